@@ -1,0 +1,198 @@
+"""The plain data passed between pipeline stages: PromptSite, Finding, Diagnostic.
+
+Values resolved from source are ordinary Python values (str, int, float, bool, None, list,
+dict) with two additions:
+
+* ``Str`` - a ``str`` that remembers how many *holes* (unresolved parts such as an f-string
+  ``{user_input}``) it contains; each hole is rendered as a ``{name}`` placeholder.
+* ``UNKNOWN`` - a value the source does not let us know. Rules that need it do not fire.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class _Unknown:
+    """Singleton for a value that cannot be resolved statically."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
+
+
+def is_unknown(value: Any) -> bool:
+    return value is UNKNOWN
+
+
+class Str(str):
+    """A resolved string; ``holes`` counts the placeholders standing in for unknown parts.
+
+    ``first_hole`` is the character offset of the first placeholder (None when there is
+    none): the text before it is the stable, cacheable prefix.
+    """
+
+    holes: int
+    first_hole: int | None
+
+    def __new__(cls, text: str, holes: int = 0, first_hole: int | None = None) -> Str:
+        obj = super().__new__(cls, text)
+        obj.holes = holes
+        obj.first_hole = first_hole if holes else None
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Str, (str(self), self.holes, self.first_hole))
+
+    @staticmethod
+    def hole(name: str) -> Str:
+        text = "{" + (name or "input") + "}"
+        return Str(text, 1, 0)
+
+    @staticmethod
+    def concat(parts: list[str]) -> Str:
+        text: list[str] = []
+        holes = 0
+        first: int | None = None
+        offset = 0
+        for part in parts:
+            part_holes = getattr(part, "holes", 0)
+            if part_holes and first is None:
+                first = offset + (getattr(part, "first_hole", 0) or 0)
+            holes += part_holes
+            text.append(str(part))
+            offset += len(part)
+        return Str("".join(text), holes, first)
+
+
+def stable_prefix(value: Any) -> str:
+    """The part of a resolved string that does not vary between calls."""
+    if not isinstance(value, str):
+        return ""
+    first = getattr(value, "first_hole", None)
+    if getattr(value, "holes", 0) and first is not None:
+        return str(value)[:first]
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Span:
+    line: int  # 1-based; in a notebook, the line within the cell
+    column: int  # 1-based
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass
+class PromptSite:
+    """One request to Claude as written in the source, normalized across front-ends."""
+
+    path: str  # relative to the run directory, POSIX separators
+    span: Span
+    kind: str  # e.g. "messages.create", "messages.stream", "yaml-config"
+    frontend: str = "python"  # python | notebook | jinja | yaml | prompty | dotprompt
+    cell: int | None = None
+    qualname: str = "<module>"  # enclosing function/class, for stable addresses
+    ordinal: int = 0  # index among sites with the same qualname in the file
+    # Resolved request arguments: name -> value (UNKNOWN where unresolvable).
+    args: dict[str, Any] = field(default_factory=dict)
+    # Arguments present in the call but hidden behind ** we could not resolve.
+    opaque_kwargs: bool = False
+    # Where each argument was written (for findings that point at a key, e.g. YAML).
+    arg_spans: dict[str, Span] = field(default_factory=dict)
+    repeated: bool = False  # inside a function, method or loop
+    in_loop: bool = False
+    # How `messages` is built (for resent-history): see extract.python.HistoryInfo.
+    history: HistoryInfo | None = None
+    ignore: frozenset[str] | None = None  # suppression on the call's first line; {"*"} = all
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def address(self) -> str:
+        base = f"{self.path}::{self.qualname}"
+        return base if self.ordinal == 0 else f"{base}#{self.ordinal}"
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.args.get(name, default)
+
+    @property
+    def model(self) -> Any:
+        return self.args.get("model", UNKNOWN if self.opaque_kwargs else None)
+
+
+@dataclass
+class HistoryInfo:
+    """What the extractor learned about the value passed as ``messages``."""
+
+    growing: bool = False  # a list appended to each turn / across calls
+    whole: bool = False  # passed whole (not sliced, not through a trimming helper)
+    windowed: bool = False  # sliced (history[-6:]) or passed through a helper
+    cached: bool = False  # a cache breakpoint is put on the messages
+    variable: str = ""  # the name as written, e.g. "self.history"
+    growth_line: int | None = None
+
+
+@dataclass(frozen=True)
+class TokenCount:
+    count: int
+    source: str  # "api" | "cache" | "estimate"
+
+
+@dataclass
+class Finding:
+    rule: str
+    name: str
+    severity: str  # "error" | "warning" | "info"
+    path: str
+    line: int
+    column: int
+    message: str
+    fix: str = ""
+    cell: int | None = None
+    tokens: TokenCount | None = None
+    site: PromptSite | None = None
+    # Machine-readable evidence for later stages (pricing): e.g. suggested_model, cap.
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "cell": self.cell,
+            "message": self.message,
+            "fix": self.fix,
+            "tokens": (
+                {"count": self.tokens.count, "source": self.tokens.source} if self.tokens else None
+            ),
+        }
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A file costlint could not read fully; never changes the exit code."""
+
+    path: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
