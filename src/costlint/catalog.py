@@ -45,7 +45,7 @@ _MODEL_KEYS = frozenset(
     {
         "id", "aliases", "platform_ids", "name", "family", "tier", "status", "released",
         "deprecated", "retirement", "retirement_floor", "successor", "new_tokenizer", "prices",
-        "context_window", "max_output", "min_cacheable", "notes", "sources",
+        "context_window", "max_output", "min_cacheable", "notes", "sources", "thinking_default",
     }
 )  # fmt: skip
 _COST_KEYS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
@@ -115,6 +115,7 @@ class ModelInfo:
     sources: tuple[str, ...]
     platform_ids: tuple[tuple[str, str], ...] = ()
     notes: str | None = None
+    thinking_default: str = "off"  # always | on | off: whether output includes thinking unasked
 
     @property
     def is_top_tier(self) -> bool:
@@ -276,6 +277,9 @@ def _parse_model(where: str, raw: Any) -> ModelInfo:
         sources=f.strings(data.get("sources"), "sources"),
         platform_ids=f.string_map(data.get("platform_ids"), "platform_ids"),
         notes=f.text(data.get("notes"), "notes", optional=True),
+        thinking_default=f.choice(
+            data.get("thinking_default", "off"), "thinking_default", ("always", "on", "off")
+        ),
     )
 
 

@@ -122,6 +122,8 @@ class PromptSite:
     history: HistoryInfo | None = None
     ignore: frozenset[str] | None = None  # suppression on the call's first line; {"*"} = all
     notes: list[str] = field(default_factory=list)
+    # Filled by the count stage: "prefix" (stable cacheable prefix) and "input" (whole request).
+    tokens: dict[str, TokenCount] = field(default_factory=dict)
 
     @property
     def address(self) -> str:

@@ -1,0 +1,78 @@
+"""CL001 oversized-max-tokens: a short-answer prompt with a huge output cap."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..engine import CheckContext, Report
+from ..intent import answer_shape
+from ..request import prompt_text
+from ..site import PromptSite
+from ..units import tokens, usd
+
+
+def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
+    max_tokens = site.get("max_tokens")
+    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool):
+        return
+    if site.opaque_kwargs or site.get("tools") is not None:
+        return  # tool calls need room for their arguments
+    if _thinking_enabled(site.get("thinking")):
+        return  # a thinking budget lives inside max_tokens
+    shape = answer_shape(prompt_text(site))
+    if shape is None:
+        return
+    model = ctx.model(site)
+    cap = shape.cap
+    note = ""
+    if model is not None and getattr(model, "thinking_default", "off") != "off":
+        if site.get("thinking") is None:
+            cap += int(ctx.params.get("thinking_allowance", 2048))
+            note = f" (leaves {ctx.params.get('thinking_allowance', 2048)} for adaptive thinking)"
+    if max_tokens < int(ctx.params.get("min_max_tokens", 1024)):
+        return
+    if max_tokens < cap * float(ctx.params.get("ratio", 8)):
+        return
+    suggested = _round_cap(cap)
+    worst = _worst_case(model, max_tokens, suggested)
+    message = (
+        f"max_tokens={tokens(max_tokens)} for a prompt that asks for {shape.name}. "
+        f"Claude bills the tokens it generates, not max_tokens, but a runaway or looping answer "
+        f"is billed up to the cap: {worst}"
+    )
+    data: dict[str, Any] = {"suggested_max_tokens": suggested, "answer": shape.name}
+    yield Report(message, fix=f"set max_tokens={suggested}{note}", data=data)
+
+
+def _thinking_enabled(thinking: Any) -> bool:
+    if thinking is None:
+        return False
+    if isinstance(thinking, dict) and thinking.get("type") == "disabled":
+        return False
+    return True
+
+
+def _round_cap(cap: int) -> int:
+    """Round up to a number people write (16, 32, 64, ... or a multiple of 256)."""
+    power = 16
+    while power < cap and power < 512:
+        power *= 2
+    if power >= cap:
+        return power
+    return ((cap + 255) // 256) * 256
+
+
+def _worst_case(model: Any, now: int, suggested: int) -> str:
+    prices = getattr(model, "prices", None) if model is not None else None
+    if prices is None:
+        return (
+            f"worst case {tokens(now)} output tokens per call now, "
+            f"{tokens(suggested)} with max_tokens={suggested}."
+        )
+    now_usd = now * prices.output / 1_000_000
+    after_usd = suggested * prices.output / 1_000_000
+    return (
+        f"worst case {usd(now_usd)} of output per call now, {usd(after_usd)} with "
+        f"max_tokens={suggested} ({model.id} output at ${prices.output:g}/MTok)."
+    )

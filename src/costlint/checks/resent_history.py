@@ -1,0 +1,28 @@
+"""CL003 resent-history: a growing conversation re-sent whole every turn, uncached."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..engine import CheckContext, Report
+from ..request import has_cache_control
+from ..site import PromptSite
+
+
+def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
+    history = site.history
+    if history is None or not history.growing or not history.whole:
+        return
+    if history.windowed or history.cached or has_cache_control(site):
+        return
+    name = history.variable or "messages"
+    message = (
+        f"`{name}` grows every turn and is re-sent whole as messages= with no cache "
+        f"breakpoint, window or summary: turn N pays again for all N-1 earlier turns, so a "
+        f"conversation's input cost grows with the square of its length"
+    )
+    fix = (
+        'pass cache_control={"type": "ephemeral"} to the call (automatic caching moves the '
+        f"breakpoint to the last message each turn), or send a window such as {name}[-6:]"
+    )
+    yield Report(message, fix=fix, tokens=site.tokens.get("input"), data={"variable": name})

@@ -1,0 +1,195 @@
+"""The command line: click commands that wire the pipeline stages together, nothing else.
+
+Exit codes: 0 clean, 1 findings (or a cost regression over the threshold), 2 usage, config
+or internal error. A scanned file that cannot be read is a diagnostic, never exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+
+FORMATS = ("text", "json")
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Group(click.Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # keep click's usage errors at exit 2
+        return super().main(*args, **kwargs)
+
+
+def _guard(func: Callable[..., int]) -> Callable[..., None]:
+    """Turn config errors into exit 2 with one clear line, and return codes into exits."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        from .config import ConfigError
+
+        try:
+            code = func(*args, **kwargs)
+        except ConfigError as exc:
+            click.echo(f"costlint: error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - never a traceback for users
+            click.echo(f"costlint: internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        sys.exit(code)
+
+    return wrapper
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="costlint")
+def main() -> None:
+    """costlint: find the patterns that waste money in code that calls the Claude API."""
+
+
+def _split(values: tuple[str, ...]) -> list[str] | None:
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _emit(text: str, output_file: Path | None) -> None:
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    output_file.parent.mkdir(parents=True, exist_ok=True)
+    output_file.write_text(text, encoding="utf-8")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text")
+@click.option("--output-file", "-o", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--select", multiple=True, help="Rule ids, prefixes or names to run (comma list).")
+@click.option("--ignore", multiple=True, help="Rule ids, prefixes or names to skip.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option(
+    "--force-exclude", is_flag=True, help="Apply exclude even to paths named on the command line."
+)
+@click.option(
+    "--tokens",
+    type=click.Choice(("auto", "api", "estimate")),
+    default=None,
+    help="Token counts from the API, the offline estimate, or auto (API when a key is set).",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write .costlint_cache/.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@_guard
+def check(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output_file: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: Path | None,
+    exit_zero: bool,
+    force_exclude: bool,
+    tokens: str | None,
+    no_cache: bool,
+    quiet: bool,
+) -> int:
+    """Lint PATHS (default: the current directory); exit 1 on findings."""
+    from .config import ConfigError, load_config
+    from .pipeline import RunOptions, run
+
+    cwd = Path.cwd()
+    for path in paths:
+        if not (cwd / path).exists():
+            raise ConfigError(f"path does not exist: {path}")
+    config = load_config(cwd, config_path)
+    options = RunOptions(
+        paths=list(paths),
+        cwd=cwd,
+        select=_split(select),
+        ignore=_split(ignore),
+        force_exclude=force_exclude,
+        tokens=tokens,
+        use_cache=not no_cache,
+    )
+    result = run(config, options)
+    for warning in result.warnings:
+        click.echo(f"costlint: warning: {warning}", err=True)
+    for diagnostic in result.diagnostics:
+        click.echo(f"{diagnostic.path}: {diagnostic.message}", err=True)
+    if output_format == "json":
+        from .report import json as renderer
+    else:
+        from .report import text as renderer
+    rendered = renderer.render(result)
+    if quiet and output_format == "text":
+        rendered = "".join(rendered.splitlines(keepends=True)[:-1])
+    _emit(rendered, output_file)
+    if result.findings and not exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+@main.command("rules")
+@_guard
+def rules_command() -> int:
+    """List the rules: id, name, severity and what each catches."""
+    from .engine import load_rules
+
+    for rule in load_rules():
+        click.echo(f"{rule.id}  {rule.name:<24} {rule.severity:<8} {rule.summary}")
+    return EXIT_CLEAN
+
+
+@main.command()
+@click.argument("rule")
+@_guard
+def explain(rule: str) -> int:
+    """Print one rule's documentation (by id or name)."""
+    from .config import ConfigError
+    from .engine import load_rules
+
+    for candidate in load_rules():
+        if rule.upper() == candidate.id or rule == candidate.name:
+            click.echo(render_rule_doc(candidate))
+            return EXIT_CLEAN
+    raise ConfigError(f"unknown rule: {rule} (see `costlint rules`)")
+
+
+def render_rule_doc(rule: Any) -> str:
+    docs = rule.docs
+    sections = [
+        f"{rule.id} {rule.name} ({rule.severity}, {rule.category})",
+        "",
+        rule.summary,
+        "",
+        "What it does",
+        docs["what"].rstrip(),
+        "",
+        "Why is this bad?",
+        docs["why"].rstrip(),
+        "",
+        "Example",
+        docs["example"].rstrip(),
+        "",
+        "Use instead",
+        docs["use_instead"].rstrip(),
+    ]
+    if docs.get("cost_model"):
+        sections += ["", "Cost model", docs["cost_model"].rstrip()]
+    if rule.parameters:
+        sections += ["", "Options"]
+        sections += [f"  {key} = {value!r}" for key, value in rule.parameters.items()]
+    return "\n".join(sections)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,211 @@
+"""Reading and validating configuration: ``[tool.costlint]`` or ``.costlint.yaml``.
+
+The nearest ``.costlint.yaml`` or ``pyproject.toml`` with a ``[tool.costlint]`` table,
+searching from the run directory up to the repository root, wins. A malformed value is a
+``ConfigError`` naming the key (exit 2).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_EXCLUDE = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "__pycache__",
+    ".costlint_cache",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "site-packages",
+    "build",
+    "dist",
+)
+TOKEN_MODES = ("auto", "api", "estimate")
+
+
+class ConfigError(Exception):
+    """Bad configuration or usage: the CLI exits 2 with this message."""
+
+
+@dataclass
+class Config:
+    root: Path
+    source: Path | None = None
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    extend_exclude: list[str] = field(default_factory=list)
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tokens: str = "auto"
+    models: Path | None = None
+    max_file_size: int = 5_000_000
+    respect_gitignore: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)  # validated keys owned by later stages
+
+
+# key -> (kind, attribute)
+_KEYS: dict[str, str] = {
+    "select": "list",
+    "ignore": "list",
+    "per-file-ignores": "map-list",
+    "exclude": "list",
+    "extend-exclude": "list",
+    "rules": "map-map",
+    "tokens": "str",
+    "models": "str",
+    "max-file-size": "int",
+    "respect-gitignore": "bool",
+}
+# Keys that later stages read from Config.extra; validated for type here.
+EXTRA_KEYS: dict[str, str] = {
+    "usage-file": "str",
+    "baseline": "str",
+    "fail-on-increase": "str",
+    "template-dirs": "list",
+    "placeholder-tokens": "int",
+    "cache-dir": "str",
+    "api-time-budget": "number",
+    "file-time-budget": "number",
+    "jobs": "int",
+}
+
+
+def find_repo_root(start: Path) -> Path:
+    current = start.resolve()
+    for candidate in (current, *current.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return current
+
+
+def find_config_file(start: Path) -> Path | None:
+    current = start.resolve()
+    stop = find_repo_root(current)
+    for candidate in (current, *current.parents):
+        yaml_file = candidate / ".costlint.yaml"
+        if yaml_file.is_file():
+            return yaml_file
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file() and _has_costlint_table(pyproject):
+            return pyproject
+        if candidate == stop:
+            break
+    return None
+
+
+def _has_costlint_table(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "[tool.costlint" in text
+
+
+def load_config(start: Path, explicit: Path | None = None) -> Config:
+    path = explicit or find_config_file(start)
+    root = find_repo_root(start)
+    if path is None:
+        return Config(root=root)
+    if explicit is not None and not explicit.is_file():
+        raise ConfigError(f"config file not found: {explicit}")
+    table = _read_table(path)
+    config = Config(root=root, source=path)
+    _apply(config, table, path)
+    return config
+
+
+def _read_table(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    if path.suffix in (".yaml", ".yml"):
+        from .yamlio import YamlError, load_yaml_text
+
+        try:
+            data = load_yaml_text(text, str(path))
+        except YamlError as exc:
+            raise ConfigError(str(exc)) from None
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: expected a mapping of costlint settings")
+        return data
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    table = data.get("tool", {}).get("costlint", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.costlint] must be a table")
+    return table
+
+
+def _apply(config: Config, table: dict[str, Any], path: Path) -> None:
+    for key, value in table.items():
+        kind = _KEYS.get(key) or EXTRA_KEYS.get(key)
+        if kind is None:
+            known = ", ".join(sorted([*_KEYS, *EXTRA_KEYS]))
+            raise ConfigError(f"{path}: unknown key 'costlint.{key}' (known keys: {known})")
+        checked = _check(key, value, kind, path)
+        if key in EXTRA_KEYS:
+            config.extra[key] = checked
+            continue
+        if key == "tokens" and checked not in TOKEN_MODES:
+            raise ConfigError(f"{path}: 'costlint.tokens' must be one of {', '.join(TOKEN_MODES)}")
+        if key == "models":
+            checked = (path.parent / checked).resolve()
+        setattr(config, key.replace("-", "_"), checked)
+
+
+def _check(key: str, value: Any, kind: str, path: Path) -> Any:
+    where = f"{path}: 'costlint.{key}'"
+    if kind == "list":
+        if isinstance(value, str):
+            return [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where} must be a list of strings")
+        return list(value)
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be a string")
+        return value
+    if kind == "int":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{where} must be a non-negative integer")
+        return value
+    if kind == "number":
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{where} must be a non-negative number")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false")
+        return value
+    if kind == "map-list":
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where} must be a table of glob = [codes]")
+        result: dict[str, list[str]] = {}
+        for glob, codes in value.items():
+            if isinstance(codes, str):
+                codes = [codes]
+            if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+                raise ConfigError(f"{where}.{glob} must be a list of rule codes")
+            result[str(glob)] = list(codes)
+        return result
+    if kind == "map-map":
+        if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+            raise ConfigError(f"{where} must be a table of rule tables, e.g. [tool.costlint.rules.CL002]")
+        return {str(k): dict(v) for k, v in value.items()}
+    raise ConfigError(f"{where}: unsupported")  # pragma: no cover

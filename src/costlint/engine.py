@@ -1,0 +1,220 @@
+"""The rule engine: loads ``rules/*.yaml``, runs each rule's check, applies config and suppressions.
+
+There is no hand-kept registry: every YAML file in the rules folder is a rule, and its
+``check:`` names a module in ``costlint.checks`` that defines ``check(site, ctx)``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .site import Finding, PromptSite, Span, TokenCount
+
+RULE_ID = re.compile(r"^CL\d{3}$")
+RULE_NAME = re.compile(r"^[a-z]+(?:-[a-z0-9]+)+$")
+SEVERITIES = ("error", "warning", "info")
+REQUIRED_KEYS = ("id", "name", "severity", "category", "check", "summary", "docs", "examples")
+DOC_SECTIONS = ("what", "why", "example", "use_instead")
+
+
+class RuleError(Exception):
+    """A rule file that cannot be used (an internal error: exit 2)."""
+
+
+@dataclass
+class Report:
+    """What a check says about one site; the engine turns it into a Finding."""
+
+    message: str
+    fix: str = ""
+    tokens: TokenCount | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    span: Span | None = None  # defaults to the site's span (e.g. YAML findings point at a key)
+
+
+@dataclass
+class Rule:
+    id: str
+    name: str
+    severity: str
+    category: str
+    check: str
+    summary: str
+    parameters: dict[str, Any]
+    docs: dict[str, str]
+    examples: dict[str, list[dict[str, Any]]]
+    status: str = "stable"
+    path: Path | None = None
+    _func: Callable[..., Iterable[Report]] | None = None
+
+    def function(self) -> Callable[..., Iterable[Report]]:
+        if self._func is None:
+            module = importlib.import_module(f"costlint.checks.{self.check}")
+            func = getattr(module, "check", None)
+            if not callable(func):
+                raise RuleError(f"{self.id}: costlint.checks.{self.check} has no check()")
+            self._func = func
+        return self._func
+
+
+def rules_dir() -> Path:
+    """The shipped rules: inside the installed package, or the repository's ``rules/``."""
+    packaged = Path(__file__).parent / "rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def load_rules(directory: Path | None = None) -> list[Rule]:
+    from .yamlio import load_yaml_file
+
+    folder = directory or rules_dir()
+    rules: list[Rule] = []
+    for path in sorted(folder.glob("*.yaml")):
+        data = load_yaml_file(path)
+        rules.append(_rule_from(data, path))
+    ids = [r.id for r in rules]
+    if len(set(ids)) != len(ids):
+        raise RuleError(f"duplicate rule ids in {folder}")
+    names = [r.name for r in rules]
+    if len(set(names)) != len(names):
+        raise RuleError(f"duplicate rule names in {folder}")
+    return sorted(rules, key=lambda r: r.id)
+
+
+def _rule_from(data: Any, path: Path) -> Rule:
+    if not isinstance(data, dict):
+        raise RuleError(f"{path.name}: not a mapping")
+    missing = [key for key in REQUIRED_KEYS if key not in data]
+    if missing:
+        raise RuleError(f"{path.name}: missing {', '.join(missing)}")
+    if not RULE_ID.match(str(data["id"])):
+        raise RuleError(f"{path.name}: id {data['id']!r} is not CL###")
+    if not RULE_NAME.match(str(data["name"])):
+        raise RuleError(f"{path.name}: name {data['name']!r} is not kebab-case")
+    if data["severity"] not in SEVERITIES:
+        raise RuleError(f"{path.name}: severity must be one of {SEVERITIES}")
+    docs = data["docs"] or {}
+    absent = [section for section in DOC_SECTIONS if not docs.get(section)]
+    if absent:
+        raise RuleError(f"{path.name}: docs missing {', '.join(absent)}")
+    return Rule(
+        id=str(data["id"]),
+        name=str(data["name"]),
+        severity=str(data["severity"]),
+        category=str(data["category"]),
+        check=str(data["check"]),
+        summary=str(data["summary"]).strip(),
+        parameters=dict(data.get("parameters") or {}),
+        docs={k: str(v) for k, v in docs.items()},
+        examples={k: list(v or []) for k, v in (data["examples"] or {}).items()},
+        status=str(data.get("status", "stable")),
+        path=path,
+    )
+
+
+@dataclass
+class CheckContext:
+    """What a check may ask besides the site: its parameters and the model catalog."""
+
+    params: dict[str, Any]
+    catalog: Any = None
+
+    def model(self, site: PromptSite) -> Any:
+        model = site.get("model")
+        if self.catalog is None or not isinstance(model, str):
+            return None
+        return self.catalog.resolve(str(model))
+
+
+def matches(code_or_name: str, patterns: Iterable[str], rule: Rule) -> bool:
+    """ruff-style selection: a pattern is ALL, an id prefix (CL00, CL002) or a rule name."""
+    for pattern in patterns:
+        pattern = pattern.strip()
+        if not pattern:
+            continue
+        if pattern.upper() == "ALL" or rule.id.startswith(pattern.upper()) or pattern == rule.name:
+            return True
+    del code_or_name
+    return False
+
+
+class Engine:
+    def __init__(
+        self,
+        rules: list[Rule],
+        *,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        per_file_ignores: dict[str, list[str]] | None = None,
+        rule_options: dict[str, dict[str, Any]] | None = None,
+        catalog: Any = None,
+    ):
+        self.catalog = catalog
+        self.per_file_ignores = per_file_ignores or {}
+        self.rules = [
+            rule
+            for rule in rules
+            if (select is None or matches(rule.id, select, rule))
+            and not matches(rule.id, ignore or [], rule)
+        ]
+        options = rule_options or {}
+        self.contexts = {
+            rule.id: CheckContext(
+                {**rule.parameters, **options.get(rule.id, {}), **options.get(rule.name, {})},
+                catalog,
+            )
+            for rule in self.rules
+        }
+
+    def _rules_for(self, path: str) -> list[Rule]:
+        ignored: list[str] = []
+        for pattern, codes in self.per_file_ignores.items():
+            if fnmatch.fnmatch(path, pattern) or path.startswith(pattern.rstrip("/") + "/"):
+                ignored.extend(codes)
+        if not ignored:
+            return self.rules
+        return [rule for rule in self.rules if not matches(rule.id, ignored, rule)]
+
+    def run(self, sites: Iterable[PromptSite]) -> list[Finding]:
+        findings: list[Finding] = []
+        cache: dict[str, list[Rule]] = {}
+        for site in sites:
+            if site.path not in cache:
+                cache[site.path] = self._rules_for(site.path)
+            for rule in cache[site.path]:
+                if _suppressed(site, rule):
+                    continue
+                findings.extend(self._apply(rule, site))
+        findings.sort(key=lambda f: (f.path, f.cell or 0, f.line, f.column, f.rule))
+        return findings
+
+    def _apply(self, rule: Rule, site: PromptSite) -> Iterator[Finding]:
+        for report in rule.function()(site, self.contexts[rule.id]) or ():
+            span = report.span or site.span
+            yield Finding(
+                rule=rule.id,
+                name=rule.name,
+                severity=rule.severity,
+                path=site.path,
+                line=span.line,
+                column=span.column,
+                cell=site.cell,
+                message=report.message,
+                fix=report.fix,
+                tokens=report.tokens,
+                site=site,
+                data=report.data,
+            )
+
+
+def _suppressed(site: PromptSite, rule: Rule) -> bool:
+    if not site.ignore:
+        return False
+    return "*" in site.ignore or rule.id in site.ignore or rule.name.upper() in site.ignore

@@ -1,0 +1,615 @@
+"""Python front-end: find Claude API calls with ``ast`` and turn them into PromptSites.
+
+A call is a Claude call when its shape is ``<client>.messages.create|stream|parse(...)``
+(optionally ``beta.``, ``with_raw_response``, ``with_options(...)``) and the client is built
+from an anthropic client class, or, when the client's origin is out of sight, the
+arguments are Claude-shaped. Nothing is imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..resolve import Binding, ModuleInfo, Project, Resolver, Scope, call_name
+from ..site import UNKNOWN, Diagnostic, HistoryInfo, PromptSite, Span
+
+CLIENT_CLASSES = frozenset(
+    {
+        "Anthropic",
+        "AsyncAnthropic",
+        "AnthropicBedrock",
+        "AsyncAnthropicBedrock",
+        "AnthropicBedrockMantle",
+        "AsyncAnthropicBedrockMantle",
+        "AnthropicVertex",
+        "AsyncAnthropicVertex",
+        "AnthropicAWS",
+        "AsyncAnthropicAWS",
+        "AnthropicFoundry",
+        "AsyncAnthropicFoundry",
+        "AnthropicGoogleCloud",
+        "AsyncAnthropicGoogleCloud",
+        "Client",  # anthropic.Client is an alias of Anthropic
+        "AsyncClient",
+    }
+)
+METHODS = frozenset({"create", "stream", "parse"})
+WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
+GROWTH_METHODS = frozenset({"append", "extend", "insert"})
+IGNORE_COMMENT = re.compile(r"#\s*costlint:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
+LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp)
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+@dataclass
+class ExtractResult:
+    sites: list[PromptSite] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    module: ModuleInfo | None = None
+
+
+def extract_python(
+    source: str,
+    rel_path: str,
+    abs_path: Path,
+    project: Project | None,
+    line_map: list[tuple[int, int]] | None = None,
+    frontend: str = "python",
+) -> ExtractResult:
+    """Parse ``source`` and return the Claude call sites in it (never raises on bad input)."""
+    result = ExtractResult()
+    try:
+        tree = ast.parse(source, filename=rel_path)
+    except SyntaxError as exc:
+        where = f" (line {exc.lineno})" if exc.lineno else ""
+        result.diagnostics.append(Diagnostic(rel_path, f"syntax error{where}: {exc.msg}"))
+        return result
+    except (ValueError, RecursionError, MemoryError) as exc:
+        reason = "too deeply nested" if isinstance(exc, RecursionError) else str(exc)[:80]
+        result.diagnostics.append(Diagnostic(rel_path, f"cannot parse: {reason}"))
+        return result
+    try:
+        module = ModuleInfo(tree, abs_path, project)
+    except RecursionError:
+        result.diagnostics.append(Diagnostic(rel_path, "cannot analyse: too deeply nested"))
+        return result
+    if project is not None:
+        project.register(abs_path, module)
+    result.module = module
+    if not _mentions_messages(source):
+        return result
+    finder = _CallFinder(module, source, rel_path, line_map, frontend)
+    try:
+        finder.run()
+    except RecursionError:
+        result.diagnostics.append(Diagnostic(rel_path, "cannot analyse: too deeply nested"))
+        return result
+    result.sites = finder.sites
+    return result
+
+
+def _mentions_messages(source: str) -> bool:
+    return "messages" in source
+
+
+@dataclass
+class _Candidate:
+    call: ast.Call
+    kind: str
+    base: ast.AST
+    scope: Scope
+    function: ast.AST | None
+    loops: tuple[ast.AST, ...]
+
+
+class _CallFinder:
+    """Walks a module once, collecting candidate calls and list-growth statements."""
+
+    def __init__(
+        self,
+        module: ModuleInfo,
+        source: str,
+        rel_path: str,
+        line_map: list[tuple[int, int]] | None,
+        frontend: str,
+    ):
+        self.module = module
+        self.resolver = Resolver(module)
+        self.lines = source.splitlines()
+        self.rel_path = rel_path
+        self.line_map = line_map
+        self.frontend = frontend
+        self.imports_anthropic = any(
+            target[0].split(".")[0] == "anthropic" for target in module.imports.values()
+        )
+        self.candidates: list[_Candidate] = []
+        # (scope node, variable) -> loops enclosing each growth statement
+        self.growth: dict[tuple[int, str], list[tuple[ast.AST, ...]]] = {}
+        self.cache_mentions: dict[tuple[int, str], bool] = {}
+        self.sites: list[PromptSite] = []
+        self._cache_fn: dict[int, bool] = {}
+        # (scope node, variable) -> helpers the list is passed to (checked lazily for caching)
+        self.helper_calls: dict[tuple[int, str], list[tuple[ast.AST, Scope]]] = {}
+
+    # -- walking ---------------------------------------------------------------------------
+    def run(self) -> None:
+        self._walk(self.module.tree, self.module.module_scope, None, (), None)
+        ordinals: dict[str, int] = {}
+        for candidate in self.candidates:
+            site = self._build_site(candidate, ordinals)
+            if site is not None:
+                self.sites.append(site)
+
+    def _walk(
+        self,
+        node: ast.AST,
+        scope: Scope,
+        function: ast.AST | None,
+        loops: tuple[ast.AST, ...],
+        klass: Scope | None,
+    ) -> None:
+        stack: list[tuple[ast.AST, Scope, ast.AST | None, tuple[ast.AST, ...], Scope | None]]
+        stack = [(node, scope, function, loops, klass)]
+        while stack:
+            current, scope, function, loops, klass = stack.pop()
+            for child in ast.iter_child_nodes(current):
+                child_scope, child_function, child_loops, child_class = scope, function, loops, klass
+                if isinstance(child, FUNCTIONS):
+                    child_scope = self.module.scopes.get(child, scope)
+                    child_function, child_loops = child, ()
+                elif isinstance(child, ast.ClassDef):
+                    child_scope = self.module.scopes.get(child, scope)
+                    child_class = child_scope
+                elif isinstance(child, LOOPS) or isinstance(child, ast.GeneratorExp):
+                    child_loops = (*loops, child)
+                if isinstance(child, ast.Call):
+                    self._visit_call(child, scope, function, loops)
+                elif isinstance(child, (ast.AugAssign, ast.Assign)):
+                    self._visit_assign(child, scope, function, loops)
+                stack.append((child, child_scope, child_function, child_loops, child_class))
+
+    def _visit_call(
+        self, call: ast.Call, scope: Scope, function: ast.AST | None, loops: tuple
+    ) -> None:
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in GROWTH_METHODS:
+            key = self._variable_key(func.value, scope)
+            if key is not None:
+                self.growth.setdefault(key, []).append(loops)
+                if _contains_cache_control(call):
+                    self.cache_mentions[key] = True
+        matched = match_claude_call(call)
+        if matched is not None:
+            kind, base = matched
+            self.candidates.append(_Candidate(call, kind, base, scope, function, loops))
+        else:
+            for arg in call.args:
+                key = self._variable_key(arg, scope)
+                if key is not None:
+                    self.helper_calls.setdefault(key, []).append((call.func, scope))
+
+    def _visit_assign(
+        self, node: ast.AugAssign | ast.Assign, scope: Scope, function: ast.AST | None, loops
+    ) -> None:
+        if isinstance(node, ast.AugAssign):
+            if isinstance(node.op, ast.Add):
+                key = self._variable_key(node.target, scope)
+                if key is not None:
+                    self.growth.setdefault(key, []).append(loops)
+            return
+        for target in node.targets:
+            root = target
+            while isinstance(root, ast.Subscript):
+                root = root.value
+            if root is not target:
+                key = self._variable_key(root, scope)
+                if key is not None and _contains_cache_control(node):
+                    self.cache_mentions[key] = True
+            elif isinstance(node.value, ast.BinOp) and isinstance(node.value.op, ast.Add):
+                key = self._variable_key(target, scope)
+                if key is not None and _refers_to(node.value.left, target):
+                    self.growth.setdefault(key, []).append(loops)
+
+    def _variable_key(self, node: ast.AST, scope: Scope) -> tuple[int, str] | None:
+        """Identify the list a statement touches: (owning scope node, name)."""
+        if isinstance(node, ast.Name):
+            owner = self._owner_of(node.id, scope)
+            return (id(owner.node), node.id)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.value.id in ("self", "cls"):
+                owner = scope.class_scope if scope.kind == "function" else scope
+                if owner is not None:
+                    return (id(owner.node), "self." + node.attr)
+        return None
+
+    def _owner_of(self, name: str, scope: Scope) -> Scope:
+        current: Scope | None = scope
+        while current is not None:
+            if name in current.bindings and current.kind != "class":
+                return current
+            current = current.parent
+        return self.module.module_scope
+
+    # -- building sites ---------------------------------------------------------------------
+    def _build_site(self, cand: _Candidate, ordinals: dict[str, int]) -> PromptSite | None:
+        call = cand.call
+        args, spans, opaque = self._arguments(call, cand.scope)
+        origin = client_origin(cand.base, cand.scope, self.resolver, call.lineno)
+        if origin == "other":
+            return None
+        if origin == "unknown" and not self._claude_shaped(args, call):
+            return None
+        qualname = cand.scope.qualname
+        ordinal = ordinals.get(qualname, 0)
+        ordinals[qualname] = ordinal + 1
+        line, cell = self._position(call.lineno)
+        end_line = call.end_lineno or call.lineno
+        end, _ = self._position(end_line)
+        span = Span(line, call.col_offset + 1, end, (call.end_col_offset or 0) + 1)
+        site = PromptSite(
+            path=self.rel_path,
+            span=span,
+            kind=cand.kind,
+            frontend=self.frontend,
+            cell=cell,
+            qualname=qualname,
+            ordinal=ordinal,
+            args=args,
+            opaque_kwargs=opaque,
+            arg_spans=spans,
+            repeated=cand.function is not None or bool(cand.loops),
+            in_loop=bool(cand.loops),
+            ignore=self._suppression(call.lineno),
+        )
+        messages_node = next((k.value for k in call.keywords if k.arg == "messages"), None)
+        if messages_node is not None:
+            site.history = self._history(messages_node, cand, "cache_control" in args)
+        return site
+
+    def _arguments(
+        self, call: ast.Call, scope: Scope
+    ) -> tuple[dict[str, Any], dict[str, Span], bool]:
+        args: dict[str, Any] = {}
+        spans: dict[str, Span] = {}
+        opaque = False
+        for keyword in call.keywords:
+            value = self.resolver.value(keyword.value, scope, call.lineno)
+            if keyword.arg is None:
+                if isinstance(value, dict):
+                    args.update(value)
+                else:
+                    opaque = True
+                continue
+            args[keyword.arg] = value
+            line, _ = self._position(keyword.value.lineno)
+            spans[keyword.arg] = Span(line, keyword.value.col_offset + 1)
+        return args, spans, opaque
+
+    def _claude_shaped(self, args: dict[str, Any], call: ast.Call) -> bool:
+        model = args.get("model")
+        if isinstance(model, str) and looks_like_claude_id(model):
+            return True
+        written = {k.arg for k in call.keywords}
+        has_both = ("max_tokens" in written or "max_tokens" in args) and (
+            "messages" in written or "messages" in args
+        )
+        return has_both and self.imports_anthropic
+
+    def _position(self, line: int) -> tuple[int, int | None]:
+        if self.line_map is None:
+            return line, None
+        if 0 < line <= len(self.line_map):
+            cell, cell_line = self.line_map[line - 1]
+            return cell_line, cell
+        return line, None
+
+    def _suppression(self, line: int) -> frozenset[str] | None:
+        if not 0 < line <= len(self.lines):
+            return None
+        match = IGNORE_COMMENT.search(self.lines[line - 1])
+        if match is None:
+            return None
+        if match.group(1) is None:
+            return frozenset({"*"})
+        codes = {c.strip().upper() for c in match.group(1).split(",") if c.strip()}
+        return frozenset(codes) or frozenset({"*"})
+
+    # -- history (CL003) ------------------------------------------------------------------------
+    def _history(self, node: ast.AST, cand: _Candidate, top_level_cache: bool) -> HistoryInfo:
+        info = HistoryInfo(cached=top_level_cache)
+        target, whole = _history_target(node)
+        if target is None:
+            if isinstance(node, (ast.Call, ast.Subscript)):
+                info.windowed = True
+                inner = _first_variable(node)
+                if isinstance(node, ast.Call) and inner is not None:
+                    key = self._variable_key(inner, cand.scope)
+                    if self._helper_caches(node.func, cand.scope):
+                        info.cached = True
+                    if key is not None:
+                        info.variable = _source_name(inner)
+            return info
+        info.variable = _source_name(target)
+        info.whole = whole
+        info.windowed = not whole
+        key = self._variable_key(target, cand.scope)
+        if key is None:
+            return info
+        if self.cache_mentions.get(key) or any(
+            self._helper_caches(func, scope) for func, scope in self.helper_calls.get(key, [])
+        ):
+            info.cached = True
+        info.growing = self._grows(key, target, cand)
+        return info
+
+    def _grows(self, key: tuple[int, str], target: ast.AST, cand: _Candidate) -> bool:
+        growths = self.growth.get(key, [])
+        if not growths:
+            return False
+        if key[1].startswith("self."):
+            return cand.function is not None  # every call of the method appends to it
+        owner_id = key[0]
+        if owner_id == id(self.module.tree) and cand.function is not None:
+            return True  # a module-level list appended to by the functions that send it
+        call_loops = {id(loop) for loop in cand.loops}
+        for loops in growths:
+            if call_loops & {id(loop) for loop in loops}:
+                return True
+        if cand.function is not None and isinstance(target, ast.Name):
+            binding = self.resolver.binding_of(target.id, cand.scope, cand.call.lineno)
+            if binding is not None and binding[0].kind == "param":
+                return True  # the caller keeps the list and this call appends to it
+        return False
+
+    def _helper_caches(self, func: ast.AST, scope: Scope) -> bool:
+        """A project helper (same module or imported) whose body adds cache_control."""
+        fn = self._function_node(func, scope)
+        if fn is None:
+            return False
+        key = id(fn)
+        if key not in self._cache_fn:
+            self._cache_fn[key] = _contains_cache_control(fn)
+        return self._cache_fn[key]
+
+    def _function_node(self, func: ast.AST, scope: Scope) -> ast.AST | None:
+        if isinstance(func, ast.Name):
+            found = self.resolver.binding_of(func.id, scope, None)
+            if found is None:
+                return None
+            binding, _owner = found
+            if binding.kind == "def":
+                return binding.value
+            if binding.kind == "import":
+                return self._imported_function(func.id)
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if func.value.id in ("self", "cls") and scope.class_scope is not None:
+                return scope.class_scope.functions.get(func.attr)
+        return None
+
+    def _imported_function(self, name: str) -> ast.AST | None:
+        target = self.module.imports.get(name)
+        project = self.module.project
+        if target is None or target[1] is None or project is None:
+            return None
+        path = project.find_module(target[0], target[2], self.module.path)
+        module = project.module_at(path) if path else None
+        if module is None:
+            return None
+        return module.module_scope.functions.get(target[1])
+
+
+def match_claude_call(call: ast.Call) -> tuple[str, ast.AST] | None:
+    """Match ``<base>[.beta].messages[.with_raw_response].<method>(...)``; return kind, base."""
+    node = call.func
+    if not isinstance(node, ast.Attribute) or node.attr not in METHODS:
+        return None
+    method = node.attr
+    current = _skip_options(node.value)
+    while isinstance(current, ast.Attribute) and current.attr in WRAPPERS:
+        current = _skip_options(current.value)
+    if not isinstance(current, ast.Attribute) or current.attr != "messages":
+        return None
+    current = _skip_options(current.value)
+    prefix = ""
+    if isinstance(current, ast.Attribute) and current.attr == "beta":
+        prefix = "beta."
+        current = _skip_options(current.value)
+    return f"{prefix}messages.{method}", current
+
+
+def _skip_options(node: ast.AST) -> ast.AST:
+    while (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("with_options", "copy")
+    ):
+        node = node.func.value
+    return node
+
+
+def client_origin(node: ast.AST, scope: Scope, resolver: Resolver, line: int, depth: int = 0) -> str:
+    """'claude', 'other' or 'unknown': where the object a call is made on comes from."""
+    if depth > 8:
+        return "unknown"
+    node = _skip_options(node)
+    module = resolver.module
+    if isinstance(node, ast.Call):
+        return _constructor_origin(node.func, scope, resolver, line, depth)
+    if isinstance(node, ast.Name):
+        found = resolver.binding_of(node.id, scope, line)
+        if found is None:
+            return "unknown"
+        binding, owner = found
+        return _binding_origin(binding, owner, resolver, depth)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        if node.value.id in ("self", "cls"):
+            cls = scope.class_scope if scope.kind == "function" else scope
+            if cls is None:
+                return "unknown"
+            origins = [
+                _binding_origin(b, _method_scope(module, cls, b.line), resolver, depth)
+                for b in cls.self_attrs.get(node.attr, [])
+            ]
+            class_binding = cls.lookup(node.attr, None)
+            if class_binding is not None:
+                origins.append(_binding_origin(class_binding, cls, resolver, depth))
+            if "claude" in origins:
+                return "claude"
+            if "other" in origins:
+                return "other"
+    return "unknown"
+
+
+def _method_scope(module: ModuleInfo, cls: Scope, line: int) -> Scope:
+    for fn in cls.functions.values():
+        if fn.lineno <= line <= (getattr(fn, "end_lineno", None) or fn.lineno):
+            return module.scopes.get(fn, cls)
+    return cls
+
+
+def _binding_origin(binding: Binding, owner: Scope, resolver: Resolver, depth: int) -> str:
+    value = binding.value
+    if value is None:
+        return "unknown"
+    if binding.kind == "param":
+        return _annotation_origin(value, resolver)
+    if binding.kind in ("assign", "with"):
+        if isinstance(value, ast.Call) and call_name(value.func) == "field":
+            for keyword in value.keywords:
+                if keyword.arg == "default_factory":
+                    return _class_name_origin(keyword.value, resolver)
+            return "unknown"
+        return client_origin(value, owner, resolver, binding.line, depth + 1)
+    return "unknown"
+
+
+def _constructor_origin(
+    func: ast.AST, scope: Scope, resolver: Resolver, line: int, depth: int
+) -> str:
+    origin = _class_name_origin(func, resolver)
+    if origin != "unknown":
+        return origin
+    if isinstance(func, ast.Name):
+        found = resolver.binding_of(func.id, scope, line)
+        if found and found[0].kind == "def" and isinstance(found[0].value, ast.FunctionDef):
+            fn = found[0].value
+            fn_scope = resolver.module.scopes.get(fn)
+            for stmt in ast.walk(fn):
+                if isinstance(stmt, ast.Return) and stmt.value is not None and fn_scope:
+                    result = client_origin(stmt.value, fn_scope, resolver, stmt.lineno, depth + 1)
+                    if result != "unknown":
+                        return result
+    return "unknown"
+
+
+def _class_name_origin(node: ast.AST, resolver: Resolver) -> str:
+    """Origin of a class reference such as ``anthropic.Anthropic`` or an imported ``OpenAI``."""
+    imports = resolver.module.imports
+    if isinstance(node, ast.Name):
+        target = imports.get(node.id)
+        if target is None:
+            return "unknown"
+        module_name, attr, _level = target
+        if attr is None:
+            return "unknown"
+        if module_name.split(".")[0] == "anthropic":
+            return "claude" if attr in CLIENT_CLASSES else "unknown"
+        return "other"
+    dotted = call_name(node)
+    if dotted:
+        head, _, rest = dotted.partition(".")
+        target = imports.get(head)
+        if target is not None and target[1] is None:
+            full = target[0] + ("." + rest if rest else "")
+            root = full.split(".")[0]
+            if root == "anthropic":
+                return "claude" if full.rsplit(".", 1)[-1] in CLIENT_CLASSES else "unknown"
+            return "other"
+    return "unknown"
+
+
+def _annotation_origin(node: ast.AST, resolver: Resolver) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        name = node.value.strip().split("[")[0].split(".")[-1].split("|")[0].strip()
+        return "claude" if name in CLIENT_CLASSES and name != "Client" else "unknown"
+    if isinstance(node, ast.BinOp):
+        origins = {_annotation_origin(node.left, resolver), _annotation_origin(node.right, resolver)}
+        return "claude" if "claude" in origins else ("other" if "other" in origins else "unknown")
+    if isinstance(node, ast.Subscript):
+        return _annotation_origin(node.slice, resolver)
+    if isinstance(node, ast.Tuple):
+        origins = {_annotation_origin(elt, resolver) for elt in node.elts}
+        return "claude" if "claude" in origins else "unknown"
+    return _class_name_origin(node, resolver)
+
+
+def looks_like_claude_id(model: str) -> bool:
+    text = model.strip().lower()
+    return "claude" in text and (
+        text.startswith("claude") or ".claude" in text or text.startswith("anthropic")
+    )
+
+
+def _contains_cache_control(node: ast.AST) -> bool:
+    for child in ast.walk(node):
+        if isinstance(child, ast.Constant) and child.value == "cache_control":
+            return True
+        if isinstance(child, ast.keyword) and child.arg == "cache_control":
+            return True
+    return False
+
+
+def _refers_to(node: ast.AST, target: ast.AST) -> bool:
+    return ast.dump(node) == ast.dump(target)
+
+
+def _history_target(node: ast.AST) -> tuple[ast.AST | None, bool]:
+    """The list variable passed as messages, and whether it is passed whole."""
+    if isinstance(node, ast.Name) or (
+        isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+    ):
+        return node, True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, whole = _history_target(node.left)
+        return left, whole
+    if isinstance(node, ast.List) and node.elts and isinstance(node.elts[0], ast.Starred):
+        return _history_target(node.elts[0].value)
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+        piece = node.slice
+        if piece.lower is None and piece.upper is None and piece.step is None:
+            return _history_target(node.value)
+        return None, False
+    if isinstance(node, ast.Call):
+        name = call_name(node.func)
+        if name in ("list", "tuple") and len(node.args) == 1:
+            return _history_target(node.args[0])
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "copy" and not node.args:
+            return _history_target(node.func.value)
+    return None, False
+
+
+def _first_variable(node: ast.AST) -> ast.AST | None:
+    if isinstance(node, ast.Call):
+        for arg in node.args:
+            target, _ = _history_target(arg)
+            if target is not None:
+                return target
+        return None
+    if isinstance(node, ast.Subscript):
+        target, _ = _history_target(node.value)
+        return target
+    return None
+
+
+def _source_name(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)
+    except (ValueError, RecursionError):  # pragma: no cover - defensive
+        return "messages"
+
+
+__all__ = ["ExtractResult", "extract_python", "match_claude_call", "UNKNOWN"]

@@ -1,0 +1,144 @@
+"""Wires the stages together: discover -> extract -> resolve -> count -> rules.
+
+Pricing and reporting sit on top of the ``RunResult`` this returns. No stage here knows
+about the command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import Config, ConfigError
+from .discover import SourceFile, discover
+from .engine import Engine, Rule, load_rules
+from .resolve import Project
+from .site import Diagnostic, Finding, PromptSite
+
+Extractor = Callable[[str, str, Path, Project], Any]
+
+
+@dataclass
+class RunOptions:
+    paths: list[Path] = field(default_factory=list)
+    cwd: Path = field(default_factory=Path.cwd)
+    select: list[str] | None = None
+    ignore: list[str] | None = None
+    force_exclude: bool = False
+    tokens: str | None = None  # overrides config
+    use_cache: bool = True
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding]
+    diagnostics: list[Diagnostic]
+    sites: list[PromptSite]
+    files: int
+    rules: list[Rule]
+    catalog: Any = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def extractor_for(kind: str) -> Extractor:
+    if kind == "python":
+        from .extract.python import extract_python
+
+        return extract_python
+    if kind == "notebook":
+        from .extract.notebook import extract_notebook
+
+        return extract_notebook
+    raise KeyError(kind)
+
+
+def read_source(source: SourceFile, limit: int) -> tuple[str | None, Diagnostic | None]:
+    """The file's text, or a diagnostic saying why it cannot be read."""
+    try:
+        size = source.path.stat().st_size
+    except OSError as exc:
+        return None, Diagnostic(source.rel, f"cannot read: {exc.strerror or exc}")
+    if limit and size > limit:
+        return None, Diagnostic(
+            source.rel, f"skipped: {size:,} bytes is over max-file-size ({limit:,})"
+        )
+    try:
+        data = source.path.read_bytes()
+    except OSError as exc:
+        return None, Diagnostic(source.rel, f"cannot read: {exc.strerror or exc}")
+    if b"\x00" in data[:8192]:
+        return None, Diagnostic(source.rel, "skipped: binary file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, Diagnostic(source.rel, f"skipped: not UTF-8 (byte {exc.start})")
+    return text, None
+
+
+def validate_rule_options(rules: list[Rule], options: dict[str, dict[str, Any]], where: str):
+    by_key = {r.id: r for r in rules} | {r.name: r for r in rules}
+    for key, values in options.items():
+        rule = by_key.get(key) or by_key.get(key.upper())
+        if rule is None:
+            raise ConfigError(f"{where}: 'costlint.rules.{key}' is not a rule id or name")
+        for name, value in values.items():
+            if name not in rule.parameters:
+                known = ", ".join(sorted(rule.parameters)) or "none"
+                raise ConfigError(
+                    f"{where}: 'costlint.rules.{key}.{name}' is not a parameter of {rule.id} "
+                    f"(parameters: {known})"
+                )
+            default = rule.parameters[name]
+            if isinstance(default, (int, float)) and not isinstance(default, bool):
+                if not isinstance(value, (int, float)) or isinstance(value, bool):
+                    raise ConfigError(
+                        f"{where}: 'costlint.rules.{key}.{name}' must be a number"
+                    )
+
+
+def load_catalog_for(config: Config) -> Any:
+    from .catalog import CatalogError, load_catalog
+
+    try:
+        return load_catalog(config.models)
+    except CatalogError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def run(config: Config, options: RunOptions) -> RunResult:
+    rules = load_rules()
+    where = str(config.source or "config")
+    validate_rule_options(rules, config.rules, where)
+    catalog = load_catalog_for(config)
+    project = Project(config.root, read_limit=max(config.max_file_size, 1))
+    sites: list[PromptSite] = []
+    diagnostics: list[Diagnostic] = []
+    files = 0
+    for source in discover(options.paths, config, options.cwd, options.force_exclude):
+        files += 1
+        text, problem = read_source(source, config.max_file_size)
+        if problem is not None:
+            diagnostics.append(problem)
+            continue
+        try:
+            result = extractor_for(source.kind)(text, source.rel, source.path, project)
+        except Exception as exc:  # a front-end bug must not stop the run  # noqa: BLE001
+            diagnostics.append(Diagnostic(source.rel, f"internal error: {type(exc).__name__}"))
+            continue
+        sites.extend(result.sites)
+        diagnostics.extend(result.diagnostics)
+    from .count import count_sites
+
+    count_sites(sites, catalog)
+    engine = Engine(
+        rules,
+        select=options.select if options.select is not None else config.select,
+        ignore=[*(config.ignore or []), *(options.ignore or [])],
+        per_file_ignores=config.per_file_ignores,
+        rule_options=config.rules,
+        catalog=catalog,
+    )
+    findings = engine.run(sites)
+    return RunResult(findings, diagnostics, sites, files, engine.rules, catalog)

@@ -1,0 +1,129 @@
+"""Questions about a site's resolved request: its text, its cacheable prefix, its breakpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .site import UNKNOWN, PromptSite, stable_prefix
+
+
+def block_text(value: Any) -> str:
+    """The text of a string, a content block, or a list of blocks ('' for unknown parts)."""
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, dict):
+        text = value.get("text")
+        if isinstance(text, str):
+            return str(text)
+        content = value.get("content")
+        return block_text(content) if content is not None else ""
+    if isinstance(value, list):
+        return "\n".join(t for t in (block_text(item) for item in value) if t)
+    return ""
+
+
+def prompt_text(site: PromptSite) -> str:
+    """The instructions a request carries: system prompt and the user turns written in code."""
+    parts = [block_text(site.get("system"))]
+    messages = site.get("messages")
+    if isinstance(messages, list):
+        for message in messages:
+            if isinstance(message, dict) and message.get("role") in ("user", None):
+                parts.append(block_text(message.get("content")))
+    for key in ("prompt", "system_prompt"):
+        parts.append(block_text(site.get(key)))
+    return "\n".join(p for p in parts if p)
+
+
+def has_cache_control(site: PromptSite) -> bool:
+    """A breakpoint anywhere in the request: top-level (automatic) or on any block."""
+    if "cache_control" in site.args and site.args["cache_control"] is not None:
+        return True
+    return any(_contains_key(site.get(name), "cache_control") for name in _PREFIX_PARTS)
+
+
+_PREFIX_PARTS = ("tools", "system", "messages")
+
+
+def _contains_key(value: Any, key: str, depth: int = 0) -> bool:
+    if depth > 12:
+        return False
+    if isinstance(value, dict):
+        if key in value:
+            return True
+        return any(_contains_key(v, key, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_key(v, key, depth + 1) for v in value)
+    return False
+
+
+def stable_prefix_parts(site: PromptSite) -> dict[str, Any] | None:
+    """The request prefix that is identical on every call (the part prompt caching can reuse).
+
+    Order is tools -> system -> first user message. The prefix stops at the first part
+    that varies: an unknown value, or a placeholder inside a string.
+    """
+    parts: dict[str, Any] = {}
+    tools = site.get("tools")
+    if tools is UNKNOWN:
+        return None
+    if isinstance(tools, list) and tools:
+        if any(t is UNKNOWN for t in tools):
+            return None
+        parts["tools"] = tools
+    system = site.get("system")
+    if system is UNKNOWN:
+        return parts or None
+    complete = True
+    if isinstance(system, str):
+        prefix = stable_prefix(system)
+        complete = prefix == str(system)
+        if prefix:
+            parts["system"] = prefix
+    elif isinstance(system, list):
+        kept, complete = _stable_blocks(system)
+        if kept:
+            parts["system"] = kept
+    if complete:
+        document = _leading_document(site.get("messages"))
+        if document:
+            parts["document"] = document
+    return parts or None
+
+
+def _stable_blocks(blocks: list[Any]) -> tuple[list[str], bool]:
+    kept: list[str] = []
+    for block in blocks:
+        text = block_text(block)
+        if block is UNKNOWN or (isinstance(block, dict) and block.get("text") is UNKNOWN):
+            return kept, False
+        prefix = stable_prefix(text)
+        if prefix:
+            kept.append(prefix)
+        if prefix != text:
+            return kept, False
+    return kept, True
+
+
+def _leading_document(messages: Any) -> str:
+    """Static text at the start of the first user message (a big document sent each call)."""
+    if not isinstance(messages, list) or not messages:
+        return ""
+    first = messages[0]
+    if not isinstance(first, dict) or first.get("role") != "user":
+        return ""
+    content = first.get("content")
+    if isinstance(content, str):
+        return stable_prefix(content)
+    if isinstance(content, list):
+        kept, _ = _stable_blocks(content)
+        return "\n".join(kept)
+    return ""
+
+
+def describe_prefix(parts: dict[str, Any]) -> str:
+    names = {"tools": "tool definitions", "system": "system prompt", "document": "leading document"}
+    labels = [names[key] for key in ("tools", "system", "document") if key in parts]
+    if len(labels) <= 1:
+        return labels[0] if labels else "prefix"
+    return ", ".join(labels[:-1]) + " and " + labels[-1]

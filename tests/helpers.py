@@ -1,0 +1,30 @@
+"""Small helpers shared by the tests: run costlint on files written into a temp dir."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from costlint.config import load_config
+from costlint.pipeline import RunOptions, RunResult, run
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def scan(root: Path, files: dict[str, str] | None = None, select=None, paths=None) -> RunResult:
+    """Write ``files`` under ``root`` (a fresh git-less project) and run the pipeline there."""
+    (root / ".git").mkdir(exist_ok=True)  # marks the project root
+    if files:
+        write(root, files)
+    config = load_config(root)
+    options = RunOptions(paths=[Path(p) for p in (paths or [])], cwd=root, select=select)
+    return run(config, options)
+
+
+def rules_found(result: RunResult) -> list[str]:
+    return [f.rule for f in result.findings]
