@@ -233,6 +233,10 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, like the real API
         timeout = 10
+        # Headers and body in one buffered write, and TCP_NODELAY: otherwise Nagle plus
+        # delayed ACK add ~40 ms to every answer and swamp the latency being simulated.
+        wbufsize = 64 * 1024
+        disable_nagle_algorithm = True
 
         def do_POST(self) -> None:  # noqa: N802 (http.server naming)
             api._enter()
@@ -265,6 +269,7 @@ def _make_handler(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(payload)
+                self.wfile.flush()
             except OSError:
                 self.close_connection = True  # the client gave up (timeout)
 

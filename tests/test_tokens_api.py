@@ -181,6 +181,7 @@ def test_key_is_canonical() -> None:
     assert a.key() == b.key()
     assert a.key() != c.key()
     assert len(a.key()) == 64
+    assert len({a, b, c}) == 2
 
 
 # -- cache and de-duplication -----------------------------------------------------------------
@@ -441,7 +442,7 @@ def test_connection_refused_falls_back(tmp_path: Path) -> None:
     tc = TokenCounter("api", env=env, cache_dir=tmp_path, warn=warnings, max_retries=1)
     results = tc.count(make_requests(3))
     assert {r.source for r in results} == {"estimate"}
-    assert len(warnings) == 1 and "connection error after 1 retries" in warnings[0]
+    assert len(warnings) == 1 and "connection error after 1 retry" in warnings[0]
 
 
 # -- modes ------------------------------------------------------------------------------------

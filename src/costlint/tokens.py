@@ -125,6 +125,9 @@ class CountRequest:
             self.__dict__["_key"] = cached  # memo; the dataclass is frozen for callers only
         return cached
 
+    def __hash__(self) -> int:  # the body is a dict, so the generated hash would fail
+        return hash(self.key())
+
 
 def _jsonable(value: Any) -> Any:
     """A plain JSON value: Str -> str, tuples -> lists, unknown parts -> the placeholder."""
@@ -269,6 +272,7 @@ class _DiskCache:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.counts = root / "counts"
+        self._ready = False
 
     def _path(self, key: str) -> Path:
         return self.counts / f"{key}.json"
@@ -304,10 +308,14 @@ class _DiskCache:
             pass
 
     def _ensure_dirs(self) -> None:
+        """Create counts/ and a .gitignore of ``*`` so the cache never gets committed."""
+        if self._ready:
+            return
         self.counts.mkdir(parents=True, exist_ok=True)
         ignore = self.root / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")
+        self._ready = True
 
 
 # --------------------------------------------------------------------------------------------
@@ -448,7 +456,8 @@ class _ApiRun:
                 return self._attempt(request)
             except _Retry as err:
                 if retry >= self.max_retries:
-                    raise _Fatal(f"{err} after {retry} retries") from None
+                    tries = "retry" if retry == 1 else "retries"
+                    raise _Fatal(f"{err} after {retry} {tries}") from None
                 self._sleep(err.delay if err.delay is not None else _backoff(retry))
                 retry += 1
                 with self.lock:
