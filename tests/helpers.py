@@ -18,7 +18,7 @@ def write(root: Path, files: dict[str, str]) -> None:
 
 def scan(root: Path, files: dict[str, str] | None = None, select=None, paths=None) -> RunResult:
     """Write ``files`` under ``root`` (a fresh git-less project) and run the pipeline there."""
-    (root / ".git").mkdir(exist_ok=True)  # marks the project root
+    (root / ".git").mkdir(parents=True, exist_ok=True)  # marks the project root
     if files:
         write(root, files)
     config = load_config(root)

@@ -506,13 +506,13 @@ class Resolver:
             return ModuleRef(module) if module else UNKNOWN
         path = self.project.find_module(module_name, level, self.module.path)
         module = self.project.module_at(path) if path else None
-        if module is None:
-            sub = self.project.find_module(
-                f"{module_name}.{attr}" if module_name else attr, level, self.module.path
-            )
-            sub_module = self.project.module_at(sub) if sub else None
-            return ModuleRef(sub_module) if sub_module else UNKNOWN
-        return module_constant(module, attr)
+        if module is not None and module.module_scope.lookup(attr, None) is not None:
+            return module_constant(module, attr)
+        sub = self.project.find_module(
+            f"{module_name}.{attr}" if module_name else attr, level, self.module.path
+        )
+        sub_module = self.project.module_at(sub) if sub else None
+        return ModuleRef(sub_module) if sub_module else UNKNOWN
 
     def _eval_Attribute(self, node: ast.Attribute, scope: Scope, line: int, depth: int) -> Any:
         if _is_self(node.value):

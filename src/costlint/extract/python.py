@@ -139,6 +139,7 @@ class _CallFinder:
     def run(self) -> None:
         self._walk(self.module.tree, self.module.module_scope, None, (), None)
         ordinals: dict[str, int] = {}
+        self.candidates.sort(key=lambda c: (c.call.lineno, c.call.col_offset))
         for candidate in self.candidates:
             site = self._build_site(candidate, ordinals)
             if site is not None:

@@ -1,0 +1,1 @@
+"""Support bot: triage, answers, chat and sentiment for incoming tickets."""
