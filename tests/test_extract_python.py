@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import rules_found, scan
+from helpers import scan
 
 CALL_FORMS = {
     "create": "client.messages.create({args})",

@@ -82,15 +82,20 @@ def test_local_variable_latest_assignment_before_call(tmp_path):
 
 
 def test_fstring_with_unknown_part_becomes_placeholder(tmp_path):
-    value = system_of(tmp_path, 'f"Rules: {RULES}. User says {user_text}"', setup='RULES = "be kind"')
+    value = system_of(
+        tmp_path, 'f"Rules: {RULES}. User says {user_text}"', setup='RULES = "be kind"'
+    )
     assert str(value) == "Rules: be kind. User says {user_text}"
     assert value.holes == 1
     assert value.first_hole == len("Rules: be kind. User says ")
 
 
 def test_format_method(tmp_path):
-    value = system_of(tmp_path, 'TEMPLATE.format(tone="warm", name=user_text)',
-                      setup='TEMPLATE = "Be {tone} to {name}."')
+    value = system_of(
+        tmp_path,
+        'TEMPLATE.format(tone="warm", name=user_text)',
+        setup='TEMPLATE = "Be {tone} to {name}."',
+    )
     assert str(value) == "Be warm to {name}."
     assert value.holes == 1
 
@@ -109,8 +114,9 @@ def test_concatenation_join_and_dedent(tmp_path):
 def test_path_read_text_relative_to_source_file(tmp_path):
     setup = "from pathlib import Path\nHERE = Path(__file__).parent"
     extra = {"prompts/system.txt": "Text from a file."}
-    value = system_of(tmp_path, '(HERE / "prompts" / "system.txt").read_text()', setup=setup,
-                      extra=extra)
+    value = system_of(
+        tmp_path, '(HERE / "prompts" / "system.txt").read_text()', setup=setup, extra=extra
+    )
     assert value == "Text from a file."
 
 

@@ -206,6 +206,8 @@ def _check(key: str, value: Any, kind: str, path: Path) -> Any:
         return result
     if kind == "map-map":
         if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-            raise ConfigError(f"{where} must be a table of rule tables, e.g. [tool.costlint.rules.CL002]")
+            raise ConfigError(
+                f"{where} must be a table of rule tables, e.g. [tool.costlint.rules.CL002]"
+            )
         return {str(k): dict(v) for k, v in value.items()}
     raise ConfigError(f"{where}: unsupported")  # pragma: no cover

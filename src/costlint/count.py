@@ -2,71 +2,85 @@
 
 Two numbers per site: ``prefix`` (the stable, cacheable prefix: tools, system, leading
 document) and ``input`` (the whole request as written, unknown parts as placeholders).
+Both go through one ``TokenCounter`` call, so identical requests are counted once and API
+requests run concurrently.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 from .request import stable_prefix_parts
-from .site import UNKNOWN, PromptSite, TokenCount
-from .tokens import estimate_tokens, estimate_value_tokens
+from .site import PromptSite, TokenCount
+from .tokens import CountRequest, TokenCounter, estimate_request_tokens, placeholder_request
 
 UNRESOLVED = "{unresolved}"
 
 
-def _new_tokenizer(site: PromptSite, catalog: Any) -> bool:
+def _model_info(site: PromptSite, catalog: Any) -> Any:
     model = site.get("model")
     if catalog is None or not isinstance(model, str):
-        return False
-    info = catalog.resolve(str(model))
-    return bool(getattr(info, "new_tokenizer", False))
+        return None
+    return catalog.resolve(str(model))
 
 
-def prefix_text(parts: dict[str, Any]) -> str:
-    chunks: list[str] = []
+def _api_model(site: PromptSite, info: Any) -> str | None:
+    """The id to count with: the catalog's canonical id (Bedrock/Vertex ids are not API ids)."""
+    model = site.get("model")
+    if not isinstance(model, str):
+        return None
+    return info.id if info is not None else str(model)
+
+
+def prefix_request(site: PromptSite, model: str, new_tokenizer: bool) -> CountRequest | None:
+    parts = stable_prefix_parts(site)
+    if not parts:
+        return None
+    body: dict[str, Any] = {}
     if "tools" in parts:
-        chunks.append(json.dumps(_plain(parts["tools"]), ensure_ascii=False, sort_keys=True))
+        body["tools"] = parts["tools"]
     system = parts.get("system")
     if isinstance(system, list):
-        chunks.extend(str(s) for s in system)
+        body["system"] = "\n".join(str(s) for s in system)
     elif isinstance(system, str):
-        chunks.append(str(system))
-    if parts.get("document"):
-        chunks.append(str(parts["document"]))
-    return "\n".join(chunks)
+        body["system"] = str(system)
+    document = parts.get("document") or UNRESOLVED
+    body["messages"] = [{"role": "user", "content": str(document)}]
+    args = {"model": model, **body}
+    return placeholder_request(model, args, new_tokenizer)
 
 
-def _plain(value: Any) -> Any:
-    if value is UNKNOWN:
-        return UNRESOLVED
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
-
-
-def estimate_site(site: PromptSite, catalog: Any) -> None:
-    """Fill ``site.tokens`` with offline estimates."""
-    new = _new_tokenizer(site, catalog)
-    parts = stable_prefix_parts(site)
-    if parts:
-        site.tokens["prefix"] = TokenCount(estimate_tokens(prefix_text(parts), new), "estimate")
-    total = 0
-    for name in ("system", "tools", "messages"):
-        value = site.get(name)
-        if value is None:
-            continue
-        total += estimate_value_tokens(_plain(value), new)
-    if total:
-        site.tokens["input"] = TokenCount(total, "estimate")
-
-
-def count_sites(sites: Iterable[PromptSite], catalog: Any) -> None:
+def count_sites(sites: Sequence[PromptSite], catalog: Any, counter: TokenCounter) -> None:
+    """Fill ``site.tokens`` for every site whose model is written as a string."""
+    requests: list[CountRequest] = []
+    targets: list[tuple[PromptSite, str]] = []
     for site in sites:
-        estimate_site(site, catalog)
+        info = _model_info(site, catalog)
+        model = _api_model(site, info)
+        if model is None:
+            _estimate_offline(site)  # no model id to count with: the API cannot answer
+            continue
+        new_tokenizer = bool(getattr(info, "new_tokenizer", False))
+        prefix = prefix_request(site, model, new_tokenizer)
+        if prefix is not None:
+            requests.append(prefix)
+            targets.append((site, "prefix"))
+        whole = placeholder_request(model, site.args, new_tokenizer)
+        if whole is not None:
+            requests.append(whole)
+            targets.append((site, "input"))
+    if not requests:
+        return
+    for (site, name), count in zip(targets, counter.count(requests), strict=True):
+        site.tokens[name] = count
+
+
+def _estimate_offline(site: PromptSite) -> None:
+    placeholder_model = "unknown"
+    for name, request in (
+        ("prefix", prefix_request(site, placeholder_model, False)),
+        ("input", placeholder_request(placeholder_model, site.args, False)),
+    ):
+        if request is not None:
+            site.tokens[name] = TokenCount(estimate_request_tokens(request), "estimate")

@@ -94,9 +94,7 @@ def discover(
     seen: set[Path] = set()
     for given in paths or [cwd]:
         absolute = (cwd / given).absolute() if not given.is_absolute() else given
-        if absolute.is_dir() and not absolute.is_symlink():
-            yield from _walk(absolute, root, cwd, patterns, ignore, seen)
-        elif absolute.is_dir():
+        if absolute.is_dir():
             yield from _walk(absolute, root, cwd, patterns, ignore, seen)
         elif absolute.is_file():
             kind = kind_of(absolute)

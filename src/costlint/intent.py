@@ -62,7 +62,9 @@ SIMPLE_TASKS: list[tuple[str, str, re.Pattern[str]]] = [
     (
         "classification",
         "haiku",
-        re.compile(r"\b(?:classify|classifier|categori[sz]e|categori[sz]ation|label\s+the)\b", _FLAGS),
+        re.compile(
+            r"\b(?:classify|classifier|categori[sz]e|categori[sz]ation|label\s+the)\b", _FLAGS
+        ),
     ),
     (
         "extraction",
@@ -73,12 +75,18 @@ SIMPLE_TASKS: list[tuple[str, str, re.Pattern[str]]] = [
             _FLAGS,
         ),
     ),
-    ("routing", "haiku", re.compile(r"\b(?:route|routing|which\s+(?:team|queue|department))\b", _FLAGS)),
+    (
+        "routing",
+        "haiku",
+        re.compile(r"\b(?:route|routing|which\s+(?:team|queue|department))\b", _FLAGS),
+    ),
     ("a yes/no answer", "haiku", ANSWER_SHAPES[0][2]),
     (
         "a one-sentence summary",
         "sonnet",
-        re.compile(r"\bsummari[sz]e\b[^.\n]{0,60}\b(?:one|a\s+single|1)\s+sentence\b|\btl;?dr\b", _FLAGS),
+        re.compile(
+            r"\bsummari[sz]e\b[^.\n]{0,60}\b(?:one|a\s+single|1)\s+sentence\b|\btl;?dr\b", _FLAGS
+        ),
     ),
 ]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config, ConfigError
+from .count import count_sites
 from .discover import SourceFile, discover
 from .engine import Engine, Rule, load_rules
 from .resolve import Project
@@ -93,9 +94,7 @@ def validate_rule_options(rules: list[Rule], options: dict[str, dict[str, Any]],
             default = rule.parameters[name]
             if isinstance(default, (int, float)) and not isinstance(default, bool):
                 if not isinstance(value, (int, float)) or isinstance(value, bool):
-                    raise ConfigError(
-                        f"{where}: 'costlint.rules.{key}.{name}' must be a number"
-                    )
+                    raise ConfigError(f"{where}: 'costlint.rules.{key}.{name}' must be a number")
 
 
 def load_catalog_for(config: Config) -> Any:
@@ -129,9 +128,8 @@ def run(config: Config, options: RunOptions) -> RunResult:
             continue
         sites.extend(result.sites)
         diagnostics.extend(result.diagnostics)
-    from .count import count_sites
-
-    count_sites(sites, catalog)
+    warnings: list[str] = []
+    count_sites(sites, catalog, make_counter(config, options, warnings))
     engine = Engine(
         rules,
         select=options.select if options.select is not None else config.select,
@@ -141,4 +139,31 @@ def run(config: Config, options: RunOptions) -> RunResult:
         catalog=catalog,
     )
     findings = engine.run(sites)
-    return RunResult(findings, diagnostics, sites, files, engine.rules, catalog)
+    return RunResult(findings, diagnostics, sites, files, engine.rules, catalog, warnings)
+
+
+def token_mode(config: Config, options: RunOptions) -> str:
+    """--tokens wins; in a pre-commit hook "auto" means offline unless config says "api"."""
+    import os
+
+    if options.tokens:
+        return options.tokens
+    if config.tokens == "auto" and os.environ.get("PRE_COMMIT"):
+        return "estimate"
+    return config.tokens
+
+
+def make_counter(config: Config, options: RunOptions, warnings: list[str]) -> Any:
+    from .tokens import TokenCounter
+
+    def warn(message: str) -> None:
+        warnings.append(message.removeprefix("costlint: "))
+
+    cache_dir = config.extra.get("cache-dir")
+    return TokenCounter(
+        token_mode(config, options),
+        cache_dir=(config.root / cache_dir) if cache_dir else config.root / ".costlint_cache",
+        use_cache=options.use_cache,
+        time_budget=float(config.extra.get("api-time-budget", 60.0)),
+        warn=warn,
+    )

@@ -158,7 +158,12 @@ class _CallFinder:
         while stack:
             current, scope, function, loops, klass = stack.pop()
             for child in ast.iter_child_nodes(current):
-                child_scope, child_function, child_loops, child_class = scope, function, loops, klass
+                child_scope, child_function, child_loops, child_class = (
+                    scope,
+                    function,
+                    loops,
+                    klass,
+                )
                 if isinstance(child, FUNCTIONS):
                     child_scope = self.module.scopes.get(child, scope)
                     child_function, child_loops = child, ()
@@ -432,7 +437,9 @@ def _skip_options(node: ast.AST) -> ast.AST:
     return node
 
 
-def client_origin(node: ast.AST, scope: Scope, resolver: Resolver, line: int, depth: int = 0) -> str:
+def client_origin(
+    node: ast.AST, scope: Scope, resolver: Resolver, line: int, depth: int = 0
+) -> str:
     """'claude', 'other' or 'unknown': where the object a call is made on comes from."""
     if depth > 8:
         return "unknown"
@@ -538,7 +545,10 @@ def _annotation_origin(node: ast.AST, resolver: Resolver) -> str:
         name = node.value.strip().split("[")[0].split(".")[-1].split("|")[0].strip()
         return "claude" if name in CLIENT_CLASSES and name != "Client" else "unknown"
     if isinstance(node, ast.BinOp):
-        origins = {_annotation_origin(node.left, resolver), _annotation_origin(node.right, resolver)}
+        origins = {
+            _annotation_origin(node.left, resolver),
+            _annotation_origin(node.right, resolver),
+        }
         return "claude" if "claude" in origins else ("other" if "other" in origins else "unknown")
     if isinstance(node, ast.Subscript):
         return _annotation_origin(node.slice, resolver)
