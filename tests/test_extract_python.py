@@ -187,3 +187,33 @@ def sentiment3(review):
 """
     result = scan(tmp_path, {"app.py": source})
     assert [(f.rule, f.site.qualname) for f in result.findings] == [("CL004", "sentiment3")]
+
+
+def test_messages_resource_held_in_a_variable(tmp_path):
+    # seen in anthropics/claude-quickstarts computer-use-best-practices/computer_use/loop.py
+    source = """
+import anthropic
+client = anthropic.Anthropic()
+
+def run(betas, msgs):
+    api = client.beta.messages if betas else client.messages
+    with api.stream(model="claude-sonnet-5-5", max_tokens=100, messages=msgs) as stream:
+        return stream.get_final_message()
+"""
+    [site] = scan(tmp_path, {"app.py": source}).sites
+    assert site.kind == "beta.messages.stream"
+
+
+def test_client_injected_or_defaulted(tmp_path):
+    # seen in anthropics/claude-quickstarts agents/agent.py
+    source = """
+from anthropic import Anthropic
+
+class Agent:
+    def __init__(self, client=None):
+        self.client = client or Anthropic()
+
+    def run(self, params):
+        return self.client.messages.create(**params)
+"""
+    assert len(scan(tmp_path, {"app.py": source}).sites) == 1

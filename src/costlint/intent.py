@@ -18,8 +18,10 @@ ANSWER_SHAPES: list[tuple[str, int, re.Pattern[str]]] = [
         "yes/no",
         16,
         re.compile(
-            r"\b(?:yes\s*(?:or|/)\s*no|\"yes\"\s*or\s*\"no\"|'yes'\s*or\s*'no'|true\s+or\s+false)\b"
-            r"(?![^.\n]{0,40}\b(?:explain|why|because|reason))",
+            r"\b(?:answer|respond|reply|return|output|say|print|decide)\b[^.\n]{0,50}?"
+            r"\b(?:yes|true)\s*(?:or|/)\s*(?:no|false)\b"
+            r"|\b(?:\"yes\"|'yes'|yes)\s*(?:or|/)\s*(?:\"no\"|'no'|no)\s*(?:only\b|[?:])"
+            r"|\bonly\s+[\"']?(?:yes|no)[\"']?\s+or\s+[\"']?(?:yes|no)\b",
             _FLAGS,
         ),
     ),
@@ -99,6 +101,7 @@ COMPLEX_WORK = re.compile(
     r"|\belaborate\b|\b(?:code|design|security|pull\s+request|PR)\s+review"
     r"|\breview\s+(?:the|this)\s+(?:code|diff|pull\s+request|design|architecture|patch)"
     r"|\bdesign\s+(?:a|an|the)\b|\barchitect\b|\brefactor|\bdebug|\bimplement\b"
+    r"|\b(?:generate|create|write|produce)\s+(?:a\s+|an\s+)?(?:series|list|set)\s+of\b"
     r"|\bmulti-step\b|\bplan\s+(?:a|the|your)\b|\btranslate\b|\bin\s+depth\b",
     _FLAGS,
 )
@@ -116,12 +119,24 @@ class SimpleTask:
     suggested_family: str  # "haiku" or "sonnet"
 
 
+NEGATION = re.compile(r"\b(?:avoid|not|never|don't|do\s+not|without|instead\s+of)\b", _FLAGS)
+
+
+def _affirmed(text: str, pattern: re.Pattern[str]) -> bool:
+    """A match that is not negated just before it ("avoid yes/no questions")."""
+    for match in pattern.finditer(text):
+        before = text[max(0, match.start() - 30) : match.start()]
+        if not NEGATION.search(before):
+            return True
+    return False
+
+
 def answer_shape(text: str) -> AnswerShape | None:
     """The short answer a prompt asks for, or None when it asks for more (or we can't tell)."""
     if not text or COMPLEX_WORK.search(text):
         return None
     for name, cap, pattern in ANSWER_SHAPES:
-        if pattern.search(text):
+        if _affirmed(text, pattern):
             return AnswerShape(name, cap)
     return None
 
@@ -131,6 +146,6 @@ def simple_task(text: str) -> SimpleTask | None:
     if not text or COMPLEX_WORK.search(text):
         return None
     for name, family, pattern in SIMPLE_TASKS:
-        if pattern.search(text):
+        if _affirmed(text, pattern):
             return SimpleTask(name, family)
     return None

@@ -188,7 +188,7 @@ class _CallFinder:
                 self.growth.setdefault(key, []).append(loops)
                 if _contains_cache_control(call):
                     self.cache_mentions[key] = True
-        matched = match_claude_call(call)
+        matched = match_claude_call(call) or self._resource_alias_call(call, scope)
         if matched is not None:
             kind, base = matched
             self.candidates.append(_Candidate(call, kind, base, scope, function, loops))
@@ -219,6 +219,25 @@ class _CallFinder:
                 key = self._variable_key(target, scope)
                 if key is not None and _refers_to(node.value.left, target):
                     self.growth.setdefault(key, []).append(loops)
+
+    def _resource_alias_call(self, call: ast.Call, scope: Scope) -> tuple[str, ast.AST] | None:
+        """``api = client.beta.messages if betas else client.messages; api.stream(...)``."""
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in METHODS:
+            return None
+        if not isinstance(func.value, ast.Name):
+            return None
+        found = self.resolver.binding_of(func.value.id, scope, call.lineno)
+        if found is None or found[0].kind != "assign" or found[0].value is None:
+            return None
+        value = found[0].value
+        options = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
+        for option in options:
+            fake = ast.Call(func=ast.Attribute(value=option, attr=func.attr), args=[], keywords=[])
+            matched = match_claude_call(fake)
+            if matched is not None:
+                return matched
+        return None
 
     def _variable_key(self, node: ast.AST, scope: Scope) -> tuple[int, str] | None:
         """Identify the list a statement touches: (owning scope node, name)."""
@@ -445,6 +464,12 @@ def client_origin(
         return "unknown"
     node = _skip_options(node)
     module = resolver.module
+    if isinstance(node, (ast.BoolOp, ast.IfExp)):
+        parts = node.values if isinstance(node, ast.BoolOp) else [node.body, node.orelse]
+        origins = {client_origin(part, scope, resolver, line, depth + 1) for part in parts}
+        if "claude" in origins:
+            return "claude"
+        return "other" if origins == {"other"} else "unknown"
     if isinstance(node, ast.Call):
         return _constructor_origin(node.func, scope, resolver, line, depth)
     if isinstance(node, ast.Name):

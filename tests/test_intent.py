@@ -1,0 +1,49 @@
+"""Prompt-intent heuristics, including the false alarms seen on real repositories."""
+
+from __future__ import annotations
+
+import pytest
+
+from costlint.intent import answer_shape, simple_task
+
+
+@pytest.mark.parametrize(
+    ("text", "shape"),
+    [
+        ("Answer yes or no: is this email spam?", "yes/no"),
+        ("Is this spam? Yes or no?", "yes/no"),
+        ("Respond with only yes or no.", "yes/no"),
+        ("Reply with a single word: the language of the text.", "one word"),
+        ("Classify the ticket into one of: billing, bug. Respond with only the label.", "a label"),
+        ("Rate the answer from 1 to 10. Return only the number.", "a number"),
+        ("Summarize the ticket in one sentence.", "one sentence"),
+        ("Output JSON only: {category, confidence}", "a small JSON object"),
+    ],
+)
+def test_short_answers(text, shape):
+    found = answer_shape(text)
+    assert found is not None and found.name == shape
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # anthropic-cookbook third_party/Deepgram: the prompt forbids yes/no questions
+        "Generate thoughtful, open-ended interview questions. Avoid yes/no questions.",
+        "Answer yes or no and explain why in detail.",
+        "Write a detailed report on the incident.",
+        "You are a helpful assistant.",
+        "",
+    ],
+)
+def test_not_short_answers(text):
+    assert answer_shape(text) is None
+
+
+def test_simple_tasks_and_suggested_family():
+    assert simple_task("Classify the sentiment of this review.").suggested_family == "haiku"
+    assert simple_task("Extract the invoice date field.").suggested_family == "haiku"
+    assert simple_task("Which team should handle it? Route the ticket.").name == "routing"
+    assert simple_task("Summarize the article in one sentence.").suggested_family == "sonnet"
+    assert simple_task("Review this pull request and explain how to fix each bug.") is None
+    assert simple_task("Design an architecture for the billing service.") is None
