@@ -1,7 +1,8 @@
 """The count stage: token counts for the parts of each site the rules and prices need.
 
-Two numbers per site: ``prefix`` (the stable, cacheable prefix: tools, system, leading
-document) and ``input`` (the whole request as written, unknown parts as placeholders).
+Up to three numbers per site: ``prefix`` (the stable, cacheable prefix: tools, system,
+leading document), ``cached`` (the request up to its last explicit cache breakpoint, when
+fully resolved) and ``input`` (the whole request, unknown parts as placeholders).
 Both go through one ``TokenCounter`` call, so identical requests are counted once and API
 requests run concurrently.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .request import stable_prefix_parts
+from .request import breakpoint_prefix, stable_prefix_parts
 from .site import PromptSite, TokenCount
 from .tokens import CountRequest, TokenCounter, estimate_request_tokens, placeholder_request
 
@@ -66,6 +67,14 @@ def count_sites(sites: Sequence[PromptSite], catalog: Any, counter: TokenCounter
         if prefix is not None:
             requests.append(prefix)
             targets.append((site, "prefix"))
+        cached = breakpoint_prefix(site)
+        if cached is not None:
+            if "messages" not in cached:
+                cached = {**cached, "messages": [{"role": "user", "content": UNRESOLVED}]}
+            request = placeholder_request(model, {"model": model, **cached}, new_tokenizer)
+            if request is not None:
+                requests.append(request)
+                targets.append((site, "cached"))
         whole = placeholder_request(model, site.args, new_tokenizer)
         if whole is not None:
             requests.append(whole)

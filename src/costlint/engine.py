@@ -36,6 +36,7 @@ class Report:
     tokens: TokenCount | None = None
     data: dict[str, Any] = field(default_factory=dict)
     span: Span | None = None  # defaults to the site's span (e.g. YAML findings point at a key)
+    severity: str | None = None  # overrides the rule's default (e.g. retired vs deprecated)
 
 
 @dataclass
@@ -201,7 +202,7 @@ class Engine:
             yield Finding(
                 rule=rule.id,
                 name=rule.name,
-                severity=rule.severity,
+                severity=report.severity or rule.severity,
                 path=site.path,
                 line=span.line,
                 column=span.column,

@@ -127,3 +127,61 @@ def describe_prefix(parts: dict[str, Any]) -> str:
     if len(labels) <= 1:
         return labels[0] if labels else "prefix"
     return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def breakpoint_prefix(site: PromptSite) -> dict[str, Any] | None:
+    """The request up to and including its last explicit cache breakpoint (what gets cached).
+
+    None when there is no explicit breakpoint, or when anything before it is unresolved (its
+    size at run time is then unknown). Order: tools -> system -> messages.
+    """
+    body: dict[str, Any] = {}
+    found = False
+    tools = site.get("tools")
+    if isinstance(tools, list) and tools:
+        body["tools"] = tools
+        found = any(isinstance(t, dict) and "cache_control" in t for t in tools)
+    elif tools is UNKNOWN:
+        return None
+    system = site.get("system")
+    if system is UNKNOWN:
+        return None
+    if isinstance(system, list):
+        for index, block in enumerate(system):
+            if isinstance(block, dict) and "cache_control" in block:
+                body["system"] = system[: index + 1]
+                found = True
+        if "system" not in body and not found:
+            body["system"] = system
+    elif isinstance(system, str):
+        body["system"] = system
+    last: tuple[int, int] | None = None
+    messages = site.get("messages")
+    if isinstance(messages, list):
+        for m_index, message in enumerate(messages):
+            content = message.get("content") if isinstance(message, dict) else None
+            if isinstance(content, list):
+                for b_index, block in enumerate(content):
+                    if isinstance(block, dict) and "cache_control" in block:
+                        last = (m_index, b_index)
+    if last is not None:
+        m_index, b_index = last
+        kept = [dict(m) for m in messages[: m_index + 1]]  # type: ignore[index]
+        kept[-1]["content"] = kept[-1]["content"][: b_index + 1]
+        body["messages"] = kept
+        found = True
+    if not found or _unresolved(body):
+        return None
+    return body
+
+
+def _unresolved(value: Any, depth: int = 0) -> bool:
+    if depth > 12:
+        return True
+    if value is UNKNOWN or getattr(value, "holes", 0):
+        return True
+    if isinstance(value, dict):
+        return any(_unresolved(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(_unresolved(v, depth + 1) for v in value)
+    return False

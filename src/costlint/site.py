@@ -116,6 +116,7 @@ class PromptSite:
     opaque_kwargs: bool = False
     # Where each argument was written (for findings that point at a key, e.g. YAML).
     arg_spans: dict[str, Span] = field(default_factory=dict)
+    client_timeout: bool | None = None  # a timeout set on the client or call (None: can't see)
     repeated: bool = False  # inside a function, method or loop
     in_loop: bool = False
     # How `messages` is built (for resent-history): see extract.python.HistoryInfo.

@@ -286,6 +286,7 @@ class _CallFinder:
             args=args,
             opaque_kwargs=opaque,
             arg_spans=spans,
+            client_timeout=self._timeout_set(call, cand),
             repeated=cand.function is not None or bool(cand.loops),
             in_loop=bool(cand.loops),
             ignore=self._suppression(call.lineno),
@@ -313,6 +314,49 @@ class _CallFinder:
             line, _ = self._position(keyword.value.lineno)
             spans[keyword.arg] = Span(line, keyword.value.col_offset + 1)
         return args, spans, opaque
+
+    def _timeout_set(self, call: ast.Call, cand: _Candidate) -> bool | None:
+        """Whether a timeout is given on the call, a with_options() or the client's constructor."""
+        if any(k.arg == "timeout" for k in call.keywords):
+            return True
+        node: ast.AST = call.func
+        while isinstance(node, (ast.Attribute, ast.Call)):
+            if isinstance(node, ast.Call):
+                if any(k.arg == "timeout" for k in node.keywords):
+                    return True
+                node = node.func
+            else:
+                node = node.value
+        constructor = self._constructor_of(cand.base, cand.scope, call.lineno)
+        if constructor is None:
+            return None
+        node = constructor
+        while isinstance(node, (ast.Attribute, ast.Call)):
+            if isinstance(node, ast.Call):
+                keywords = {k.arg for k in node.keywords}
+                if "timeout" in keywords:
+                    return True
+                if None in keywords:
+                    return None  # **options may carry a timeout
+                node = node.func
+            else:
+                node = node.value
+        return False
+
+    def _constructor_of(self, base: ast.AST, scope: Scope, line: int) -> ast.Call | None:
+        if isinstance(base, ast.Call):
+            return base
+        value: ast.AST | None = None
+        if isinstance(base, ast.Name):
+            found = self.resolver.binding_of(base.id, scope, line)
+            if found is not None and found[0].kind == "assign":
+                value = found[0].value
+        elif isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name):
+            owner = scope.class_scope if scope.kind == "function" else None
+            bindings = owner.self_attrs.get(base.attr, []) if owner else []
+            if len(bindings) == 1:
+                value = bindings[0].value
+        return value if isinstance(value, ast.Call) else None
 
     def _claude_shaped(self, args: dict[str, Any], call: ast.Call) -> bool:
         model = args.get("model")

@@ -1,0 +1,77 @@
+"""CL009 legacy-model: retired, deprecated, or legacy-priced models with a cheaper successor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..engine import CheckContext, Report
+from ..site import PromptSite
+from ..units import per_mtok
+
+TOKENIZER_FACTOR = 1.3  # newer tokenizer: ~30% more tokens for the same text
+
+
+def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
+    model = ctx.model(site)
+    if model is None or ctx.catalog is None:
+        return
+    successor = ctx.catalog.resolve(model.successor) if model.successor else None
+    written = str(site.get("model"))
+    platform = written.lower().startswith(("anthropic.", "us.", "eu.", "apac.", "global."))
+    platform = platform or "@" in written
+    if model.status == "retired":
+        where = " on the Claude API" if platform else ""
+        yield Report(
+            f"{written} ({model.name}) was retired{_on(model.retirement)}: calls{where} fail"
+            + (" (Bedrock and Google Cloud set their own dates)" if platform else ""),
+            fix=_move_to(successor),
+            severity="warning" if platform else "error",
+            data=_data(successor),
+        )
+        return
+    if model.status == "deprecated":
+        yield Report(
+            f"{written} ({model.name}) is deprecated and retires{_on(model.retirement)}; "
+            "calls will fail after that",
+            fix=_move_to(successor),
+            data=_data(successor),
+        )
+        return
+    if model.status != "legacy" or successor is None or successor.status != "active":
+        return
+    yield from _legacy_priced(written, model, successor)
+
+
+def _legacy_priced(written: str, model: Any, successor: Any) -> Iterator[Report]:
+    if model.prices is None or successor.prices is None:
+        return
+    if successor.prices.input >= model.prices.input:
+        return
+    factor = 1.0
+    if successor.new_tokenizer and not model.new_tokenizer:
+        factor = TOKENIZER_FACTOR
+    effective = model.prices.input / (successor.prices.input * factor)
+    if effective <= 1.0:
+        return
+    note = " after the newer tokenizer's ~30% more tokens" if factor != 1.0 else ""
+    yield Report(
+        f"{written} ({model.name}) is a legacy model priced "
+        f"{per_mtok(model.prices.input)}/{per_mtok(model.prices.output)} per MTok; "
+        f"{successor.id} costs {per_mtok(successor.prices.input)}/"
+        f"{per_mtok(successor.prices.output)}, about {effective:.1f}x cheaper{note}",
+        fix=_move_to(successor),
+        data={**_data(successor), "price_ratio": round(effective, 2)},
+    )
+
+
+def _on(date: str | None) -> str:
+    return f" on {date}" if date else ""
+
+
+def _move_to(successor: Any) -> str:
+    return f'use model="{successor.id}"' if successor is not None else "move to a current model"
+
+
+def _data(successor: Any) -> dict[str, Any]:
+    return {"suggested_model": successor.id} if successor is not None else {}
