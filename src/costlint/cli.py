@@ -191,5 +191,41 @@ def render_rule_doc(rule: Any) -> str:
     return "\n".join(sections)
 
 
+@main.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
+@click.option("--all", "show_all", is_flag=True, help="Include retired models.")
+@_guard
+def models(config_path: Path | None, show_all: bool) -> int:
+    """Print the model catalog: prices per MTok, limits, status, and its age."""
+    from .config import load_config
+    from .pipeline import load_catalog_for
+    from .report.models_table import render_models
+
+    catalog = load_catalog_for(load_config(Path.cwd(), config_path))
+    click.echo(render_models(catalog, show_all), nl=False)
+    return EXIT_CLEAN
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--model", "model_id", default="claude-sonnet-5-5", show_default=True)
+@click.option("--tokens", type=click.Choice(("auto", "api", "estimate")), default="auto")
+@click.option("--no-cache", is_flag=True, help="Do not read or write .costlint_cache/.")
+@_guard
+def count(file: Path, model_id: str, tokens: str, no_cache: bool) -> int:
+    """Count the tokens of one prompt file or template (API or estimate, saying which)."""
+    from .config import ConfigError, load_config
+    from .pipeline import count_file
+
+    config = load_config(Path.cwd())
+    result = count_file(file, model_id, tokens, not no_cache, config)
+    for warning in result.warnings:
+        click.echo(f"costlint: warning: {warning}", err=True)
+    if result.count is None:
+        raise ConfigError(result.error or f"cannot count {file}")
+    click.echo(f"{file}: {result.count.count:,} tokens ({result.count.source}) for {result.model}")
+    return EXIT_CLEAN
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

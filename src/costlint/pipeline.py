@@ -43,6 +43,34 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
 
 
+DEFAULT_FILE_BUDGET = 10.0  # seconds one file may take to extract before it is skipped
+
+
+class FileTimeout(Exception):
+    """A file took longer than its time budget."""
+
+
+def within_budget(seconds: float, work: Callable[..., Any], *args: Any) -> Any:
+    """``work(*args)``; FileTimeout after ``seconds`` (SIGALRM: POSIX, main thread only)."""
+    import signal
+    import threading
+
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if seconds <= 0 or not usable:
+        return work(*args)
+
+    def expire(signum: int, frame: Any) -> None:
+        raise FileTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return work(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def extractor_for(kind: str) -> Extractor:
     if kind == "python":
         from .extract.python import extract_python
@@ -115,6 +143,7 @@ def run(config: Config, options: RunOptions) -> RunResult:
     sites: list[PromptSite] = []
     diagnostics: list[Diagnostic] = []
     files = 0
+    file_budget = float(config.extra.get("file-time-budget", DEFAULT_FILE_BUDGET))
     for source in discover(options.paths, config, options.cwd, options.force_exclude):
         files += 1
         text, problem = read_source(source, config.max_file_size)
@@ -122,13 +151,28 @@ def run(config: Config, options: RunOptions) -> RunResult:
             diagnostics.append(problem)
             continue
         try:
-            result = extractor_for(source.kind)(text, source.rel, source.path, project)
+            extractor = extractor_for(source.kind)
+            result = within_budget(file_budget, extractor, text, source.rel, source.path, project)
+        except FileTimeout:
+            diagnostics.append(
+                Diagnostic(source.rel, f"skipped: over the {file_budget:g}s per-file time budget")
+            )
+            continue
+        except RecursionError:
+            diagnostics.append(Diagnostic(source.rel, "skipped: too deeply nested to analyse"))
+            continue
+        except MemoryError:
+            diagnostics.append(Diagnostic(source.rel, "skipped: out of memory analysing it"))
+            continue
         except Exception as exc:  # a front-end bug must not stop the run  # noqa: BLE001
             diagnostics.append(Diagnostic(source.rel, f"internal error: {type(exc).__name__}"))
             continue
         sites.extend(result.sites)
         diagnostics.extend(result.diagnostics)
     warnings: list[str] = []
+    stale = catalog_age_warning(catalog)
+    if stale:
+        warnings.append(stale)
     count_sites(sites, catalog, make_counter(config, options, warnings))
     engine = Engine(
         rules,
@@ -140,6 +184,20 @@ def run(config: Config, options: RunOptions) -> RunResult:
     )
     findings = engine.run(sites)
     return RunResult(findings, diagnostics, sites, files, engine.rules, catalog, warnings)
+
+
+CATALOG_MAX_AGE_DAYS = 60
+
+
+def catalog_age_warning(catalog: Any, today: Any = None) -> str | None:
+    """One warning when the model catalog's facts are older than 60 days."""
+    age = catalog.age_days(today)
+    if age <= CATALOG_MAX_AGE_DAYS:
+        return None
+    return (
+        f"the model catalog was verified {age} days ago ({catalog.verified}); prices and "
+        'model status may have changed: upgrade costlint or patch it with `models = "..."`'
+    )
 
 
 def token_mode(config: Config, options: RunOptions) -> str:
@@ -167,3 +225,58 @@ def make_counter(config: Config, options: RunOptions, warnings: list[str]) -> An
         time_budget=float(config.extra.get("api-time-budget", 60.0)),
         warn=warn,
     )
+
+
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
+
+
+@dataclass
+class CountResult:
+    count: Any  # TokenCount | None
+    model: str
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def count_file(
+    path: Path, model_id: str, mode: str, use_cache: bool, config: Config
+) -> CountResult:
+    """Tokens of one prompt file or template, as the user message of a request to ``model_id``."""
+    from .tokens import placeholder_request
+
+    catalog = load_catalog_for(config)
+    info = catalog.resolve(model_id)
+    result = CountResult(None, info.id if info else model_id)
+    if info is None:
+        result.warnings.append(f"model {model_id!r} is not in the catalog; counting as written")
+    text, error = _prompt_text(path, config)
+    if text is None:
+        result.error = error
+        return result
+    request = placeholder_request(
+        result.model,
+        {"messages": [{"role": "user", "content": text}]},
+        bool(getattr(info, "new_tokenizer", False)),
+    )
+    options = RunOptions(tokens=mode, use_cache=use_cache)
+    counter = make_counter(config, options, result.warnings)
+    result.count = counter.count([request])[0] if request is not None else None
+    return result
+
+
+def _prompt_text(path: Path, config: Config) -> tuple[str | None, str | None]:
+    absolute = path.resolve()
+    if path.suffix.lower() in TEMPLATE_SUFFIXES:
+        from .extract.templates import render_file
+
+        rendered, reason = render_file(Project(config.root), absolute)
+        if rendered is None:
+            return None, f"{path}: {reason}"
+        return rendered.as_str(), None
+    try:
+        size = absolute.stat().st_size
+        if size > config.max_file_size:
+            return None, f"{path}: {size:,} bytes is over max-file-size"
+        return absolute.read_text(encoding="utf-8-sig"), None
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"{path}: cannot read as UTF-8 text ({type(exc).__name__})"
