@@ -15,11 +15,31 @@ from pathlib import Path
 from .config import DEFAULT_EXCLUDE, Config
 
 # Suffix -> front-end. Later front-ends register here.
-FILE_KINDS: dict[str, str] = {".py": "python", ".ipynb": "notebook"}
+FILE_KINDS: dict[str, str] = {
+    ".py": "python",
+    ".ipynb": "notebook",
+    ".j2": "jinja",
+    ".jinja": "jinja",
+    ".jinja2": "jinja",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".prompty": "prompty",
+    ".prompt": "dotprompt",
+}
+# Under a configured template-dirs folder, text files of these kinds are Jinja2 templates too.
+TEMPLATE_DIR_SUFFIXES = frozenset({".txt", ".md", ".tmpl", ".tpl", ".html", ".xml"})
 
 
-def kind_of(path: Path) -> str | None:
-    return FILE_KINDS.get(path.suffix.lower())
+def kind_of(path: Path, template_dirs: tuple[Path, ...] = ()) -> str | None:
+    kind = FILE_KINDS.get(path.suffix.lower())
+    if kind is None and template_dirs and path.suffix.lower() in TEMPLATE_DIR_SUFFIXES:
+        if any(_inside(path, folder) for folder in template_dirs):
+            return "jinja"
+    return kind
+
+
+def _template_dirs(config: Config) -> tuple[Path, ...]:
+    return tuple((config.root / d).resolve() for d in config.extra.get("template-dirs", []) or [])
 
 
 @dataclass(frozen=True)
@@ -92,12 +112,13 @@ def discover(
     user_patterns = [*(config.exclude or []), *config.extend_exclude]
     ignore = _Ignore(root, config.respect_gitignore)
     seen: set[Path] = set()
+    templates = _template_dirs(config)
     for given in paths or [cwd]:
         absolute = (cwd / given).absolute() if not given.is_absolute() else given
         if absolute.is_dir():
-            yield from _walk(absolute, root, cwd, patterns, ignore, seen)
+            yield from _walk(absolute, root, cwd, patterns, ignore, seen, templates)
         elif absolute.is_file():
-            kind = kind_of(absolute)
+            kind = kind_of(absolute, templates)
             rel = _rel(absolute, cwd)
             if kind is None or absolute in seen:
                 continue
@@ -110,7 +131,13 @@ def discover(
 
 
 def _walk(
-    top: Path, root: Path, cwd: Path, patterns: list[str], ignore: _Ignore, seen: set[Path]
+    top: Path,
+    root: Path,
+    cwd: Path,
+    patterns: list[str],
+    ignore: _Ignore,
+    seen: set[Path],
+    templates: tuple[Path, ...] = (),
 ) -> Iterator[SourceFile]:
     # Load .gitignore files of the directories between the root and the start of the walk.
     if _inside(top, root):
@@ -145,7 +172,7 @@ def _walk(
             if is_link:
                 if not _inside(path, root) or path.resolve().is_dir():
                     continue
-            kind = kind_of(path)
+            kind = kind_of(path, templates)
             if kind is None or path in seen:
                 continue
             try:

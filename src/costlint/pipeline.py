@@ -80,6 +80,14 @@ def extractor_for(kind: str) -> Extractor:
         from .extract.notebook import extract_notebook
 
         return extract_notebook
+    if kind == "jinja":
+        from .extract.templates import extract_jinja
+
+        return extract_jinja
+    if kind in ("yaml", "prompty", "dotprompt"):
+        from .extract import yaml_configs
+
+        return yaml_configs.EXTRACTORS[kind]
     raise KeyError(kind)
 
 
@@ -140,6 +148,7 @@ def run(config: Config, options: RunOptions) -> RunResult:
     validate_rule_options(rules, config.rules, where)
     catalog = load_catalog_for(config)
     project = Project(config.root, read_limit=max(config.max_file_size, 1))
+    project.configure_templates(config.extra)
     sites: list[PromptSite] = []
     diagnostics: list[Diagnostic] = []
     files = 0
@@ -169,6 +178,7 @@ def run(config: Config, options: RunOptions) -> RunResult:
             continue
         sites.extend(result.sites)
         diagnostics.extend(result.diagnostics)
+    diagnostics.extend(d for d in project.template_diagnostics(options.cwd) if d not in diagnostics)
     warnings: list[str] = []
     stale = catalog_age_warning(catalog)
     if stale:

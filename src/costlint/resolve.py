@@ -310,6 +310,25 @@ class Project:
             self.files_read.add(key)
         return text
 
+    # -- Jinja2 templates (see extract/templates.py) --------------------------------------------
+    def configure_templates(self, extra: dict[str, Any]) -> None:
+        """Template settings from config (``placeholder-tokens``, ``template-dirs``)."""
+        from .extract.templates import TemplateOptions, TemplateRenderer
+
+        self._templates = TemplateRenderer(self, TemplateOptions.from_extra(self.root, extra))
+
+    @property
+    def templates(self) -> Any:
+        """The run's ``TemplateRenderer`` (default settings unless configured)."""
+        if self.__dict__.get("_templates") is None:
+            self.configure_templates({})
+        return self._templates
+
+    def template_diagnostics(self, cwd: Path) -> list[Any]:
+        """Templates that code renders but that could not be rendered, as diagnostics."""
+        renderer = self.__dict__.get("_templates")
+        return renderer.diagnostics(cwd) if renderer is not None else []
+
 
 class Resolver:
     """Evaluates expressions of one module to values (see module docstring)."""
@@ -586,6 +605,9 @@ class Resolver:
     def _eval_Call(self, node: ast.Call, scope: Scope, line: int, depth: int) -> Any:
         func = node.func
         name = _call_name(func)
+        jinja = self._jinja_call(node, name, scope, line, depth)
+        if jinja is not None:
+            return jinja
         if isinstance(func, ast.Attribute):
             return self._method_call(node, func, scope, line, depth)
         if name in ("dict",):
@@ -651,6 +673,8 @@ class Resolver:
         if receiver_name in ("pathlib",) and method in ("Path", "PurePath"):
             return self._path_call(node, scope, line, depth)
         receiver = self._eval(func.value, scope, line, depth)
+        if isinstance(receiver, JinjaEnv | JinjaTemplate):
+            return self._jinja_method(receiver, method, node, scope, line, depth)
         if isinstance(receiver, str):
             return self._str_method(receiver, method, node, scope, line, depth)
         if isinstance(receiver, PathValue):
@@ -823,6 +847,116 @@ class Resolver:
             return UNKNOWN
         return resolver._eval(returns[0].value, scope, returns[0].lineno, depth)
 
+    # -- Jinja2 templates (rendered in a sandbox by extract/templates.py) ----------------------
+    def _jinja_call(
+        self, node: ast.Call, name: str, scope: Scope, line: int, depth: int
+    ) -> Any | None:
+        """A jinja2 constructor (Template, Environment, a loader); None for any other call."""
+        symbol = _jinja_symbol(self.module, name)
+        if symbol is None:
+            return None
+        if symbol == "Template":
+            source = self._jinja_text(_argument(node, 0, "source"), scope, line, depth)
+            return JinjaTemplate(source=source) if source is not None else UNKNOWN
+        if symbol.endswith("Environment"):
+            arg = _argument(node, None, "loader")  # the first positional is not the loader
+            if arg is None:
+                return JinjaEnv(JinjaLoader())
+            loader = self._eval(arg, scope, line, depth)
+            return JinjaEnv(loader if isinstance(loader, JinjaLoader) else None)
+        return self._jinja_loader(symbol, node, scope, line, depth)
+
+    def _jinja_loader(
+        self, symbol: str, node: ast.Call, scope: Scope, line: int, depth: int
+    ) -> Any:
+        if symbol == "FileSystemLoader":
+            arg = _argument(node, 0, "searchpath")
+            value = self._eval(_unwrap_str(arg), scope, line, depth) if arg else UNKNOWN
+            dirs: list[Path] = []
+            for item in value if isinstance(value, list) else [value]:
+                path = _plain_path(item)
+                if path is None:
+                    return UNKNOWN
+                dirs.extend(self._jinja_dirs(path))
+            return JinjaLoader(tuple(dict.fromkeys(dirs)))
+        if symbol == "PackageLoader":
+            package = self._jinja_text(_argument(node, 0, "package_name"), scope, line, depth)
+            folder = self._jinja_text(_argument(node, 1, "package_path"), scope, line, depth)
+            if self.project is None or package is None:
+                return UNKNOWN
+            found = self.project.find_module(package, 0, self.module.path)
+            if found is None:
+                return UNKNOWN
+            return JinjaLoader((found.parent / (folder or "templates"),))
+        if symbol in ("ChoiceLoader", "DictLoader"):
+            arg = _argument(node, 0, "loaders" if symbol == "ChoiceLoader" else "mapping")
+            value = self._eval(arg, scope, line, depth) if arg else UNKNOWN
+            return _combined_loader(value)
+        return UNKNOWN
+
+    def _jinja_dirs(self, path: PurePath) -> list[Path]:
+        """A loader folder: absolute, or relative to the run directory (taken as the project
+        root) or to the module's folder."""
+        if self.project is None:
+            return []
+        if Path(path).is_absolute():
+            return [Path(path)]
+        return [self.project.root / path, self.module.path.parent / path]
+
+    def _jinja_text(self, node: ast.AST | None, scope: Scope, line: int, depth: int) -> str | None:
+        value = self._eval(node, scope, line, depth) if node is not None else UNKNOWN
+        if isinstance(value, str) and not getattr(value, "holes", 0):
+            return str(value)
+        return None
+
+    def _jinja_method(
+        self,
+        receiver: JinjaEnv | JinjaTemplate,
+        method: str,
+        node: ast.Call,
+        scope: Scope,
+        line: int,
+        depth: int,
+    ) -> Any:
+        if isinstance(receiver, JinjaEnv):
+            if method in ("get_template", "select_template", "get_or_select_template"):
+                value = self._eval(_argument(node, 0, "name"), scope, line, depth)
+                if isinstance(value, list) and value:
+                    value = value[0]
+                if receiver.loader is None or not isinstance(value, str):
+                    return UNKNOWN
+                if getattr(value, "holes", 0):
+                    return UNKNOWN
+                return JinjaTemplate(name=str(value), loader=receiver.loader)
+            if method == "from_string":
+                source = self._jinja_text(_argument(node, 0, "source"), scope, line, depth)
+                if source is None:
+                    return UNKNOWN
+                return JinjaTemplate(source=source, loader=receiver.loader or JinjaLoader())
+            return UNKNOWN
+        if method != "render" or self.project is None:
+            return UNKNOWN
+        values: dict[str, Any] = {}
+        for arg in node.args:
+            inner = self._eval(arg, scope, line, depth)
+            if isinstance(inner, dict):
+                values.update(inner)
+        values = self._keywords_into(values, node, scope, line, depth)
+        if not isinstance(values, dict):
+            values = {}  # an opaque **kwargs: every variable is a placeholder
+        from .extract.templates import render_linked
+
+        loader = receiver.loader or JinjaLoader()
+        return render_linked(
+            self.project,
+            source=receiver.source,
+            name=receiver.name,
+            dirs=loader.dirs,
+            mapping=loader.mapping,
+            values=values,
+            caller=self.module.path,
+        )
+
 
 @dataclass
 class ClassRef:
@@ -934,3 +1068,102 @@ def _line(node: ast.AST) -> int:
 
 
 call_name = _call_name
+
+
+# -- Jinja2 templates ---------------------------------------------------------------------------
+_JINJA_SYMBOLS = frozenset(
+    {
+        "Template",
+        "Environment",
+        "SandboxedEnvironment",
+        "ImmutableSandboxedEnvironment",
+        "FileSystemLoader",
+        "PackageLoader",
+        "ChoiceLoader",
+        "DictLoader",
+    }
+)
+
+
+@dataclass
+class JinjaLoader:
+    """A jinja2 loader in the source: the folders it reads, or its in-memory templates."""
+
+    dirs: tuple[Path, ...] = ()
+    mapping: dict[str, str] | None = None
+
+
+@dataclass
+class JinjaEnv:
+    """A jinja2 ``Environment``; ``loader`` is None when its loader cannot be resolved."""
+
+    loader: JinjaLoader | None
+
+
+@dataclass
+class JinjaTemplate:
+    """A jinja2 template: inline ``source``, or ``name`` to load through ``loader``."""
+
+    source: str | None = None
+    name: str | None = None
+    loader: JinjaLoader | None = None
+
+
+def _jinja_symbol(module: ModuleInfo, name: str) -> str | None:
+    """The jinja2 class a dotted call name refers to through the module's imports."""
+    if not name:
+        return None
+    head, _, rest = name.partition(".")
+    target = module.imports.get(head)
+    if target is None:
+        return None
+    module_name, attr, _level = target
+    full = ".".join(part for part in (module_name, attr, rest) if part)
+    if full.split(".")[0] != "jinja2":
+        return None
+    symbol = full.rsplit(".", 1)[-1]
+    return symbol if symbol in _JINJA_SYMBOLS else None
+
+
+def _argument(node: ast.Call, index: int | None, keyword: str) -> ast.AST | None:
+    for item in node.keywords:
+        if item.arg == keyword:
+            return item.value
+    if index is not None and index < len(node.args):
+        arg = node.args[index]
+        return None if isinstance(arg, ast.Starred) else arg
+    return None
+
+
+def _unwrap_str(node: ast.AST | None) -> ast.AST | None:
+    """``str(path)`` / ``os.fspath(path)`` -> ``path`` (a loader takes either)."""
+    if (
+        isinstance(node, ast.Call)
+        and _call_name(node.func) in ("str", "os.fspath", "fspath")
+        and len(node.args) == 1
+    ):
+        return node.args[0]
+    return node
+
+
+def _plain_path(value: Any) -> PurePath | None:
+    if isinstance(value, PathValue):
+        return value.path
+    if isinstance(value, str) and not getattr(value, "holes", 0):
+        return PurePath(str(value))
+    return None
+
+
+def _combined_loader(value: Any) -> Any:
+    """A ``ChoiceLoader([...])`` of known loaders, or a ``DictLoader({...})`` of known texts."""
+    if isinstance(value, dict):
+        if not all(isinstance(v, str) and not getattr(v, "holes", 0) for v in value.values()):
+            return UNKNOWN
+        return JinjaLoader(mapping={str(k): str(v) for k, v in value.items()})
+    if not isinstance(value, list) or not all(isinstance(v, JinjaLoader) for v in value):
+        return UNKNOWN
+    dirs = tuple(dict.fromkeys(d for loader in value for d in loader.dirs))
+    mapping: dict[str, str] = {}
+    for loader in reversed(value):
+        mapping.update(loader.mapping or {})
+    return JinjaLoader(dirs, mapping or None)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
-from ..intent import simple_task
+from ..intent import answer_shape, simple_task
 from ..request import prompt_text
-from ..site import PromptSite
+from ..site import PromptSite, Span
 from ..units import per_mtok, ratio
 
 
@@ -19,7 +19,8 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
     if not isinstance(max_tokens, int) or isinstance(max_tokens, bool):
         return
     if max_tokens > int(ctx.params.get("max_output_budget", 1024)):
-        return  # large output budgets mean long-form work
+        if answer_shape(prompt_text(site)) is None:
+            return  # large output budgets mean long-form work (a short answer's is CL001's)
     if site.opaque_kwargs or site.get("tools") is not None:
         return  # agents with tools are multi-step work
     thinking = site.get("thinking")
@@ -39,4 +40,11 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         f"{per_mtok(model.prices.input)}/{per_mtok(model.prices.output)} per MTok in/out)"
     )
     data = {"suggested_model": suggested.id, "task": task.name, "price_ratio": price_ratio}
-    yield Report(message, fix=f'use model="{suggested.id}"', data=data)
+    yield Report(message, fix=f'use model="{suggested.id}"', data=data, span=_key(site))
+
+
+def _key(site: PromptSite) -> Span | None:
+    """Config files point at the ``model:`` line; code points at the call."""
+    if site.frontend in ("yaml", "prompty", "dotprompt"):
+        return site.arg_spans.get("model")
+    return None
