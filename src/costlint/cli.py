@@ -16,7 +16,7 @@ import click
 
 from . import __version__
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "markdown", "sarif", "github")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -69,40 +69,63 @@ def _emit(text: str, output_file: Path | None) -> None:
     output_file.write_text(text, encoding="utf-8")
 
 
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text")
-@click.option("--output-file", "-o", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--select", multiple=True, help="Rule ids, prefixes or names to run (comma list).")
-@click.option("--ignore", multiple=True, help="Rule ids, prefixes or names to skip.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option(
-    "--force-exclude", is_flag=True, help="Apply exclude even to paths named on the command line."
-)
-@click.option(
-    "--tokens",
-    type=click.Choice(("auto", "api", "estimate")),
-    default=None,
-    help="Token counts from the API, the offline estimate, or auto (API when a key is set).",
-)
-@click.option("--no-cache", is_flag=True, help="Do not read or write .costlint_cache/.")
-@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
-@_guard
-def check(
+def _scan_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `check` and `report` share: what to scan, how to count, how to price."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(FORMATS),
+            default="text",
+            help="Output format.",
+        ),
+        click.option(
+            "--output-file",
+            "-o",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Write the output to this file instead of stdout.",
+        ),
+        click.option(
+            "--select", multiple=True, help="Rule ids, prefixes or names to run (comma list)."
+        ),
+        click.option("--ignore", multiple=True, help="Rule ids, prefixes or names to skip."),
+        click.option(
+            "--config", "config_path", type=click.Path(path_type=Path), help="Config file."
+        ),
+        click.option(
+            "--force-exclude",
+            is_flag=True,
+            help="Apply exclude even to paths named on the command line.",
+        ),
+        click.option(
+            "--tokens",
+            type=click.Choice(("auto", "api", "estimate")),
+            default=None,
+            help="Token counts: API, offline estimate, or auto (API when a key is set).",
+        ),
+        click.option("--no-cache", is_flag=True, help="Do not read or write .costlint_cache/."),
+        click.option(
+            "--usage-file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Usage file with calls/month per call site (default: costlint-usage.yaml).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _scan(
     paths: tuple[Path, ...],
-    output_format: str,
-    output_file: Path | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     config_path: Path | None,
-    exit_zero: bool,
     force_exclude: bool,
     tokens: str | None,
     no_cache: bool,
-    quiet: bool,
-) -> int:
-    """Lint PATHS (default: the current directory); exit 1 on findings."""
+) -> tuple[Any, Any, Path]:
+    """Runs the pipeline; returns (config, result, cwd) and prints warnings and diagnostics."""
     from .config import ConfigError, load_config
     from .pipeline import RunOptions, run
 
@@ -125,16 +148,130 @@ def check(
         click.echo(f"costlint: warning: {warning}", err=True)
     for diagnostic in result.diagnostics:
         click.echo(f"{diagnostic.path}: {diagnostic.message}", err=True)
+    return config, result, cwd
+
+
+def _path_prefix(root: Path, cwd: Path) -> str:
+    """Run-relative paths -> repository-relative: the run directory relative to the root."""
+    try:
+        rel = cwd.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return ""
+    return "" if rel == "." else rel + "/"
+
+
+def _render(
+    output_format: str,
+    result: Any,
+    costs: Any,
+    *,
+    cwd: Path,
+    prefix: str,
+    command: str,
+    quiet: bool = False,
+) -> str:
+    """One output format; check and report differ only in text (findings vs call sites)."""
     if output_format == "json":
         from .report import json as renderer
-    else:
-        from .report import text as renderer
-    rendered = renderer.render(result)
-    if quiet and output_format == "text":
-        rendered = "".join(rendered.splitlines(keepends=True)[:-1])
+
+        return renderer.render(result, costs)
+    if output_format == "markdown":
+        from .report import markdown
+
+        return markdown.render(result, costs)
+    if output_format == "sarif":
+        from .report import sarif
+
+        return sarif.render(result, costs, path_prefix=prefix, source_root=cwd)
+    if output_format == "github":
+        from .report import github, markdown
+
+        github.append_step_summary(markdown.render(result, costs))
+        return github.render(result, costs)
+    from .report import text
+
+    if command == "report":
+        return text.render_report(result, costs)
+    return text.render(result, costs, quiet=quiet)
+
+
+@main.command()
+@_scan_options
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@_guard
+def check(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output_file: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: Path | None,
+    force_exclude: bool,
+    tokens: str | None,
+    no_cache: bool,
+    usage_file: Path | None,
+    exit_zero: bool,
+    quiet: bool,
+) -> int:
+    """Lint PATHS (default: the current directory); exit 1 on findings."""
+    from .savings import price_run
+    from .usage import find_usage
+
+    config, result, cwd = _scan(paths, select, ignore, config_path, force_exclude, tokens, no_cache)
+    prefix = _path_prefix(config.root, cwd)
+    costs = price_run(result, find_usage(config, usage_file, cwd), path_prefix=prefix)
+    rendered = _render(
+        output_format, result, costs, cwd=cwd, prefix=prefix, command="check", quiet=quiet
+    )
     _emit(rendered, output_file)
     if result.findings and not exit_zero:
         return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+@main.command()
+@_scan_options
+@click.option(
+    "--write-usage",
+    is_flag=True,
+    help="Write a usage file listing every call site (to --usage-file, the configured "
+    "usage-file, or costlint-usage.yaml at the repository root), keeping figures already set.",
+)
+@_guard
+def report(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output_file: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: Path | None,
+    force_exclude: bool,
+    tokens: str | None,
+    no_cache: bool,
+    usage_file: Path | None,
+    write_usage: bool,
+) -> int:
+    """Projected monthly cost of each call site in PATHS and what each finding's fix saves.
+
+    Exits 0 whatever it finds (2 on a usage or config error): use `check` to gate CI.
+    """
+    from .savings import price_run
+    from .usage import default_usage, find_usage, load_usage, usage_target
+    from .usage import write_usage as write
+
+    config, result, cwd = _scan(paths, select, ignore, config_path, force_exclude, tokens, no_cache)
+    prefix = _path_prefix(config.root, cwd)
+    if write_usage:
+        target = usage_target(config, usage_file, cwd)
+        existing = load_usage(target) if target.is_file() else default_usage()
+        new = write(result.sites, target, existing, prefix)
+        click.echo(
+            f"costlint: wrote {target}: {len(result.sites)} call site(s), {new} new", err=True
+        )
+    costs = price_run(result, find_usage(config, usage_file, cwd), path_prefix=prefix)
+    rendered = _render(output_format, result, costs, cwd=cwd, prefix=prefix, command="report")
+    _emit(rendered, output_file)
     return EXIT_CLEAN
 
 

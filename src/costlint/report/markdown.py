@@ -1,0 +1,160 @@
+"""Markdown for a pull-request comment or a job summary (layout after infracost's comment).
+
+Top to bottom: a hidden marker (so a bot can find and update its comment), the headline
+total, the per-call-site table, collapsible details (savings per finding, unpriced sites,
+assumptions), and a footer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import __version__
+from ..savings import CostReport, FindingCost, SiteCost
+from ..savings import dollars as usd
+from ..units import tokens
+from .text import finding_effect, star
+
+MARKER = "[//]: <> (costlint-report)"
+
+
+def render(result: Any, costs: CostReport) -> str:
+    parts = [MARKER, "#### 💰 costlint report", f"#### {headline(costs)}", ""]
+    if costs.sites:
+        parts += [*site_table(costs), ""]
+        if costs.assumptions.defaults_used:
+            parts += [
+                r"\* default usage figure, not set for this call site in a usage file "
+                "(`costlint report --write-usage`).",
+                "",
+            ]
+    else:
+        parts += [f"No Claude call sites in {result.files} file(s).", ""]
+    parts += savings_details(costs)
+    parts += unpriced_details(costs)
+    parts += assumptions_details(costs)
+    parts.append(f"<sub>costlint {__version__} · formulas: docs/cost-model.md</sub>")
+    return "\n".join(parts) + "\n"
+
+
+def headline(costs: CostReport) -> str:
+    if not costs.priced:
+        unpriced = len(costs.unpriced)
+        return (
+            f"No call site could be priced ({unpriced} not priced)"
+            if unpriced
+            else ("No Claude call sites found")
+        )
+    now, after, saving = costs.total_now, costs.total_after, costs.total_saving
+    spend = f"Projected Claude API spend {usd(now)}/month"
+    if saving > 0:
+        share = f" ({saving / now:.0%})" if now > 0 else ""
+        return f"{spend}; fixes save {usd(saving)}/month{share} 📉 → {usd(after)}/month"
+    if saving < 0:
+        return f"{spend}; the suggested fixes add {usd(-saving)}/month 📈"
+    return f"{spend}; no billed savings found"
+
+
+def site_table(costs: CostReport) -> list[str]:
+    rows = [
+        "| Call site | Model | Tokens/call in→out | Calls/mo | Now | After | Saving "
+        "| Worst case/call (CL001) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for site in costs.sites:
+        rows.append(_site_row(site))
+    total_share = ""
+    if costs.total_now > 0:
+        total_share = f" ({costs.total_saving / costs.total_now:.0%})"
+    rows.append(
+        f"| **Total** ({len(costs.priced)} priced) | | | | **{usd(costs.total_now)}** | "
+        f"**{usd(costs.total_after)}** | **{usd(costs.total_saving)}**{total_share} | |"
+    )
+    return rows
+
+
+def _site_row(site: SiteCost) -> str:
+    where = code(site.address)
+    if site.unpriced is not None:
+        return (
+            f"| {where} | {cell(site.model or '?')} | | | not priced: {cell(site.unpriced)} | | | |"
+        )
+    usage = site.usage
+    inputs = tokens(round(site.input_tokens or 0))
+    if site.conversation:
+        inputs += f" +{tokens(round(site.growth))}/turn × {usage.turns_per_conversation}"
+        inputs += star(site, "turns_per_conversation")
+    out = f"{tokens(round(site.output_tokens or 0))}{star(site, 'output_tokens')}"
+    calls = f"{usage.calls_per_month:,.0f}{star(site, 'calls_per_month')}"
+    worst = "; ".join(
+        f"{usd(c.detail['worst_case_now'])} → {usd(c.detail['worst_case_after'])}"
+        for c in site.worst_cases
+    )
+    saving = site.saving or 0.0
+    return (
+        f"| {where} | {cell(site.model or '?')} | {inputs}→{out} | {cell(calls)} | "
+        f"{usd(site.now or 0)} | {usd(site.after or 0)} | {_signed(saving)} | {worst or '–'} |"
+    )
+
+
+def _signed(amount: float) -> str:
+    if amount < 0:
+        return f"+{usd(-amount)} (costs more)"
+    return usd(amount) if amount else "–"
+
+
+def savings_details(costs: CostReport) -> list[str]:
+    findings = sorted(costs.findings, key=_impact, reverse=True)
+    if not findings:
+        return []
+    billed = [c.saving for c in findings if c.billed and (c.saving or 0) > 0]
+    summary = f"Savings available ({len(findings)} finding(s), est. {usd(sum(billed))}/month)"
+    rows = [
+        f"<details><summary>{summary}</summary>",
+        "",
+        "| Rule | Location | What to change | Est. $/mo | How |",
+        "| --- | --- | --- | ---: | --- |",
+    ]
+    for cost in findings:
+        f = cost.finding
+        amount = usd(cost.saving) if cost.billed and cost.saving else "–"
+        rows.append(
+            f"| {f.rule} {f.name} | {code(f'{f.path}:{f.line}')} | {cell(f.fix or f.message)} | "
+            f"{amount} | {cell(finding_effect(cost))} |"
+        )
+    return [*rows, "", "</details>", ""]
+
+
+def _impact(cost: FindingCost) -> float:
+    return cost.saving if cost.billed and cost.saving is not None else float("-inf")
+
+
+def unpriced_details(costs: CostReport) -> list[str]:
+    if not costs.unpriced:
+        return []
+    rows = [
+        f"<details><summary>Not priced ({len(costs.unpriced)} call site(s), not in the totals)"
+        "</summary>",
+        "",
+    ]
+    rows += [f"- {code(site.address)}: {cell(site.unpriced or '')}" for site in costs.unpriced]
+    return [*rows, "", "</details>", ""]
+
+
+def assumptions_details(costs: CostReport) -> list[str]:
+    lines = ["<details><summary>Assumptions</summary>", ""]
+    lines += [f"- {cell(line)}" for line in costs.assumptions.lines()]
+    return [*lines, "", "</details>", ""]
+
+
+def cell(text: str) -> str:
+    """Plain text safe inside a table cell: no pipes, no raw HTML, one line."""
+    text = " ".join(str(text).split())
+    return text.replace("|", r"\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def code(text: str) -> str:
+    """An inline code span safe inside a table cell."""
+    text = " ".join(str(text).split()).replace("|", r"\|")
+    fence = "``" if "`" in text else "`"
+    return f"{fence}{text}{fence}"
