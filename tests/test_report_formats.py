@@ -359,3 +359,36 @@ def test_text_report_lists_sites_totals_and_assumptions(app):
     assert "Total (3 priced call site(s)): now $" in out
     assert "Not priced, not in the totals (1): app/mystery.py::ask" in out
     assert "Assumptions" in out and "built-in defaults" in out
+
+
+# ---------------------------------------------------------------------------- every rule
+
+
+def _flag_examples():
+    from costlint.engine import load_rules
+
+    for rule in load_rules():
+        for index, example in enumerate(rule.examples.get("flag", [])):
+            yield pytest.param(rule.id, example, id=f"{rule.id}-{index}")
+
+
+@pytest.mark.parametrize(("rule_id", "example"), list(_flag_examples()))
+def test_every_rule_example_prices_and_renders(tmp_path, rule_id, example):
+    files = {example.get("filename", "example.py"): example["code"], **example.get("files", {})}
+    result = scan(tmp_path, files, select=[rule_id])
+    costs = price_run(result)
+    assert len(costs.findings) == len(result.findings)
+    for cost in costs.findings:
+        assert cost.kind in ("saving", "worst_case", "unpriced", "none")
+        if cost.kind == "saving":
+            assert cost.saving is not None
+        if cost.kind == "unpriced":
+            assert cost.note and cost.saving is None
+    for site in costs.sites:
+        assert (site.now is None) == (site.unpriced is not None)
+    json.loads(json_report.render(result, costs))
+    check_sarif(json.loads(sarif.render(result, costs, source_root=tmp_path)))
+    assert markdown.render(result, costs).startswith(markdown.MARKER)
+    github.render(result, costs)
+    text.render(result, costs)
+    text.render_report(result, costs)

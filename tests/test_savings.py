@@ -414,3 +414,30 @@ def test_money_strings():
     assert money(-1e-9) == "0.00"
     assert money(-3.25) == "-3.25"
     assert money(None) is None
+
+
+LOOP = """
+import anthropic
+client = anthropic.Anthropic()
+
+def chat():
+    history = []
+    while True:
+        history.append({"role": "user", "content": input("> ")})
+        reply = client.messages.create(model="claude-sonnet-5-5", max_tokens=1024,
+                                       messages=history)
+        history.append({"role": "assistant", "content": reply.content})
+"""
+
+
+def test_conversation_with_nothing_but_history_is_priced(tmp_path):
+    report = price_run(scan(tmp_path, {"app.py": LOOP}, select=["CL003"]))
+    [site] = report.sites
+    assert site.unpriced is None and site.conversation
+    # S = 0, u = 200, o = 400, g = 600, T = 10, 1,000 conversations on Sonnet 5.5
+    # re-sent: I(t) = 200 + 600 (t - 1), sum 29,000 x 2 + 40,000 = 98,000 -> $98.00 a month
+    assert site.now == pytest.approx(98.0)
+    # breakpoint: 200 x 2 + 800 x 2.5 + 23,200 x 0.1 + 8 x 600 x 2.5 + 40,000 = 56,720
+    [cl003] = site.findings
+    assert cl003.saving == pytest.approx(98.0 - 56.72)
+    assert site.after == pytest.approx(56.72)

@@ -484,7 +484,13 @@ def _resolve_model(site: PromptSite, usage: SiteUsage, catalog: Any) -> tuple[st
 
 
 def prompt_resolved(site: PromptSite) -> bool:
-    """Whether any part of the prompt is known text (else there is nothing to price)."""
+    """Whether there is a prompt to price: some known text, or a growing conversation.
+
+    A conversation is priced from what the source shows (maybe nothing: S = 0) plus the
+    usage figures for each turn, so an unknown ``messages`` list does not stop it.
+    """
+    if site.history is not None and site.history.growing:
+        return True
     if "input" not in site.tokens:
         return False
     parts = [site.args[name] for name in ("system", "tools", "messages") if name in site.args]
@@ -506,15 +512,18 @@ def has_variable_part(value: Any, depth: int = 0) -> bool:
 
 def workload(site: PromptSite, usage: SiteUsage) -> Workload:
     """The tokens a site sends per call (or per turn), from its counts and the usage figures."""
-    input_count = site.tokens["input"].count
+    input_count = site.tokens["input"].count if "input" in site.tokens else 0
     prefix_count = site.tokens["prefix"].count if "prefix" in site.tokens else 0
     max_tokens = site.get("max_tokens")
     cap = max_tokens if isinstance(max_tokens, int) and not isinstance(max_tokens, bool) else None
     output = float(usage.output_tokens if cap is None else min(usage.output_tokens, cap))
     history = site.history
     if history is not None and history.growing:
+        # S is what the source shows besides the history; an unknown messages value is
+        # counted as a placeholder, so then only the stable prefix (system, tools) counts.
+        shown = prefix_count if site.get("messages") is UNKNOWN else input_count
         return Workload(
-            prefix=float(input_count),
+            prefix=float(shown),
             rest=0.0,
             output=output,
             calls=usage.calls_per_month,

@@ -107,8 +107,9 @@ def savings_details(costs: CostReport) -> list[str]:
     findings = sorted(costs.findings, key=_impact, reverse=True)
     if not findings:
         return []
-    billed = [c.saving for c in findings if c.billed and (c.saving or 0) > 0]
-    summary = f"Savings available ({len(findings)} finding(s), est. {usd(sum(billed))}/month)"
+    # the site totals, not the sum of the rows: fixes on one site can overlap
+    total = usd(max(costs.total_saving, 0.0))
+    summary = f"Savings available ({len(findings)} finding(s), est. {total}/month)"
     rows = [
         f"<details><summary>{summary}</summary>",
         "",
