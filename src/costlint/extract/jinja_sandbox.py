@@ -77,8 +77,9 @@ class Placeholder(Undefined):
     """A variable the caller does not supply: renders as a marker, never fails.
 
     Attribute and item access, calls and arithmetic give more placeholders; iteration yields
-    one placeholder item (so a loop body renders once); it is truthy, so optional sections
-    render. Unsafe attribute access is not softened: it raises ``SecurityError``.
+    one placeholder item (so a loop body renders once; an item unpacks as two, for
+    ``{% for k, v in d.items() %}``); it is truthy, so optional sections render; comparisons
+    are false. Unsafe attribute access is not softened: it raises ``SecurityError``.
     """
 
     __slots__ = ()
@@ -122,6 +123,10 @@ class Placeholder(Undefined):
         return f"{OPEN}{len(names) - 1}{CLOSE}"
 
     def __iter__(self) -> Iterator[Any]:
+        if self._label().endswith("[]"):  # an item of a placeholder list: unpackable as k, v
+            yield self._child("[0]")
+            yield self._child("[1]")
+            return
         yield self._child("[]")
 
     def __len__(self) -> int:

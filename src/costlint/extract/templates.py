@@ -251,7 +251,10 @@ def describe_failure(exc: BaseException) -> str:
         where = f" in {Path(exc.filename).name}" if exc.filename else ""
         return f"template syntax error{where} (line {exc.lineno}): {exc.message}"
     if isinstance(exc, RecursionError):
-        return "cannot render template: recursion too deep (a template that includes itself?)"
+        return (
+            "cannot render template: recursion too deep "
+            "(a template that includes itself, or a macro that calls itself?)"
+        )
     if isinstance(exc, RenderTimeout | RenderTooLarge):
         return f"cannot render template: {_first_line(exc)}"
     if isinstance(exc, MemoryError):
