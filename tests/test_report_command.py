@@ -198,3 +198,9 @@ def test_unknown_model_is_listed_unpriced_in_the_report(project):
     assert "app/new.py::ask  (line 6)" in out
     assert "not priced: unknown model 'claude-opus-9-9'" in out
     assert "Not priced, not in the totals (" in out
+
+
+def test_unwritable_step_summary_is_a_warning(project, monkeypatch):
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(project / "no" / "such" / "dir" / "s.md"))
+    result = invoke("check", "--format", "github")
+    assert result.exit_code == 1 and "cannot write GITHUB_STEP_SUMMARY" in result.stderr

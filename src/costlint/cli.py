@@ -186,7 +186,10 @@ def _render(
     if output_format == "github":
         from .report import github, markdown
 
-        github.append_step_summary(markdown.render(result, costs))
+        try:
+            github.append_step_summary(markdown.render(result, costs))
+        except OSError as exc:
+            click.echo(f"costlint: warning: cannot write GITHUB_STEP_SUMMARY: {exc}", err=True)
         return github.render(result, costs)
     from .report import text
 

@@ -29,7 +29,6 @@ TTL_SECONDS = {"5m": 300, "1h": 3600}
 NEW_TOKENIZER_FACTOR = 1.3  # Claude 4.7+ tokenizer: ~30% more tokens for the same text
 WINDOW_EXCHANGES = 3  # the window CL003's fix suggests: about history[-6:]
 TOKEN_SOURCES = {"estimate": "offline estimate", "api": "API count", "cache": "API count (cached)"}
-HISTORY_STRATEGIES = ("full", "cached", "window")
 ARRIVALS = (
     "calls arrive as a Poisson process at calls_per_month / seconds per month "
     "(365.25/12 days); a call finds a warm cache when the previous call came within the TTL: "
@@ -170,13 +169,15 @@ def conversation_cost(work: Workload, plan: Plan) -> float:
     """
     turns = max(work.turns, 1)
     tiers = plan.model.prices
+    breaks = _tier_breaks(work, tiers)
     if plan.history == "window":
-        return _sum_runs(_window_turn(work, plan), turns, _window_breaks(work, plan, tiers))
+        breaks.add(WINDOW_EXCHANGES + 2)  # J(t) is constant from turn W + 1 on
+        return _sum_runs(_resent_turn(work, plan, _window_prompt), turns, breaks)
     if plan.history == "cached":
         first = _first_turn(work, _min_cacheable(plan), inclusive=True)
-        breaks = {first, first + 1, *_tier_breaks(work, tiers)}
+        breaks |= {first, first + 1}
         return _sum_runs(_cached_turn(work, plan, first), turns, breaks)
-    return _sum_runs(_full_turn(work, plan), turns, _tier_breaks(work, tiers))
+    return _sum_runs(_resent_turn(work, plan, _prompt), turns, breaks)
 
 
 def _prompt(work: Workload, turn: int) -> float:
@@ -200,34 +201,23 @@ def _first_turn(work: Workload, limit: float, inclusive: bool) -> int:
 
 
 def _tier_breaks(work: Workload, prices: Any) -> set[int]:
+    """The turn where the prompt first goes over a long-prompt threshold (Haiku 5.5).
+
+    For a window the prompt stops growing at turn W + 1; a break past that is harmless.
+    """
     threshold = prices.long_prompt_threshold
     if prices.long_prompt_tier is None or threshold is None:
         return set()
     return {_first_turn(work, float(threshold), inclusive=False)}
 
 
-def _window_breaks(work: Workload, plan: Plan, prices: Any) -> set[int]:
-    breaks = {WINDOW_EXCHANGES + 2}  # J(t) is constant from turn W + 1 on
-    threshold = prices.long_prompt_threshold
-    if prices.long_prompt_tier is not None and threshold is not None:
-        breaks.add(_first_turn(work, float(threshold), inclusive=False))
-    return breaks
+def _resent_turn(
+    work: Workload, plan: Plan, prompt_of: Callable[[Workload, int], float]
+) -> Callable[[int], float]:
+    """Cost of a turn that re-sends its prompt uncached (the prefix may be cached)."""
 
-
-def _full_turn(work: Workload, plan: Plan) -> Callable[[int], float]:
     def cost(turn: int) -> float:
-        prompt = _prompt(work, turn)
-        prices = plan.model.prices.for_prompt(prompt)
-        body = work.prefix * _prefix_price(work, plan, prices)
-        body += (prompt - work.prefix) * prices.input + work.output * prices.output
-        return body / MTOK
-
-    return cost
-
-
-def _window_turn(work: Workload, plan: Plan) -> Callable[[int], float]:
-    def cost(turn: int) -> float:
-        prompt = _window_prompt(work, turn)
+        prompt = prompt_of(work, turn)
         prices = plan.model.prices.for_prompt(prompt)
         body = work.prefix * _prefix_price(work, plan, prices)
         body += (prompt - work.prefix) * prices.input + work.output * prices.output
@@ -455,8 +445,10 @@ def price_site(
         finding_cost.calls_per_month = usage.calls_per_month
         finding_cost.calls_default = usage.is_default("calls_per_month")
     fixes = [c.fix for c in cost.findings if c.fix is not None]
-    after_work, after_plan = apply_fixes(work, base, fixes)
-    cost.after = monthly_cost(after_work, after_plan)
+    try:
+        cost.after = monthly_cost(*apply_fixes(work, base, fixes))
+    except Unpriced:  # fixes that only price alone (a user catalog missing a cache price)
+        cost.after = cost.now  # claim nothing rather than guess
     return cost
 
 
