@@ -217,3 +217,43 @@ class Agent:
         return self.client.messages.create(**params)
 """
     assert len(scan(tmp_path, {"app.py": source}).sites) == 1
+
+
+def test_method_passed_to_a_thread_or_partial(tmp_path):
+    # seen in two Discord bots: asyncio.to_thread(client.messages.create, ...)
+    source = """
+import asyncio
+import functools
+import anthropic
+client = anthropic.Anthropic()
+
+async def reply(msgs):
+    await asyncio.to_thread(client.messages.create, model="claude-haiku-5-5", max_tokens=50,
+                            messages=msgs)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, functools.partial(client.messages.create,
+                               model="claude-haiku-5-5", max_tokens=50, messages=msgs))
+"""
+    sites = scan(tmp_path, {"app.py": source}).sites
+    assert [(s.span.line, s.args["max_tokens"]) for s in sites] == [(8, 50), (11, 50)]
+
+
+def test_client_from_a_project_factory_is_not_foreign(tmp_path):
+    files = {
+        "factory.py": "import anthropic\n\ndef make_client():\n    return anthropic.Anthropic()\n",
+        "app.py": (
+            "from factory import make_client\nclient = make_client()\n\n"
+            "def ask(m):\n"
+            "    return client.messages.create(model='claude-haiku-5-5', max_tokens=5,\n"
+            "        messages=m)\n"
+        ),
+    }
+    assert len(scan(tmp_path, files).sites) == 1
+
+
+def test_calls_on_test_doubles_are_ignored(tmp_path):
+    source = """
+def test_reply(mock_anthropic_client):
+    mock_anthropic_client.messages.create(model="claude-sonnet-4", max_tokens=5, messages=[])
+"""
+    assert scan(tmp_path, {"test_app.py": source}).sites == []

@@ -165,3 +165,21 @@ def test_unresolvable_stays_unknown(tmp_path):
 def test_helper_function_returning_expression(tmp_path):
     setup = 'BASE = "Base rules."\ndef build_system():\n    return BASE + " Extra."'
     assert system_of(tmp_path, "build_system()", setup=setup) == "Base rules. Extra."
+
+
+def test_list_filled_by_append_is_not_its_initial_value(tmp_path):
+    # seen in a RAG app: sections = []; sections.append(...); "\n".join(sections)
+    body = "sections = []\n    for doc in user_text:\n        sections.append(doc)"
+    value = system_of(tmp_path, '"Context:\\n" + "\\n".join(sections)', body=body)
+    assert value.holes == 1
+    assert str(value).startswith("Context:\n{")
+
+
+def test_helper_with_several_returns_is_unknown(tmp_path):
+    setup = (
+        "def pick(text):\n"
+        "    if len(text) > 100:\n"
+        "        return 'claude-opus-5-5'\n"
+        "    return 'claude-haiku-5-5'\n"
+    )
+    assert system_of(tmp_path, "pick(user_text)", setup=setup) is UNKNOWN

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,54 +51,89 @@ class SourceFile:
 
 
 class _Ignore:
-    """gitignore rules, one spec per directory that has a .gitignore."""
+    """gitignore rules: a spec per directory that has a .gitignore, applied to its subtree."""
 
     def __init__(self, root: Path, enabled: bool):
         self.root = root
         self.enabled = enabled
-        self.specs: dict[Path, object] = {}
+        self._specs: dict[str, object | None] = {}
 
-    def load(self, directory: Path) -> None:
-        if not self.enabled or directory in self.specs:
-            return
-        gitignore = directory / ".gitignore"
-        spec = None
-        if gitignore.is_file():
-            try:
-                lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                lines = []
-            if lines:
-                import pathspec
-
-                spec = pathspec.GitIgnoreSpec.from_lines(lines)
-        self.specs[directory] = spec
-
-    def ignored(self, path: Path, is_dir: bool) -> bool:
+    def spec(self, directory: str) -> object | None:
         if not self.enabled:
-            return False
-        for directory, spec in self.specs.items():
-            if spec is None:
+            return None
+        if directory not in self._specs:
+            self._specs[directory] = _read_gitignore(os.path.join(directory, ".gitignore"))
+        return self._specs[directory]
+
+    def chain_for(self, top: Path) -> tuple[tuple[str, object], ...]:
+        """The specs that apply at ``top``: those of the root and every directory down to it."""
+        if not self.enabled or not _inside(top, self.root):
+            return ()
+        chain: list[tuple[str, object]] = []
+        for directory in [*reversed(top.parents), top]:
+            if _inside(directory, self.root) and directory != top:
+                spec = self.spec(str(directory))
+                if spec is not None:
+                    chain.append((str(directory), spec))
+        return tuple(chain)
+
+
+def _read_gitignore(path: str) -> object | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return None
+    if not any(line.strip() and not line.startswith("#") for line in lines):
+        return None
+    import pathspec  # only when a .gitignore exists
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _ignored(chain: tuple[tuple[str, object], ...], path: str, is_dir: bool) -> bool:
+    for base, spec in chain:
+        rel = os.path.relpath(path, base).replace(os.sep, "/") + ("/" if is_dir else "")
+        if spec.match_file(rel):  # type: ignore[attr-defined]
+            return True
+    return False
+
+
+class _Excluder:
+    """``exclude`` patterns, compiled once: bare names, name globs, and root-relative paths."""
+
+    def __init__(self, patterns: list[str]):
+        self.names: set[str] = set()
+        globs: list[str] = []
+        self.paths: list[str] = []
+        for pattern in patterns:
+            bare = pattern.strip().rstrip("/")
+            if not bare:
                 continue
-            try:
-                rel = path.relative_to(directory).as_posix()
-            except ValueError:
-                continue
-            if is_dir:
-                rel += "/"
-            if spec.match_file(rel):  # type: ignore[attr-defined]
+            if "/" in bare:
+                self.paths.append(bare)
+            elif any(ch in bare for ch in "*?["):
+                globs.append(fnmatch.translate(bare))
+            else:
+                self.names.add(bare)
+        self.glob = re.compile("|".join(globs)) if globs else None
+
+    def __call__(self, rel: str, name: str) -> bool:
+        if name in self.names or (self.glob is not None and self.glob.match(name)):
+            return True
+        for pattern in self.paths:
+            if rel == pattern or rel.startswith(pattern + "/") or fnmatch.fnmatch(rel, pattern):
                 return True
         return False
 
 
 def _excluded(rel: str, name: str, patterns: list[str]) -> bool:
-    for pattern in patterns:
-        bare = pattern.rstrip("/")
-        if name == bare or fnmatch.fnmatch(name, bare):
-            return True
-        if fnmatch.fnmatch(rel, bare) or rel == bare or rel.startswith(bare + "/"):
-            return True
-    return False
+    """For a file named on the command line: any of its path components excluded?"""
+    excluded = _Excluder(patterns)
+    parts = rel.split("/")
+    return any(
+        excluded("/".join(parts[: index + 1]), part) for index, part in enumerate(parts)
+    ) or excluded(rel, name)
 
 
 def discover(
@@ -139,50 +175,65 @@ def _walk(
     seen: set[Path],
     templates: tuple[Path, ...] = (),
 ) -> Iterator[SourceFile]:
-    # Load .gitignore files of the directories between the root and the start of the walk.
-    if _inside(top, root):
-        chain = [top, *top.parents]
-        for directory in reversed(chain):
-            if _inside(directory, root):
-                ignore.load(directory)
-    stack = [top]
+    """Walk ``top`` depth-first in name order; cheap checks (the suffix) come first."""
+    excluded = _Excluder(patterns)
+    root_text = str(root)
+    stack: list[tuple[str, tuple[tuple[str, object], ...]]] = [(str(top), ignore.chain_for(top))]
     while stack:
-        directory = stack.pop()
-        ignore.load(directory)
+        directory, chain = stack.pop()
+        own = ignore.spec(directory)
+        if own is not None:
+            chain = (*chain, (directory, own))
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             continue
-        subdirs: list[Path] = []
+        subdirs: list[tuple[str, tuple[tuple[str, object], ...]]] = []
         for entry in entries:
-            path = Path(entry.path)
-            rel_root = _rel(path, root)
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
-                is_link = entry.is_symlink()
             except OSError:
                 continue
-            if _excluded(rel_root, entry.name, patterns):
+            if not is_dir and not _wanted_suffix(entry.name, templates):
                 continue
-            if ignore.ignored(path, is_dir):
+            rel_root = os.path.relpath(entry.path, root_text).replace(os.sep, "/")
+            if excluded(rel_root, entry.name) or _ignored(chain, entry.path, is_dir):
                 continue
             if is_dir:
-                subdirs.append(path)
+                subdirs.append((entry.path, chain))
                 continue
-            if is_link:
-                if not _inside(path, root) or path.resolve().is_dir():
-                    continue
-            kind = kind_of(path, templates)
-            if kind is None or path in seen:
-                continue
-            try:
-                if not entry.is_file():
-                    continue
-            except OSError:
-                continue
-            seen.add(path)
-            yield SourceFile(path, _rel(path, cwd), kind)
+            path = Path(entry.path)
+            source = _source_file(entry, path, root, cwd, templates, seen)
+            if source is not None:
+                yield source
         stack.extend(reversed(subdirs))
+
+
+def _wanted_suffix(name: str, templates: tuple[Path, ...]) -> bool:
+    suffix = os.path.splitext(name)[1].lower()
+    return suffix in FILE_KINDS or bool(templates and suffix in TEMPLATE_DIR_SUFFIXES)
+
+
+def _source_file(
+    entry: os.DirEntry[str],
+    path: Path,
+    root: Path,
+    cwd: Path,
+    templates: tuple[Path, ...],
+    seen: set[Path],
+) -> SourceFile | None:
+    try:
+        if entry.is_symlink() and (not _inside(path, root) or path.resolve().is_dir()):
+            return None
+        if not entry.is_file():
+            return None
+    except OSError:
+        return None
+    kind = kind_of(path, templates)
+    if kind is None or path in seen:
+        return None
+    seen.add(path)
+    return SourceFile(path, _rel(path, cwd), kind)
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -24,6 +24,9 @@ MAX_DEPTH = 40
 PROMPT_FILE_LIMIT = 2_000_000  # bytes read from one prompt file
 _STR_METHODS = {"strip", "lstrip", "rstrip", "lower", "upper", "title", "casefold"}
 _DEDENT = {"dedent", "cleandoc"}
+MUTATORS = frozenset(
+    {"append", "extend", "insert", "update", "pop", "clear", "remove", "setdefault"}
+)
 
 
 @dataclass
@@ -43,6 +46,7 @@ class Scope:
     parent: Scope | None = None
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     item_sets: dict[str, list[tuple[int, ast.AST, ast.AST]]] = field(default_factory=dict)
+    mutations: dict[str, list[int]] = field(default_factory=dict)  # name.append(...) etc.
     self_attrs: dict[str, list[Binding]] = field(default_factory=dict)  # classes only
     class_scope: Scope | None = None  # for methods: the class they belong to
     functions: dict[str, ast.AST] = field(default_factory=dict)
@@ -209,6 +213,16 @@ class _ScopeBuilder(ast.NodeVisitor):
         self.generic_visit(node)
 
     visit_AsyncWith = visit_With
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in MUTATORS
+            and isinstance(func.value, ast.Name)
+        ):
+            self.scope.mutations.setdefault(func.value.id, []).append(node.lineno)
+        self.generic_visit(node)
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -468,6 +482,8 @@ class Resolver:
             return UNKNOWN
         binding, owner = found
         value = self._binding_value(node.id, binding, owner, depth)
+        if isinstance(value, (list, dict)) and _mutated(owner, node.id, binding.line, line):
+            return UNKNOWN  # filled by append/extend/update after it was written
         if isinstance(value, dict) and owner.item_sets.get(node.id):
             value = self._apply_item_sets(node.id, value, binding, owner, line, depth)
         return value
@@ -838,9 +854,9 @@ class Resolver:
         """The value of a helper whose body ends in ``return <expr>`` (params unknown)."""
         if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return UNKNOWN
-        returns = [n for n in fn.body if isinstance(n, ast.Return)]
+        returns = [n for n in _own_nodes(fn) if isinstance(n, ast.Return)]
         if len(returns) != 1 or returns[0].value is None:
-            return UNKNOWN
+            return UNKNOWN  # several returns: the value depends on the branch taken
         resolver = self if module is self.module else Resolver(module)
         scope = module.scopes.get(fn)
         if scope is None:
@@ -963,6 +979,15 @@ class ClassRef:
     scope: Scope
 
 
+def _mutated(owner: Scope, name: str, bound: int, line: int) -> bool:
+    lines = owner.mutations.get(name)
+    if not lines:
+        return False
+    if owner.kind != "function":
+        return True  # a module or class list may be filled anywhere, at any time
+    return any(bound <= at < line for at in lines)
+
+
 def module_constant(module: ModuleInfo, name: str) -> Any:
     """The value a module binds to ``name`` at top level."""
     binding = module.module_scope.lookup(name, None)
@@ -972,6 +997,18 @@ def module_constant(module: ModuleInfo, name: str) -> Any:
     if binding.kind == "def" and isinstance(binding.value, ast.ClassDef):
         return ClassRef(module.module_scope.classes[name])
     return resolver._binding_value(name, binding, module.module_scope, 0)
+
+
+def _own_nodes(fn: ast.AST) -> list[ast.AST]:
+    """Nodes of a function body, not descending into nested functions or classes."""
+    found: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(fn))
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def _path_attr(path: PathValue, attr: str, index: int | None = None) -> Any:

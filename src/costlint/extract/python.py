@@ -38,6 +38,16 @@ CLIENT_CLASSES = frozenset(
     }
 )
 METHODS = frozenset({"create", "stream", "parse"})
+# SDKs whose clients also have .messages.create (SMS, chat, ...): never a Claude call.
+FOREIGN_SDKS = frozenset(
+    {
+        "openai", "twilio", "cohere", "mistralai", "groq", "google", "vertexai", "vonage",
+        "nexmo", "plivo", "sinch", "messagebird", "telnyx", "bandwidth", "slack_sdk",
+        "discord", "telegram", "azure", "boto3", "botocore", "together", "fireworks",
+        "litellm", "ollama", "huggingface_hub", "replicate", "zhipuai", "dashscope",
+    }
+)  # fmt: skip
+TEST_DOUBLES = ("mock", "fake", "stub", "dummy")
 WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
 GROWTH_METHODS = frozenset({"append", "extend", "insert"})
 IGNORE_COMMENT = re.compile(r"#\s*costlint:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
@@ -188,6 +198,9 @@ class _CallFinder:
                 self.growth.setdefault(key, []).append(loops)
                 if _contains_cache_control(call):
                     self.cache_mentions[key] = True
+        passed = _passed_method_call(call)
+        if passed is not None:
+            call = passed
         matched = match_claude_call(call) or self._resource_alias_call(call, scope)
         if matched is not None:
             kind, base = matched
@@ -471,6 +484,21 @@ class _CallFinder:
         return module.module_scope.functions.get(target[1])
 
 
+CALL_FORWARDERS = frozenset({"to_thread", "partial", "run_sync", "run_in_threadpool"})
+
+
+def _passed_method_call(call: ast.Call) -> ast.Call | None:
+    """``asyncio.to_thread(client.messages.create, model=...)`` and ``partial(...)`` as a call."""
+    name = call_name(call.func).rsplit(".", 1)[-1]
+    if name not in CALL_FORWARDERS or not call.args:
+        return None
+    target = call.args[0]
+    if not isinstance(target, ast.Attribute) or target.attr not in METHODS:
+        return None
+    synthetic = ast.Call(func=target, args=list(call.args[1:]), keywords=list(call.keywords))
+    return ast.copy_location(synthetic, call)
+
+
 def match_claude_call(call: ast.Call) -> tuple[str, ast.AST] | None:
     """Match ``<base>[.beta].messages[.with_raw_response].<method>(...)``; return kind, base."""
     node = call.func
@@ -508,6 +536,9 @@ def client_origin(
         return "unknown"
     node = _skip_options(node)
     module = resolver.module
+    leaf = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+    if leaf and any(word in leaf.lower() for word in TEST_DOUBLES):
+        return "other"  # a test double standing in for a client
     if isinstance(node, (ast.BoolOp, ast.IfExp)):
         parts = node.values if isinstance(node, ast.BoolOp) else [node.body, node.orelse]
         origins = {client_origin(part, scope, resolver, line, depth + 1) for part in parts}
@@ -593,9 +624,10 @@ def _class_name_origin(node: ast.AST, resolver: Resolver) -> str:
         module_name, attr, _level = target
         if attr is None:
             return "unknown"
-        if module_name.split(".")[0] == "anthropic":
+        root = module_name.split(".")[0]
+        if root == "anthropic":
             return "claude" if attr in CLIENT_CLASSES else "unknown"
-        return "other"
+        return "other" if root in FOREIGN_SDKS else "unknown"
     dotted = call_name(node)
     if dotted:
         head, _, rest = dotted.partition(".")
@@ -605,7 +637,7 @@ def _class_name_origin(node: ast.AST, resolver: Resolver) -> str:
             root = full.split(".")[0]
             if root == "anthropic":
                 return "claude" if full.rsplit(".", 1)[-1] in CLIENT_CLASSES else "unknown"
-            return "other"
+            return "other" if root in FOREIGN_SDKS else "unknown"
     return "unknown"
 
 
