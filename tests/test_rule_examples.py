@@ -35,3 +35,13 @@ def test_rule_example(tmp_path, rule, kind, index, example):
             assert example["message_contains"] in found[0].message
     else:
         assert not found, f"{rule.id} pass example {index} was flagged: {found[0].message}"
+
+
+def test_rules_mirror_is_fresh():
+    """rules/rules.json must match the YAML files: run `python -m costlint.engine` after edits."""
+    from costlint.engine import MIRROR, _digest, _read_mirror, rules_dir
+
+    folder = rules_dir()
+    sources = {path.name: _digest(path) for path in sorted(folder.glob("*.yaml"))}
+    assert (folder / MIRROR).is_file()
+    assert _read_mirror(folder, sources) is not None, "stale rules.json: python -m costlint.engine"
