@@ -1,4 +1,4 @@
-"""The API key never leaks; every API fault ends in estimates, one warning and the usual exit code."""
+"""The API key never leaks; each API fault ends in estimates, one warning, the usual exit."""
 
 from __future__ import annotations
 
