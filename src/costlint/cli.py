@@ -174,7 +174,7 @@ def _render(
     if output_format == "json":
         from .report import json as renderer
 
-        return renderer.render(result, costs)
+        return renderer.render(result, costs, source_root=cwd, path_prefix=prefix)
     if output_format == "markdown":
         from .report import markdown
 
@@ -276,6 +276,113 @@ def report(
     rendered = _render(output_format, result, costs, cwd=cwd, prefix=prefix, command="report")
     _emit(rendered, output_file)
     return EXIT_CLEAN
+
+
+DIFF_FORMATS = ("text", "json", "markdown", "github")
+
+
+@main.command("diff")
+@click.option("--base", "base_ref", help="Git ref to compare against (e.g. origin/main, HEAD~1).")
+@click.option(
+    "--head", "head_ref", help="Git ref for the new side (default: the working tree)."
+)
+@click.option(
+    "--base-report",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Compare against a saved `costlint report --format json` instead of a git ref.",
+)
+@click.option(
+    "--fail-on-increase",
+    help="Exit 1 when monthly cost grows by more than this: '10%' or dollars ('50').",
+)
+@click.option("--format", "output_format", type=click.Choice(DIFF_FORMATS), default="text")
+@click.option("--output-file", "-o", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--select", multiple=True, help="Rule ids, prefixes or names to run.")
+@click.option("--ignore", multiple=True, help="Rule ids, prefixes or names to skip.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
+@click.option("--tokens", type=click.Choice(("auto", "api", "estimate")), default=None)
+@click.option("--no-cache", is_flag=True, help="Do not read or write .costlint_cache/.")
+@click.option("--usage-file", type=click.Path(path_type=Path, dir_okay=False))
+@_guard
+def diff_command(
+    base_ref: str | None,
+    head_ref: str | None,
+    base_report: Path | None,
+    fail_on_increase: str | None,
+    output_format: str,
+    output_file: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: Path | None,
+    tokens: str | None,
+    no_cache: bool,
+    usage_file: Path | None,
+) -> int:
+    """Projected monthly cost of the working tree (or --head) vs a git ref or a saved report.
+
+    Exits 1 when the increase is over --fail-on-increase, 0 otherwise, 2 on an error.
+    """
+    from .config import ConfigError, load_config
+    from .diff import ScanRequest, Threshold, compare, diff_git, scan_tree, side_from_report
+    from .gitsource import GitError
+    from .usage import find_usage
+
+    if (base_ref is None) == (base_report is None):
+        raise ConfigError("diff needs exactly one of --base REF or --base-report FILE")
+    cwd = Path.cwd()
+    config = load_config(cwd, config_path)
+    limit = fail_on_increase or config.extra.get("fail-on-increase")
+    threshold = Threshold.parse(limit) if limit not in (None, "") else None
+    request = ScanRequest(
+        config,
+        find_usage(config, usage_file, cwd),
+        select=_split(select),
+        ignore=_split(ignore),
+        tokens=tokens,
+        use_cache=not no_cache,
+    )
+    try:
+        if base_ref is not None:
+            base, head = diff_git(request, cwd, base_ref, head_ref)
+        else:
+            if head_ref is not None:
+                raise ConfigError("--head works with --base; --base-report compares the tree")
+            base = side_from_report(base_report)  # type: ignore[arg-type]
+            head = scan_tree(request, cwd, "working tree", _path_prefix(config.root, cwd))
+    except GitError as exc:
+        raise ConfigError(str(exc)) from None
+    for warning in request.warnings:
+        click.echo(f"costlint: warning: {warning}", err=True)
+    result = compare(base, head, threshold)
+    _emit(_render_diff(output_format, result), output_file)
+    if result.exceeded:
+        from .report.diff_markdown import headline
+
+        click.echo(
+            f"costlint: {headline(result)}: over --fail-on-increase "
+            f"{threshold.describe()}",  # type: ignore[union-attr]
+            err=True,
+        )
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _render_diff(output_format: str, result: Any) -> str:
+    from .report import diff_formats, diff_markdown
+
+    if output_format == "markdown":
+        return diff_markdown.render(result)
+    if output_format == "json":
+        return diff_formats.render_json(result)
+    if output_format == "github":
+        from .report import github
+
+        try:
+            github.append_step_summary(diff_markdown.render(result))
+        except OSError as exc:
+            click.echo(f"costlint: warning: cannot write GITHUB_STEP_SUMMARY: {exc}", err=True)
+        return diff_formats.render_github(result)
+    return diff_formats.render_text(result)
 
 
 @main.command("rules")

@@ -9,8 +9,10 @@ float, so that scripts can sum it exactly; unknown amounts are null, never "0".
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from ..fingerprint import fingerprint
 from ..savings import CostReport, FindingCost, SiteCost, money
 
 VERSION = 1
@@ -18,10 +20,19 @@ VERSION = 1
 MONEY_KEYS = frozenset({"alternatives", "cached", "window", "worst_case_now", "worst_case_after"})
 
 
-def payload(result: Any, costs: CostReport | None = None) -> dict[str, Any]:
+def payload(
+    result: Any,
+    costs: CostReport | None = None,
+    *,
+    source_root: Path | None = None,
+    path_prefix: str = "",
+) -> dict[str, Any]:
+    """``source_root``/``path_prefix`` as for SARIF: they make ``fingerprint`` match the one
+    ``costlint diff --base-report`` and baselines compute (repository-relative)."""
     findings = []
     for finding in result.findings:
         data = finding.to_json()
+        data["fingerprint"] = fingerprint(finding, source_root, path_prefix)
         cost = costs.for_finding(finding) if costs is not None else None
         if finding.site is not None:
             data["address"] = finding.site.address
@@ -38,8 +49,15 @@ def payload(result: Any, costs: CostReport | None = None) -> dict[str, Any]:
     return out
 
 
-def render(result: Any, costs: CostReport | None = None) -> str:
-    return json.dumps(payload(result, costs), indent=2, ensure_ascii=False) + "\n"
+def render(
+    result: Any,
+    costs: CostReport | None = None,
+    *,
+    source_root: Path | None = None,
+    path_prefix: str = "",
+) -> str:
+    data = payload(result, costs, source_root=source_root, path_prefix=path_prefix)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def finding_savings(cost: FindingCost) -> dict[str, Any]:

@@ -1,0 +1,329 @@
+"""``costlint diff``: the projected monthly cost of two revisions, call site by call site.
+
+Both sides are scanned by the same pipeline with the same config, usage file, catalog and
+token mode, so a difference comes from the code alone. Call sites are matched by address
+(``path::qualname[#ordinal]``), never by line: an edit that only moves code shifts nothing.
+A file renamed in git keeps its sites matched (the base path is mapped to the head path); a
+renamed *function* changes the address, so its sites show as one removed and one added.
+Findings are matched by their line-independent fingerprint (costlint.fingerprint).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .config import Config, ConfigError
+from .fingerprint import call_text, fingerprint
+
+EPSILON = 1e-9  # dollars: below this two costs are the same
+
+
+@dataclass(frozen=True)
+class SiteRecord:
+    """One call site on one side: what the diff needs, from a run or from a saved report."""
+
+    address: str  # repository-relative, with renames already mapped to the head path
+    path: str
+    model: str | None
+    cost: float | None  # USD/month; None when unpriced
+    unpriced: str | None = None
+
+
+@dataclass(frozen=True)
+class FindingRecord:
+    fingerprint: str
+    rule: str
+    path: str
+    line: int | None
+    qualname: str
+    message: str
+
+
+@dataclass
+class Side:
+    label: str
+    sites: dict[str, SiteRecord] = field(default_factory=dict)
+    findings: dict[str, FindingRecord] = field(default_factory=dict)
+    assumptions: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return sum(s.cost for s in self.sites.values() if s.cost is not None)
+
+    @property
+    def unpriced(self) -> list[SiteRecord]:
+        return [s for s in self.sites.values() if s.cost is None]
+
+
+@dataclass(frozen=True)
+class SiteChange:
+    address: str
+    status: str  # added | removed | changed | unchanged
+    before: SiteRecord | None
+    after: SiteRecord | None
+
+    @property
+    def path(self) -> str:
+        return (self.after or self.before).path  # type: ignore[union-attr]
+
+    @property
+    def delta(self) -> float | None:
+        old = self.before.cost if self.before else 0.0
+        new = self.after.cost if self.after else 0.0
+        if old is None or new is None:
+            return None
+        return new - old
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """``--fail-on-increase``: "10%" (of the base total) or "50" / "$50" (USD per month)."""
+
+    amount: float
+    percent: bool
+
+    @classmethod
+    def parse(cls, text: str | float | int) -> Threshold:
+        raw = str(text).strip()
+        percent = raw.endswith("%")
+        number = raw.rstrip("%").strip().removeprefix("$").replace(",", "")
+        try:
+            amount = float(number)
+        except ValueError:
+            raise ConfigError(
+                f"fail-on-increase: {raw!r} is not a percentage ('10%') or dollars ('50')"
+            ) from None
+        if amount < 0 or amount != amount:
+            raise ConfigError(f"fail-on-increase: {raw!r} must not be negative")
+        return cls(amount, percent)
+
+    def describe(self) -> str:
+        return f"{self.amount:g}%" if self.percent else f"${self.amount:,.2f}/month"
+
+    def exceeded(self, before: float, after: float) -> bool:
+        """Strictly over the threshold; any increase from $0 is over a percentage."""
+        delta = after - before
+        if delta <= EPSILON:
+            return False
+        if not self.percent:
+            return delta > self.amount
+        if before <= EPSILON:
+            return True
+        return delta / before * 100 > self.amount
+
+
+@dataclass
+class CostDiff:
+    base: Side
+    head: Side
+    changes: list[SiteChange]
+    introduced: list[FindingRecord]
+    fixed: list[FindingRecord]
+    threshold: Threshold | None = None
+
+    @property
+    def before(self) -> float:
+        return self.base.total
+
+    @property
+    def after(self) -> float:
+        return self.head.total
+
+    @property
+    def delta(self) -> float:
+        return self.after - self.before
+
+    @property
+    def percent(self) -> float | None:
+        return self.delta / self.before * 100 if self.before > EPSILON else None
+
+    @property
+    def exceeded(self) -> bool:
+        return self.threshold is not None and self.threshold.exceeded(self.before, self.after)
+
+    @property
+    def moved(self) -> list[SiteChange]:
+        """Sites added, removed or changed (what the reports list)."""
+        return [c for c in self.changes if c.status != "unchanged"]
+
+
+# ---------------------------------------------------------------------------- comparing
+
+
+def compare(base: Side, head: Side, threshold: Threshold | None = None) -> CostDiff:
+    changes: list[SiteChange] = []
+    for address in sorted(base.sites.keys() | head.sites.keys()):
+        old, new = base.sites.get(address), head.sites.get(address)
+        if old is None:
+            status = "added"
+        elif new is None:
+            status = "removed"
+        elif _same(old, new):
+            status = "unchanged"
+        else:
+            status = "changed"
+        changes.append(SiteChange(address, status, old, new))
+    introduced = [f for fp, f in head.findings.items() if fp not in base.findings]
+    fixed = [f for fp, f in base.findings.items() if fp not in head.findings]
+    return CostDiff(base, head, changes, introduced, fixed, threshold)
+
+
+def _same(old: SiteRecord, new: SiteRecord) -> bool:
+    if old.model != new.model or (old.cost is None) != (new.cost is None):
+        return False
+    return old.cost is None or abs((new.cost or 0.0) - old.cost) <= EPSILON
+
+
+# ---------------------------------------------------------------------------- sides
+
+
+def side_from_run(
+    label: str,
+    result: Any,
+    costs: Any,
+    root: Path,
+    prefix: str = "",
+    renames: dict[str, str] | None = None,
+) -> Side:
+    """A side from a pipeline run; ``renames`` maps base paths to head paths."""
+    renames = renames or {}
+    side = Side(label, assumptions=costs.assumptions.lines())
+    for cost in costs.sites:
+        old_path = prefix + cost.site.path
+        path = renames.get(old_path, old_path)
+        address = path + cost.address[len(old_path) :]
+        side.sites[address] = SiteRecord(address, path, cost.model, cost.now, cost.unpriced)
+    for finding in result.findings:
+        old_path = prefix + finding.path
+        path = renames.get(old_path, old_path)
+        if path == old_path:
+            key = fingerprint(finding, root, prefix)
+        else:
+            key = renamed_fingerprint(finding, root, path)
+        site = finding.site
+        side.findings[key] = FindingRecord(
+            key,
+            finding.rule,
+            path,
+            finding.line,
+            site.qualname if site is not None else "",
+            finding.message,
+        )
+    return side
+
+
+def renamed_fingerprint(finding: Any, root: Path, path: str) -> str:
+    """The fingerprint the finding would have at ``path`` (same formula as fingerprint())."""
+    site = finding.site
+    parts = [
+        finding.rule,
+        path,
+        site.qualname if site is not None else "",
+        str(site.ordinal) if site is not None else "",
+        call_text(site, root),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def side_from_report(path: Path, label: str | None = None) -> Side:
+    """A side from a saved ``costlint report --format json``."""
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"cannot read base report {path}: {exc}") from None
+    cost = payload.get("cost") if isinstance(payload, dict) else None
+    if not isinstance(cost, dict) or not isinstance(cost.get("call_sites"), list):
+        raise ConfigError(
+            f"{path} is not a costlint JSON report with costs "
+            "(make it with `costlint report --format json --output-file FILE`)"
+        )
+    side = Side(
+        label or str(path), assumptions=list(cost.get("assumptions", {}).get("statements", []))
+    )
+    for entry in cost["call_sites"]:
+        address = str(entry["address"])
+        now = entry.get("usd_per_month_now")
+        side.sites[address] = SiteRecord(
+            address,
+            address.split("::", 1)[0],
+            entry.get("model"),
+            float(now) if now is not None else None,
+            entry.get("unpriced"),
+        )
+    for entry in payload.get("findings", []):
+        key = entry.get("fingerprint")
+        if not key:
+            raise ConfigError(
+                f"{path}: findings carry no fingerprint; re-create the report with this costlint"
+            )
+        address = entry.get("address") or ""
+        qualname = address.split("::", 1)[1].split("#", 1)[0] if "::" in address else ""
+        side.findings[key] = FindingRecord(
+            key, entry["rule"], entry["path"], entry.get("line"), qualname, entry["message"]
+        )
+    return side
+
+
+# ---------------------------------------------------------------------------- scanning
+
+
+@dataclass
+class ScanRequest:
+    """What both sides are scanned with: one config, one usage file, one token mode."""
+
+    config: Config
+    usage: Any
+    select: list[str] | None = None
+    ignore: list[str] | None = None
+    tokens: str | None = None
+    use_cache: bool = True
+    warnings: list[str] = field(default_factory=list)
+
+
+def scan_tree(request: ScanRequest, tree: Path, label: str, prefix: str = "", renames=None) -> Side:
+    """Scan the files under ``tree`` as if it were the repository root."""
+    from .pipeline import RunOptions, run
+    from .savings import price_run
+
+    config = request.config
+    if tree.resolve() != config.root.resolve():
+        cache = config.extra.get("cache-dir")
+        cache_dir = (config.root / cache) if cache else config.root / ".costlint_cache"
+        config = replace(config, root=tree, extra={**config.extra, "cache-dir": str(cache_dir)})
+    options = RunOptions(
+        cwd=tree,
+        select=request.select,
+        ignore=request.ignore,
+        tokens=request.tokens,
+        use_cache=request.use_cache,
+    )
+    result = run(config, options)
+    request.warnings.extend(w for w in result.warnings if w not in request.warnings)
+    costs = price_run(result, request.usage, path_prefix=prefix)
+    return side_from_run(label, result, costs, tree, prefix, renames)
+
+
+def diff_git(
+    request: ScanRequest, cwd: Path, base: str, head: str | None = None
+) -> tuple[Side, Side]:
+    """Scan ``base`` (and ``head``, default the working tree) of the repository at ``cwd``."""
+    from . import gitsource
+
+    root = gitsource.repo_root(cwd)
+    base_commit = gitsource.resolve_commit(root, base)
+    head_commit = gitsource.resolve_commit(root, head) if head is not None else None
+    moved = gitsource.renames(root, base_commit, head_commit)
+    with tempfile.TemporaryDirectory(prefix="costlint-diff-") as tmp:
+        base_tree = gitsource.materialize(root, base_commit, Path(tmp) / "base")
+        base_side = scan_tree(request, base_tree, base, renames=moved)
+        if head_commit is None:
+            head_side = scan_tree(request, root, "working tree")
+        else:
+            head_tree = gitsource.materialize(root, head_commit, Path(tmp) / "head")
+            head_side = scan_tree(request, head_tree, head or head_commit)
+    return base_side, head_side
