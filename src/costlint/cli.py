@@ -283,9 +283,7 @@ DIFF_FORMATS = ("text", "json", "markdown", "github")
 
 @main.command("diff")
 @click.option("--base", "base_ref", help="Git ref to compare against (e.g. origin/main, HEAD~1).")
-@click.option(
-    "--head", "head_ref", help="Git ref for the new side (default: the working tree)."
-)
+@click.option("--head", "head_ref", help="Git ref for the new side (default: the working tree).")
 @click.option(
     "--base-report",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -355,14 +353,11 @@ def diff_command(
         click.echo(f"costlint: warning: {warning}", err=True)
     result = compare(base, head, threshold)
     _emit(_render_diff(output_format, result), output_file)
-    if result.exceeded:
+    if result.exceeded and threshold is not None:
         from .report.diff_markdown import headline
 
-        click.echo(
-            f"costlint: {headline(result)}: over --fail-on-increase "
-            f"{threshold.describe()}",  # type: ignore[union-attr]
-            err=True,
-        )
+        limit = threshold.describe()
+        click.echo(f"costlint: {headline(result)}: over --fail-on-increase {limit}", err=True)
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
