@@ -202,6 +202,12 @@ def _render(
 @_scan_options
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Report only findings not in this baseline file (see `costlint baseline`).",
+)
 @_guard
 def check(
     paths: tuple[Path, ...],
@@ -216,6 +222,7 @@ def check(
     usage_file: Path | None,
     exit_zero: bool,
     quiet: bool,
+    baseline_file: Path | None,
 ) -> int:
     """Lint PATHS (default: the current directory); exit 1 on findings."""
     from .savings import price_run
@@ -223,6 +230,16 @@ def check(
 
     config, result, cwd = _scan(paths, select, ignore, config_path, force_exclude, tokens, no_cache)
     prefix = _path_prefix(config.root, cwd)
+    if baseline_file is not None or config.extra.get("baseline"):
+        from . import baseline
+
+        path = baseline.resolve_path(baseline_file, config, cwd)
+        known = baseline.load(path)  # type: ignore[arg-type]
+        total = len(result.findings)
+        result.findings = baseline.filter_new(result.findings, known, cwd, prefix)
+        hidden = total - len(result.findings)
+        if hidden and not quiet:
+            click.echo(f"costlint: {hidden} finding(s) in baseline {path} not shown", err=True)
     costs = price_run(result, find_usage(config, usage_file, cwd), path_prefix=prefix)
     rendered = _render(
         output_format, result, costs, cwd=cwd, prefix=prefix, command="check", quiet=quiet
@@ -275,6 +292,36 @@ def report(
     costs = price_run(result, find_usage(config, usage_file, cwd), path_prefix=prefix)
     rendered = _render(output_format, result, costs, cwd=cwd, prefix=prefix, command="report")
     _emit(rendered, output_file)
+    return EXIT_CLEAN
+
+
+@main.command("baseline")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, help="Rule ids, prefixes or names to run.")
+@click.option("--ignore", multiple=True, help="Rule ids, prefixes or names to skip.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
+@click.option("--force-exclude", is_flag=True, help="Apply exclude to paths named here too.")
+@click.option("--tokens", type=click.Choice(("auto", "api", "estimate")), default=None)
+@click.option("--no-cache", is_flag=True, help="Do not read or write .costlint_cache/.")
+@_guard
+def baseline_command(
+    file: Path,
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: Path | None,
+    force_exclude: bool,
+    tokens: str | None,
+    no_cache: bool,
+) -> int:
+    """Write FILE: today's findings in PATHS, which `check --baseline FILE` then hides."""
+    from . import baseline
+
+    config, result, cwd = _scan(paths, select, ignore, config_path, force_exclude, tokens, no_cache)
+    prefix = _path_prefix(config.root, cwd)
+    _emit(baseline.render(result.findings, cwd, prefix), file)
+    click.echo(f"costlint: wrote {file}: {len(result.findings)} finding(s)", err=True)
     return EXIT_CLEAN
 
 
