@@ -188,6 +188,15 @@ def test_placeholders_keep_common_template_idioms_rendering(tmp_path):
     assert "untitled" not in text  # a placeholder is a supplied value, not a missing one
 
 
+def test_application_filters_and_tests_are_placeholders_not_failures(tmp_path):
+    source = "Hello {{ name|titlecase }}, {{ 'fixed'|markdown }}{% if n is prime %} P{% endif %}"
+    rendered, problem = _render(tmp_path, source)
+    assert problem is None
+    assert str(rendered.as_str()).startswith("Hello {name|titlecase")
+    assert rendered.varying == ["name|titlecase", "value|markdown"]
+    assert " P" not in rendered.text
+
+
 def _render(root: Path, source: str, name: str = "t.j2"):
     (root / name).write_text(source)
     return render_file(Project(root), root / name)

@@ -90,6 +90,12 @@ def test_suppression_comment_on_the_key_line(tmp_path):
     assert _found(result) == [("CL004", "config.yaml", 2)]
 
 
+def test_suppression_comment_on_the_line_that_opens_the_request(tmp_path):
+    config = CONFIG.replace("claude_config:", "claude_config:  # costlint: ignore[CL004]")
+    result = scan(tmp_path, {"config.yaml": config}, select=CORE)
+    assert _found(result) == [("CL001", "config.yaml", 3)]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from jinja2 import BaseLoader, TemplateNotFound, Undefined
+from jinja2 import BaseLoader, TemplateNotFound, Undefined, pass_context
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.filters import do_default
 from jinja2.runtime import missing
@@ -177,6 +177,32 @@ def _dumps(value: Any, **kwargs: Any) -> str:
     return json.dumps(value, default=str, **kwargs)
 
 
+class _Lenient(dict):  # type: ignore[type-arg]
+    """Filters or tests by name; one the application registers (unknown here) is a stand-in.
+
+    An unknown filter's output is a placeholder (its value varies as far as we can tell); an
+    unknown test is false. The compiler looks names up with ``get``, the template with ``[]``.
+    """
+
+    def __init__(self, known: dict[str, Any], is_filter: bool) -> None:
+        super().__init__(known)
+        self.is_filter = is_filter
+
+    def __missing__(self, name: str) -> Callable[..., Any]:
+        # pass_context: never called at compile time (constant folding), only when rendering
+        @pass_context
+        def unknown(context: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
+            if not self.is_filter:
+                return False
+            label = value._label() if isinstance(value, Placeholder) else "value"
+            return Placeholder(name=f"{label}|{name}"[:60])
+
+        return unknown
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name]
+
+
 def _check_binop(operator: str, left: Any, right: Any) -> None:
     """Refuse ``*`` and ``**`` that would build a huge string, list or number."""
     if operator == "**":
@@ -248,7 +274,9 @@ def make_environment(loader: BaseLoader | None) -> BoundedSandbox:
         extensions=["jinja2.ext.loopcontrols", "jinja2.ext.do"],
     )
     env.globals.pop("lipsum", None)  # unbounded text generator; a placeholder instead
+    env.filters = _Lenient(env.filters, is_filter=True)
     env.filters["default"] = env.filters["d"] = _default
+    env.tests = _Lenient(env.tests, is_filter=False)
     env.tests["defined"] = _defined
     env.tests["undefined"] = lambda value: not _defined(value)
     env.policies["json.dumps_function"] = _dumps

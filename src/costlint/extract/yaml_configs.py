@@ -429,16 +429,18 @@ def _config_sites(doc: _Doc, context: _Context) -> list[PromptSite]:
     sites: list[PromptSite] = []
     ordinals: dict[str, int] = {}
     visited: set[int] = set()
-    stack: list[tuple[Any, str]] = [(doc.root, "")]
+    # (node, key path, span of the key that opens it)
+    stack: list[tuple[Any, str, Span | None]] = [(doc.root, "", None)]
     while stack and len(sites) < MAX_SITES:
-        node, path = stack.pop()
+        node, path, opener = stack.pop()
         if id(node) in visited:
             continue
         visited.add(id(node))
         kind = _kind(node)
         if kind == "SequenceNode":
             stack.extend(
-                (child, f"{path}[{i}]") for i, child in reversed(list(enumerate(node.value)))
+                (child, f"{path}[{i}]", doc.span(child))
+                for i, child in reversed(list(enumerate(node.value)))
             )
             continue
         if kind != "MappingNode":
@@ -448,10 +450,11 @@ def _config_sites(doc: _Doc, context: _Context) -> list[PromptSite]:
             qualname = path or "<root>"
             ordinal = ordinals.get(qualname, 0)
             ordinals[qualname] = ordinal + 1
-            sites.append(_config_site(doc, node, items, qualname, ordinal, context))
+            site = _config_site(doc, node, items, qualname, ordinal, context, opener)
+            sites.append(site)
             continue
-        for key, (_key_node, value) in reversed(list(items.items())):
-            stack.append((value, f"{path}.{key}" if path else key))
+        for key, (key_node, value) in reversed(list(items.items())):
+            stack.append((value, f"{path}.{key}" if path else key, doc.span(key_node)))
     return sites
 
 
@@ -468,6 +471,7 @@ def _config_site(
     qualname: str,
     ordinal: int,
     context: _Context,
+    opener: Span | None = None,
 ) -> PromptSite:
     tokens = context.tokens
     args: dict[str, Any] = {}
@@ -503,7 +507,7 @@ def _config_site(
         args=args,
         arg_spans=spans,
         repeated=True,
-        ignore=context.ignore([span, *spans.values()]),
+        ignore=context.ignore([span, *spans.values(), *([opener] if opener else [])]),
     )
 
 
