@@ -15,6 +15,7 @@ diagnostic; the run goes on.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -164,7 +165,8 @@ class TemplateRenderer:
     ) -> Rendered:
         """Render inline ``source`` or the template ``name``; raises ``RenderError``."""
         values = plain_values(values or {})
-        key = json.dumps([source, name, [str(d) for d in dirs], mapping, values], default=str)
+        identity = [source, name, [str(d) for d in dirs], mapping, values]
+        key = hashlib.sha256(json.dumps(identity, default=str).encode()).hexdigest()
         cached = self._cache.get(key)
         if cached is None:
             cached = self._render(source, name, dirs, mapping, values)
@@ -298,7 +300,7 @@ def renderer_for(project: Project | None, near: Path | None = None) -> TemplateR
     if project is None:
         from ..resolve import Project
 
-        project = Project((near or Path.cwd()).parent if near else Path.cwd())
+        project = Project(near.parent if near is not None else Path.cwd())
     return project.templates
 
 
