@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import scan
 
-import costlint.pipeline as pipeline
+import costlint.extraction as extraction
 from costlint.site import UNKNOWN
 
 FINDING = """
@@ -110,7 +110,7 @@ def test_symlink_loop_and_symlinks_out_of_the_repository(tmp_path):
 
 
 def test_per_file_time_budget(tmp_path, monkeypatch):
-    real = pipeline.extractor_for
+    real = extraction.extractor_for
 
     def slow_for(kind):
         extract = real(kind)
@@ -122,7 +122,7 @@ def test_per_file_time_budget(tmp_path, monkeypatch):
 
         return slow
 
-    monkeypatch.setattr(pipeline, "extractor_for", slow_for)
+    monkeypatch.setattr(extraction, "extractor_for", slow_for)
     files = {
         "slow.py": "x = 1\n",
         "real.py": FINDING,

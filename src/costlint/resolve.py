@@ -21,6 +21,7 @@ from typing import Any
 from .site import UNKNOWN, Str
 
 MAX_DEPTH = 40
+MODULE_CACHE_SIZE = 256  # analysed modules kept for cross-module resolution
 PROMPT_FILE_LIMIT = 2_000_000  # bytes read from one prompt file
 _STR_METHODS = {"strip", "lstrip", "rstrip", "lower", "upper", "title", "casefold"}
 _DEDENT = {"dedent", "cleandoc"}
@@ -253,9 +254,21 @@ class Project:
         self._modules: dict[Path, ModuleInfo | None] = {}
         self._texts: dict[Path, str | None] = {}
         self.files_read: set[Path] = set()
+        # Files the current extraction depends on (per-file cache); None when not tracking.
+        self.touched: set[Path] | None = None
 
     def register(self, path: Path, module: ModuleInfo) -> None:
-        self._modules[path.resolve()] = module
+        self._remember(path.resolve(), module)
+
+    def register_tree(self, path: Path, tree: ast.Module) -> None:
+        """A module without Claude calls: not kept (memory); re-parsed if something imports it."""
+        del path, tree
+
+    def _remember(self, key: Path, module: ModuleInfo | None) -> None:
+        """Bounded cache of analysed modules, so memory stays flat on large trees."""
+        self._modules[key] = module
+        if len(self._modules) > MODULE_CACHE_SIZE:
+            self._modules.pop(next(iter(self._modules)))
 
     def inside(self, path: Path) -> bool:
         try:
@@ -266,10 +279,12 @@ class Project:
 
     def module_at(self, path: Path) -> ModuleInfo | None:
         key = path.resolve()
+        if self.touched is not None:
+            self.touched.add(key)
         if key not in self._modules:
             self._modules[key] = None  # guards against import cycles
-            self._modules[key] = self._parse(key)
-        return self._modules[key]
+            self._remember(key, self._parse(key))
+        return self._modules.get(key)
 
     def _parse(self, path: Path) -> ModuleInfo | None:
         if not self.inside(path) or not path.is_file():
@@ -310,6 +325,8 @@ class Project:
 
     def read_text(self, path: Path) -> str | None:
         key = path.resolve() if path.is_absolute() else (self.root / path).resolve()
+        if self.touched is not None:
+            self.touched.add(key)
         if key in self._texts:
             return self._texts[key]
         text: str | None = None

@@ -82,6 +82,11 @@ def extract_python(
         reason = "too deeply nested" if isinstance(exc, RecursionError) else str(exc)[:80]
         result.diagnostics.append(Diagnostic(rel_path, f"cannot parse: {reason}"))
         return result
+    if not _mentions_messages(source):
+        # No Claude call can be here: keep the tree for imports, skip the scope analysis.
+        if project is not None:
+            project.register_tree(abs_path, tree)
+        return result
     try:
         module = ModuleInfo(tree, abs_path, project)
     except RecursionError:
@@ -90,8 +95,6 @@ def extract_python(
     if project is not None:
         project.register(abs_path, module)
     result.module = module
-    if not _mentions_messages(source):
-        return result
     finder = _CallFinder(module, source, rel_path, line_map, frontend)
     try:
         finder.run()
@@ -103,7 +106,8 @@ def extract_python(
 
 
 def _mentions_messages(source: str) -> bool:
-    return "messages" in source
+    """Every call shape we recognise goes through an attribute named ``messages``."""
+    return ".messages" in source
 
 
 @dataclass

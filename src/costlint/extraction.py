@@ -1,0 +1,224 @@
+"""The extract stage over many files: reading, the per-file cache, time budget, processes.
+
+Small runs (the pre-commit case) stay in one process; from ``PARALLEL_THRESHOLD`` files on,
+files are spread over worker processes (one per core, or ``jobs`` in config). Every file
+ends in sites, or in a diagnostic naming it; nothing a file contains can stop the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .discover import SourceFile
+from .filecache import FileCache, file_digest
+from .resolve import Project
+from .site import Diagnostic, PromptSite
+
+PARALLEL_THRESHOLD = 400  # files; below this, starting processes costs more than it saves
+DEFAULT_FILE_BUDGET = 10.0  # seconds one file may take to extract before it is skipped
+
+
+class FileTimeout(Exception):
+    """A file took longer than its time budget."""
+
+
+@dataclass
+class FileResult:
+    sites: list[PromptSite] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def within_budget(seconds: float, work: Callable[..., Any], *args: Any) -> Any:
+    """``work(*args)``; FileTimeout after ``seconds`` (SIGALRM: POSIX, main thread only)."""
+    import signal
+    import threading
+
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if seconds <= 0 or not usable:
+        return work(*args)
+
+    def expire(signum: int, frame: Any) -> None:
+        raise FileTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return work(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def extractor_for(kind: str) -> Callable[..., Any]:
+    if kind == "python":
+        from .extract.python import extract_python
+
+        return extract_python
+    if kind == "notebook":
+        from .extract.notebook import extract_notebook
+
+        return extract_notebook
+    if kind == "jinja":
+        from .extract.templates import extract_jinja
+
+        return extract_jinja
+    if kind in ("yaml", "prompty", "dotprompt"):
+        from .extract import yaml_configs
+
+        return yaml_configs.EXTRACTORS[kind]
+    raise KeyError(kind)
+
+
+def decode_source(source: SourceFile, data: bytes) -> tuple[str | None, Diagnostic | None]:
+    if b"\x00" in data[:8192]:
+        return None, Diagnostic(source.rel, "skipped: binary file")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return None, Diagnostic(source.rel, f"skipped: not UTF-8 (byte {exc.start})")
+
+
+def read_bytes(source: SourceFile, limit: int) -> tuple[bytes | None, Diagnostic | None]:
+    try:
+        size = source.path.stat().st_size
+        if limit and size > limit:
+            return None, Diagnostic(
+                source.rel, f"skipped: {size:,} bytes is over max-file-size ({limit:,})"
+            )
+        return source.path.read_bytes(), None
+    except OSError as exc:
+        return None, Diagnostic(source.rel, f"cannot read: {exc.strerror or exc}")
+
+
+class Extractor:
+    """Extracts files one by one with one Project (its module cache is shared by the files)."""
+
+    def __init__(self, config: Config, cwd: Path, use_cache: bool):
+        self.config = config
+        self.cwd = cwd
+        self.project = Project(config.root, read_limit=max(config.max_file_size, 1))
+        self.project.configure_templates(config.extra)
+        self.budget = float(config.extra.get("file-time-budget", DEFAULT_FILE_BUDGET))
+        cache_dir = config.extra.get("cache-dir")
+        self.cache = FileCache(
+            config.root / cache_dir if cache_dir else config.root / ".costlint_cache",
+            cache_salt(config),
+            enabled=use_cache,
+        )
+
+    def one(self, source: SourceFile) -> FileResult:
+        data, problem = read_bytes(source, self.config.max_file_size)
+        if data is None:
+            return FileResult(diagnostics=[problem] if problem else [])
+        key = self.cache.key(source.rel, data)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return FileResult(diagnostics=cached)
+        result = self._extract(source, data)
+        deps = self._deps(source)
+        if not result.sites:
+            self.cache.put(key, result.diagnostics, deps)
+        return result
+
+    def _extract(self, source: SourceFile, data: bytes) -> FileResult:
+        text, problem = decode_source(source, data)
+        if text is None:
+            return FileResult(diagnostics=[problem] if problem else [])
+        self.project.touched = set()
+        result = FileResult()
+        try:
+            extractor = extractor_for(source.kind)
+            found = within_budget(
+                self.budget, extractor, text, source.rel, source.path, self.project
+            )
+            result.sites.extend(found.sites)
+            result.diagnostics.extend(found.diagnostics)
+        except FileTimeout:
+            message = f"skipped: over the {self.budget:g}s per-file time budget"
+            result.diagnostics.append(Diagnostic(source.rel, message))
+        except RecursionError:
+            result.diagnostics.append(Diagnostic(source.rel, "skipped: too deeply nested"))
+        except MemoryError:
+            result.diagnostics.append(Diagnostic(source.rel, "skipped: out of memory"))
+        except Exception as exc:  # a front-end bug must not stop the run  # noqa: BLE001
+            message = f"internal error: {type(exc).__name__}"
+            result.diagnostics.append(Diagnostic(source.rel, message))
+        result.diagnostics.extend(self._template_problems())
+        return result
+
+    def _template_problems(self) -> list[Diagnostic]:
+        renderer = self.project.__dict__.get("_templates")
+        if renderer is None or not getattr(renderer, "problems", None):
+            return []
+        found = list(self.project.template_diagnostics(self.cwd))
+        renderer.problems.clear()
+        return found
+
+    def _deps(self, source: SourceFile) -> dict[str, str]:
+        deps: dict[str, str] = {}
+        own = source.path.resolve()
+        for path in sorted(self.project.touched or ()):
+            if path != own:
+                digest = file_digest(path)
+                if digest is not None:
+                    deps[str(path)] = digest
+        self.project.touched = None
+        return deps
+
+
+def cache_salt(config: Config) -> str:
+    """The config that changes what extraction produces."""
+    relevant = {key: config.extra.get(key) for key in ("template-dirs", "placeholder-tokens")} | {
+        "max-file-size": config.max_file_size,
+        "root": str(config.root),
+    }
+    return json.dumps(relevant, sort_keys=True, default=str)
+
+
+def jobs_for(config: Config, count: int) -> int:
+    configured = config.extra.get("jobs")
+    if configured is not None:
+        return max(1, int(configured))
+    if count < PARALLEL_THRESHOLD:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+_WORKER: Extractor | None = None
+
+
+def _init_worker(config: Config, cwd: Path, use_cache: bool) -> None:
+    global _WORKER
+    import gc
+
+    gc.set_threshold(200_000, 50, 1000)
+    _WORKER = Extractor(config, cwd, use_cache)
+
+
+def _work(source: SourceFile) -> FileResult:
+    assert _WORKER is not None
+    return _WORKER.one(source)
+
+
+def extract_all(
+    sources: list[SourceFile], config: Config, cwd: Path, use_cache: bool
+) -> Iterator[FileResult]:
+    """Results in the order of ``sources``."""
+    jobs = jobs_for(config, len(sources))
+    if jobs <= 1:
+        extractor = Extractor(config, cwd, use_cache)
+        for source in sources:
+            yield extractor.one(source)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    chunk = max(1, min(32, len(sources) // (jobs * 8) or 1))
+    with context.Pool(jobs, initializer=_init_worker, initargs=(config, cwd, use_cache)) as pool:
+        yield from pool.imap(_work, sources, chunksize=chunk)

@@ -1,0 +1,95 @@
+"""The extract stage over many files: the per-file cache and worker processes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers import scan, write
+
+from costlint.config import load_config
+from costlint.discover import discover
+from costlint.extraction import Extractor, cache_salt, extract_all
+
+CALL = """
+import anthropic
+from prompts import SYSTEM
+client = anthropic.Anthropic()
+
+def ask(q):
+    return client.messages.create(model="claude-opus-5-5", max_tokens=10, system=SYSTEM,
+                                  messages=[{"role": "user", "content": q}])
+"""
+
+
+def make_tree(root: Path, plain_files: int = 30) -> None:
+    (root / ".git").mkdir(parents=True, exist_ok=True)
+    files = {"app.py": CALL, "prompts.py": 'SYSTEM = "Classify the sentiment of the review."\n'}
+    for index in range(plain_files):
+        files[f"pkg/mod{index}.py"] = f"def f{index}(x):\n    return x + {index}\n"
+    files["pkg/broken.py"] = "def (:\n"
+    write(root, files)
+
+
+def run_extractor(root: Path) -> tuple[Extractor, list]:
+    config = load_config(root)
+    extractor = Extractor(config, root, use_cache=True)
+    sources = list(discover([], config, root))
+    return extractor, [extractor.one(source) for source in sources]
+
+
+def test_second_run_reuses_site_less_files_and_keeps_no_prompt_text(tmp_path):
+    make_tree(tmp_path)
+    first, results = run_extractor(tmp_path)
+    assert first.cache.hits == 0
+    second, again = run_extractor(tmp_path)
+    assert second.cache.hits == 32  # 30 plain modules, prompts.py and broken.py
+    assert [r.diagnostics for r in again] == [r.diagnostics for r in results]
+    assert sum(len(r.sites) for r in again) == 1
+    cached = "\n".join(p.read_text() for p in (tmp_path / ".costlint_cache").rglob("*.json"))
+    assert "sentiment" not in cached and "Classify" not in cached
+    assert "syntax error" in cached  # the broken file's diagnostic is remembered
+
+
+def test_cache_entry_invalidated_when_a_dependency_changes(tmp_path):
+    make_tree(tmp_path, plain_files=0)
+    files = {"caller.py": "from helper import make\nclient = make()\nclient.messages\n"}
+    write(tmp_path, {**files, "helper.py": "def make():\n    return 1\n"})
+    run_extractor(tmp_path)
+    write(tmp_path, {"helper.py": "def make():\n    return 2\n"})
+    extractor, _ = run_extractor(tmp_path)
+    assert extractor.cache.misses >= 1
+
+
+def test_config_change_changes_the_cache_key(tmp_path):
+    make_tree(tmp_path, plain_files=0)
+    before = cache_salt(load_config(tmp_path))
+    write(tmp_path, {"pyproject.toml": "[tool.costlint]\nplaceholder-tokens = 50\n"})
+    assert cache_salt(load_config(tmp_path)) != before
+
+
+def test_worker_processes_give_the_same_results_as_one_process(tmp_path):
+    make_tree(tmp_path, plain_files=40)
+    config = load_config(tmp_path)
+    sources = list(discover([], config, tmp_path))
+    serial = list(extract_all(sources, config, tmp_path, use_cache=False))
+    config.extra["jobs"] = 2
+    parallel = list(extract_all(sources, config, tmp_path, use_cache=False))
+    assert [r.diagnostics for r in parallel] == [r.diagnostics for r in serial]
+    assert [[s.address for s in r.sites] for r in parallel] == [
+        [s.address for s in r.sites] for r in serial
+    ]
+    assert (
+        parallel[[s.path for s in sources].index(tmp_path / "app.py")].sites[0].args["system"]
+        == "Classify the sentiment of the review."
+    )
+
+
+def test_findings_identical_with_and_without_cache(tmp_path):
+    make_tree(tmp_path)
+    first = scan(tmp_path)
+    second = scan(tmp_path)
+    assert [json.dumps(f.to_json()) for f in first.findings] == [
+        json.dumps(f.to_json()) for f in second.findings
+    ]
+    assert [f.rule for f in second.findings] == ["CL004"]
