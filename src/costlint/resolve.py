@@ -99,29 +99,78 @@ class ModuleInfo:
         self.module_scope = Scope(tree, "module", "<module>")
         self.scopes: dict[ast.AST, Scope] = {tree: self.module_scope}
         self.imports: dict[str, tuple[str, str | None, int]] = {}  # alias -> (module, name, level)
+        # Every call and assignment, with where it sits (read by the call finder).
+        self.calls: list[tuple[ast.Call, Visit]] = []
+        self.assigns: list[tuple[ast.Assign | ast.AugAssign, Visit]] = []
         _ScopeBuilder(self).build()
 
     def scope_of(self, node: ast.AST) -> Scope:
         return self.scopes[node]
 
 
-class _ScopeBuilder(ast.NodeVisitor):
-    """One pass that records every binding per scope."""
+_FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_LOOP_NODES = (
+    ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
+)  # fmt: skip
+
+
+@dataclass
+class Visit:
+    """Where a node sits: its scope, enclosing function (None at module/class level), loops."""
+
+    scope: Scope
+    function: ast.AST | None
+    loops: tuple[ast.AST, ...]
+
+
+class _ScopeBuilder:
+    """One iterative pass that records every binding per scope, and the calls and
+    assignments with their context for the call finder (so the tree is walked once)."""
 
     def __init__(self, module: ModuleInfo):
         self.module = module
-        self.stack: list[Scope] = [module.module_scope]
 
     def build(self) -> None:
-        for stmt in self.module.tree.body:
-            self.visit(stmt)
+        module = self.module
+        top = Visit(module.module_scope, None, ())
+        stack: list[tuple[ast.AST, Visit]] = [(n, top) for n in reversed(module.tree.body)]
+        handlers = self._handlers()
+        while stack:
+            node, where = stack.pop()
+            handler = handlers.get(type(node))
+            if handler is not None:
+                children = handler(node, where)
+            else:
+                children = [(child, where) for child in _child_nodes(node)]
+            if children:
+                stack.extend(reversed(children))
 
-    @property
-    def scope(self) -> Scope:
-        return self.stack[-1]
+    def _handlers(self) -> dict[type, Any]:
+        return {
+            ast.FunctionDef: self._function,
+            ast.AsyncFunctionDef: self._function,
+            ast.Lambda: self._function,
+            ast.ClassDef: self._class,
+            ast.Assign: self._assign,
+            ast.AnnAssign: self._ann_assign,
+            ast.AugAssign: self._aug_assign,
+            ast.NamedExpr: self._named,
+            ast.For: self._for,
+            ast.AsyncFor: self._for,
+            ast.While: self._loop,
+            ast.ListComp: self._loop,
+            ast.SetComp: self._loop,
+            ast.DictComp: self._loop,
+            ast.GeneratorExp: self._loop,
+            ast.With: self._with,
+            ast.AsyncWith: self._with,
+            ast.Call: self._call,
+            ast.Import: self._import,
+            ast.ImportFrom: self._import_from,
+        }
 
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
-        parent = self.scope
+    def _function(self, node: Any, where: Visit) -> list[tuple[ast.AST, Visit]]:
+        parent = where.scope
         name = getattr(node, "name", "<lambda>")
         qual = name if parent.kind == "module" else f"{parent.qualname}.{name}"
         scope = Scope(node, "function", qual, parent=parent)
@@ -136,109 +185,122 @@ class _ScopeBuilder(ast.NodeVisitor):
         for arg in (args.vararg, args.kwarg):
             if arg is not None:
                 scope.bind(arg.arg, Binding(node.lineno, None, "param"))
+        children: list[tuple[ast.AST, Visit]] = []
         if not isinstance(node, ast.Lambda):
             parent.bind(name, Binding(node.lineno, node, "def"))
             parent.functions[name] = node
-            for dec in node.decorator_list:
-                self.visit(dec)
-        self.stack.append(scope)
+            children.extend((dec, where) for dec in node.decorator_list)
+        inner = Visit(scope, node, ())
         body = node.body if isinstance(node.body, list) else [node.body]
-        for stmt in body:
-            self.visit(stmt)
-        self.stack.pop()
+        children.extend((stmt, inner) for stmt in body)
+        return children
 
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _function
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        parent = self.scope
+    def _class(self, node: ast.ClassDef, where: Visit) -> list[tuple[ast.AST, Visit]]:
+        parent = where.scope
         qual = node.name if parent.kind == "module" else f"{parent.qualname}.{node.name}"
         scope = Scope(node, "class", qual, parent=parent)
         self.module.scopes[node] = scope
         parent.bind(node.name, Binding(node.lineno, node, "def"))
         parent.classes[node.name] = scope
-        self.stack.append(scope)
-        for stmt in node.body:
-            self.visit(stmt)
-        self.stack.pop()
+        inner = Visit(scope, where.function, where.loops)
+        return [(stmt, inner) for stmt in node.body]
 
-    def _bind_target(self, target: ast.AST, value: ast.AST | None, line: int, kind: str) -> None:
+    def _bind_target(
+        self, scope: Scope, target: ast.AST, value: ast.AST | None, line: int, kind: str
+    ) -> None:
         if isinstance(target, ast.Name):
-            self.scope.bind(target.id, Binding(line, value, kind))
+            scope.bind(target.id, Binding(line, value, kind))
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
-                self._bind_target(elt, None, line, kind)
+                self._bind_target(scope, elt, None, line, kind)
         elif isinstance(target, ast.Starred):
-            self._bind_target(target.value, None, line, kind)
+            self._bind_target(scope, target.value, None, line, kind)
         elif isinstance(target, ast.Attribute) and _is_self(target.value):
-            owner = self.scope.class_scope
+            owner = scope.class_scope
             if owner is not None:
                 owner.self_attrs.setdefault(target.attr, []).append(Binding(line, value, kind))
         elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
             if value is not None:
-                key = target.slice
-                self.scope.item_sets.setdefault(target.value.id, []).append((line, key, value))
+                scope.item_sets.setdefault(target.value.id, []).append((line, target.slice, value))
 
-    def visit_Assign(self, node: ast.Assign) -> None:
+    def _assign(self, node: ast.Assign, where: Visit) -> list[tuple[ast.AST, Visit]]:
         for target in node.targets:
-            self._bind_target(target, node.value, node.lineno, "assign")
-        self.visit(node.value)
+            self._bind_target(where.scope, target, node.value, node.lineno, "assign")
+        self.module.assigns.append((node, where))
+        return [(node.value, where)]
 
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        value = node.value
-        if value is None and self.scope.kind == "class":
-            value = node.annotation  # dataclass field without default: keep the annotation
-            self._bind_target(node.target, value, node.lineno, "param")
+    def _ann_assign(self, node: ast.AnnAssign, where: Visit) -> list[tuple[ast.AST, Visit]]:
+        if node.value is None and where.scope.kind == "class":
+            # dataclass field without default: keep the annotation
+            self._bind_target(where.scope, node.target, node.annotation, node.lineno, "param")
         else:
-            self._bind_target(node.target, value, node.lineno, "assign")
-        if node.value is not None:
-            self.visit(node.value)
+            self._bind_target(where.scope, node.target, node.value, node.lineno, "assign")
+        return [(node.value, where)] if node.value is not None else []
 
-    def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        self._bind_target(node.target, node, node.lineno, "aug")
-        self.visit(node.value)
+    def _aug_assign(self, node: ast.AugAssign, where: Visit) -> list[tuple[ast.AST, Visit]]:
+        self._bind_target(where.scope, node.target, node, node.lineno, "aug")
+        self.module.assigns.append((node, where))
+        return [(node.value, where)]
 
-    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
-        self._bind_target(node.target, node.value, node.lineno, "assign")
-        self.visit(node.value)
+    def _named(self, node: ast.NamedExpr, where: Visit) -> list[tuple[ast.AST, Visit]]:
+        self._bind_target(where.scope, node.target, node.value, node.lineno, "assign")
+        return [(node.value, where)]
 
-    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
-        self._bind_target(node.target, None, node.lineno, "loop")
-        self.generic_visit(node)
+    def _loop(self, node: ast.AST, where: Visit) -> list[tuple[ast.AST, Visit]]:
+        inner = Visit(where.scope, where.function, (*where.loops, node))
+        return [(child, inner) for child in _child_nodes(node)]
 
-    visit_AsyncFor = visit_For
+    def _for(self, node: ast.For | ast.AsyncFor, where: Visit) -> list[tuple[ast.AST, Visit]]:
+        self._bind_target(where.scope, node.target, None, node.lineno, "loop")
+        return self._loop(node, where)
 
-    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+    def _with(self, node: ast.With | ast.AsyncWith, where: Visit) -> list[tuple[ast.AST, Visit]]:
         for item in node.items:
             if item.optional_vars is not None:
-                self._bind_target(item.optional_vars, item.context_expr, node.lineno, "with")
-        self.generic_visit(node)
+                self._bind_target(
+                    where.scope, item.optional_vars, item.context_expr, node.lineno, "with"
+                )
+        return [(child, where) for child in _child_nodes(node)]
 
-    visit_AsyncWith = visit_With
-
-    def visit_Call(self, node: ast.Call) -> None:
+    def _call(self, node: ast.Call, where: Visit) -> list[tuple[ast.AST, Visit]]:
         func = node.func
         if (
             isinstance(func, ast.Attribute)
             and func.attr in MUTATORS
             and isinstance(func.value, ast.Name)
         ):
-            self.scope.mutations.setdefault(func.value.id, []).append(node.lineno)
-        self.generic_visit(node)
+            where.scope.mutations.setdefault(func.value.id, []).append(node.lineno)
+        self.module.calls.append((node, where))
+        return [(child, where) for child in _child_nodes(node)]
 
-    def visit_Import(self, node: ast.Import) -> None:
+    def _import(self, node: ast.Import, where: Visit) -> list[tuple[ast.AST, Visit]]:
         for alias in node.names:
             bound = alias.asname or alias.name.split(".")[0]
             target = alias.name if alias.asname else alias.name.split(".")[0]
             self.module.imports[bound] = (target, None, 0)
-            self.scope.bind(bound, Binding(node.lineno, node, "import"))
+            where.scope.bind(bound, Binding(node.lineno, node, "import"))
+        return []
 
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+    def _import_from(self, node: ast.ImportFrom, where: Visit) -> list[tuple[ast.AST, Visit]]:
         for alias in node.names:
             if alias.name == "*":
                 continue
             bound = alias.asname or alias.name
             self.module.imports[bound] = (node.module or "", alias.name, node.level)
-            self.scope.bind(bound, Binding(node.lineno, node, "import"))
+            where.scope.bind(bound, Binding(node.lineno, node, "import"))
+        return []
+
+
+def _child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes`` without its two generators (this is the hot loop)."""
+    children: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            children.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            children.append(value)
+    return children
 
 
 def _is_self(node: ast.AST) -> bool:

@@ -51,8 +51,6 @@ TEST_DOUBLES = ("mock", "fake", "stub", "dummy")
 WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
 GROWTH_METHODS = frozenset({"append", "extend", "insert"})
 IGNORE_COMMENT = re.compile(r"#\s*costlint:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
-LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp)
-FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
 @dataclass
@@ -151,46 +149,17 @@ class _CallFinder:
 
     # -- walking ---------------------------------------------------------------------------
     def run(self) -> None:
-        self._walk(self.module.tree, self.module.module_scope, None, (), None)
+        # The scope builder walked the tree once and kept every call and assignment.
+        for node, where in self.module.assigns:
+            self._visit_assign(node, where.scope, where.function, where.loops)
+        for call, where in self.module.calls:
+            self._visit_call(call, where.scope, where.function, where.loops)
         ordinals: dict[str, int] = {}
         self.candidates.sort(key=lambda c: (c.call.lineno, c.call.col_offset))
         for candidate in self.candidates:
             site = self._build_site(candidate, ordinals)
             if site is not None:
                 self.sites.append(site)
-
-    def _walk(
-        self,
-        node: ast.AST,
-        scope: Scope,
-        function: ast.AST | None,
-        loops: tuple[ast.AST, ...],
-        klass: Scope | None,
-    ) -> None:
-        stack: list[tuple[ast.AST, Scope, ast.AST | None, tuple[ast.AST, ...], Scope | None]]
-        stack = [(node, scope, function, loops, klass)]
-        while stack:
-            current, scope, function, loops, klass = stack.pop()
-            for child in ast.iter_child_nodes(current):
-                child_scope, child_function, child_loops, child_class = (
-                    scope,
-                    function,
-                    loops,
-                    klass,
-                )
-                if isinstance(child, FUNCTIONS):
-                    child_scope = self.module.scopes.get(child, scope)
-                    child_function, child_loops = child, ()
-                elif isinstance(child, ast.ClassDef):
-                    child_scope = self.module.scopes.get(child, scope)
-                    child_class = child_scope
-                elif isinstance(child, LOOPS) or isinstance(child, ast.GeneratorExp):
-                    child_loops = (*loops, child)
-                if isinstance(child, ast.Call):
-                    self._visit_call(child, scope, function, loops)
-                elif isinstance(child, (ast.AugAssign, ast.Assign)):
-                    self._visit_assign(child, scope, function, loops)
-                stack.append((child, child_scope, child_function, child_loops, child_class))
 
     def _visit_call(
         self, call: ast.Call, scope: Scope, function: ast.AST | None, loops: tuple
