@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from .site import UNKNOWN, PromptSite, stable_prefix
+from .site import UNKNOWN, PromptSite, Span, stable_prefix
+
+CONFIG_FRONTENDS = ("yaml", "prompty", "dotprompt")
+
+
+def key_span(site: PromptSite, name: str) -> Span | None:
+    """Config files point a finding at the key's line (``model:``); code at the call."""
+    if site.frontend in CONFIG_FRONTENDS:
+        return site.arg_spans.get(name)
+    return None
 
 
 def block_text(value: Any) -> str:

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
 from ..intent import answer_shape, simple_task
-from ..request import prompt_text
-from ..site import PromptSite, Span
+from ..request import key_span, prompt_text
+from ..site import PromptSite
 from ..units import per_mtok, ratio
 
 
@@ -40,11 +40,6 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         f"{per_mtok(model.prices.input)}/{per_mtok(model.prices.output)} per MTok in/out)"
     )
     data = {"suggested_model": suggested.id, "task": task.name, "price_ratio": price_ratio}
-    yield Report(message, fix=f'use model="{suggested.id}"', data=data, span=_key(site))
-
-
-def _key(site: PromptSite) -> Span | None:
-    """Config files point at the ``model:`` line; code points at the call."""
-    if site.frontend in ("yaml", "prompty", "dotprompt"):
-        return site.arg_spans.get("model")
-    return None
+    yield Report(
+        message, fix=f'use model="{suggested.id}"', data=data, span=key_span(site, "model")
+    )

@@ -7,8 +7,8 @@ from typing import Any
 
 from ..engine import CheckContext, Report
 from ..intent import answer_shape
-from ..request import prompt_text
-from ..site import PromptSite, Span
+from ..request import key_span, prompt_text
+from ..site import PromptSite
 from ..units import tokens, usd
 
 
@@ -42,14 +42,12 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         f"is billed up to the cap: {worst}"
     )
     data: dict[str, Any] = {"suggested_max_tokens": suggested, "answer": shape.name}
-    yield Report(message, fix=f"set max_tokens={suggested}{note}", data=data, span=_key(site))
-
-
-def _key(site: PromptSite) -> Span | None:
-    """Config files point at the ``max_tokens:`` line; code points at the call."""
-    if site.frontend in ("yaml", "prompty", "dotprompt"):
-        return site.arg_spans.get("max_tokens")
-    return None
+    yield Report(
+        message,
+        fix=f"set max_tokens={suggested}{note}",
+        data=data,
+        span=key_span(site, "max_tokens"),
+    )
 
 
 def _thinking_enabled(thinking: Any) -> bool:
