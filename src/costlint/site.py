@@ -149,6 +149,7 @@ class HistoryInfo:
     cached: bool = False  # a cache breakpoint is put on the messages
     variable: str = ""  # the name as written, e.g. "self.history"
     growth_line: int | None = None
+    turn_bound: int | None = None  # the loop that grows it runs at most this many times
 
 
 @dataclass(frozen=True)

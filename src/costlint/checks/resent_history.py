@@ -15,6 +15,9 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         return
     if history.windowed or history.cached or has_cache_control(site):
         return
+    bound = history.turn_bound
+    if bound is not None and bound <= int(ctx.params.get("min_turns", 5)):
+        return  # a loop of a few rounds (a capped tool loop): the growth stays small
     name = history.variable or "messages"
     if site.kind == "template":
         yield _template_report(site, name)

@@ -144,6 +144,7 @@ class _CallFinder:
         self.cache_mentions: dict[tuple[int, str], bool] = {}
         self.sites: list[PromptSite] = []
         self._cache_fn: dict[int, bool] = {}
+        self._turn_bound: int | None = None
         # (scope node, variable) -> helpers the list is passed to (checked lazily for caching)
         self.helper_calls: dict[tuple[int, str], list[tuple[ast.AST, Scope]]] = {}
 
@@ -398,7 +399,9 @@ class _CallFinder:
             self._helper_caches(func, scope) for func, scope in self.helper_calls.get(key, [])
         ):
             info.cached = True
+        self._turn_bound = None
         info.growing = self._grows(key, target, cand)
+        info.turn_bound = self._turn_bound
         return info
 
     def _grows(self, key: tuple[int, str], target: ast.AST, cand: _Candidate) -> bool:
@@ -410,9 +413,11 @@ class _CallFinder:
         owner_id = key[0]
         if owner_id == id(self.module.tree) and cand.function is not None:
             return True  # a module-level list appended to by the functions that send it
-        call_loops = {id(loop) for loop in cand.loops}
+        call_loops = {id(loop): loop for loop in cand.loops}
         for loops in growths:
-            if call_loops & {id(loop) for loop in loops}:
+            shared = [call_loops[id(loop)] for loop in loops if id(loop) in call_loops]
+            if shared:
+                self._turn_bound = min((_loop_bound(loop) for loop in shared), default=None)
                 return True
         if cand.function is not None and isinstance(target, ast.Name):
             binding = self.resolver.binding_of(target.id, cand.scope, cand.call.lineno)
@@ -470,6 +475,41 @@ def _passed_method_call(call: ast.Call) -> ast.Call | None:
         return None
     synthetic = ast.Call(func=target, args=list(call.args[1:]), keywords=list(call.keywords))
     return ast.copy_location(synthetic, call)
+
+
+def _loop_bound(loop: ast.AST) -> int | None:
+    """The most iterations a loop can run when its source says so (``range(3)``,
+    ``while n < 3``, ``while ... and rounds < 3``); None when unbounded or unknown."""
+    if isinstance(loop, (ast.For, ast.AsyncFor)):
+        it = loop.iter
+        if isinstance(it, ast.Call) and call_name(it.func) == "range" and it.args:
+            stop = it.args[0] if len(it.args) == 1 else it.args[1]
+            if isinstance(stop, ast.Constant) and isinstance(stop.value, int):
+                return stop.value
+        if isinstance(it, (ast.List, ast.Tuple)):
+            return len(it.elts)
+        return None
+    if isinstance(loop, ast.While):
+        tests = loop.test.values if isinstance(loop.test, ast.BoolOp) else [loop.test]
+        if isinstance(loop.test, ast.BoolOp) and not isinstance(loop.test.op, ast.And):
+            return None
+        bounds = [_compare_bound(test) for test in tests]
+        known = [b for b in bounds if b is not None]
+        return min(known) if known else None
+    return None
+
+
+def _compare_bound(test: ast.AST) -> int | None:
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], (ast.Lt, ast.LtE))
+        and isinstance(test.comparators[0], ast.Constant)
+        and isinstance(test.comparators[0].value, int)
+    ):
+        value = test.comparators[0].value
+        return value + 1 if isinstance(test.ops[0], ast.LtE) else value
+    return None
 
 
 def match_claude_call(call: ast.Call) -> tuple[str, ast.AST] | None:
