@@ -233,6 +233,11 @@ def summarize(runs: list[Run]) -> dict[str, Any]:
         if any(r.tree_pss for r in runs)
         else None,
         "exit_codes": sorted({r.code for r in runs}),
+        "errors": [
+            f"exit {r.code}: " + ((r.stderr.strip().splitlines() or ["(no stderr)"])[-1][:200])
+            for r in runs
+            if r.code not in (0, 1)
+        ],
         "all_s": [round(w, 4) for w in walls],
     }
 
@@ -637,7 +642,7 @@ def case_large(
                 tools[name], tree, env, sample=(name == "costlint"), timeout=1800, keep_output=False
             )
             results[name].append(r)
-            line.append(f"{name} {r.wall:.2f}s")
+            line.append(f"{name} {r.wall:.2f}s" + ("" if r.code in (0, 1) else f" [exit {r.code}]"))
         say(f"  round {k + 1}/{rounds}: " + ", ".join(line) + f"  (load {load()[0]})")
     clear_cache(tree)
     out: dict[str, Any] = {
@@ -842,7 +847,11 @@ def fmt_s(x: float | None) -> str:
     return f"{x:.3f} s" if x < 1 else f"{x:.2f} s" if x < 100 else f"{x:.0f} s"
 
 
-def verdict(ok: bool | None) -> str:
+def verdict(ok: bool | None, *summaries: dict[str, Any]) -> str:
+    """MET / NOT MET, or INVALID when a run the figure rests on exited with an error."""
+    errors = [e for s in summaries for e in s.get("errors", [])]
+    if errors:
+        return f"INVALID ({len(errors)} run(s) failed: {errors[0][:40]})"
     return "-" if ok is None else ("MET" if ok else "NOT MET")
 
 
@@ -857,7 +866,7 @@ def table(res: dict[str, Any]) -> str:
                 fmt_s(pc["median_s"]),
                 f"{pc['runs']} runs, min {fmt_s(pc['min_s'])}, cpu {fmt_s(pc['cpu_median_s'])}",
                 "< 0.25 s",
-                verdict(pc["met"]),
+                verdict(pc["met"], pc),
             )
         )
         rows.append(
@@ -889,9 +898,10 @@ def table(res: dict[str, Any]) -> str:
                 (
                     f"{n} files: costlint check --no-cache",
                     fmt_s(c["median_s"]),
-                    f"{c['runs']} runs, cpu {fmt_s(c['cpu_median_s'])}, {c['tree_rss_mb']} MB",
+                    f"{c['runs']} runs, cpu {fmt_s(c['cpu_median_s'])}, RSS {c['tree_rss_mb']} MB",
                     "<= 2x floor",
-                    f"{verdict(lg.get('floor_met'))} ({lg.get('costlint_over_floor')}x)",
+                    verdict(lg.get("floor_met"), c, t.get("floor", {}))
+                    + f" ({lg.get('costlint_over_floor')}x)",
                 )
             )
         for package in PEERS:
@@ -905,7 +915,8 @@ def table(res: dict[str, Any]) -> str:
                         fmt_s(p["median_s"]),
                         f"{p['runs']} runs, cpu {fmt_s(p['cpu_median_s'])}",
                         "costlint faster",
-                        f"{verdict(ratio is not None and ratio < 1)} (costlint {ratio}x)",
+                        verdict(ratio is not None and ratio < 1, p, t.get("costlint", {}))
+                        + f" (costlint {ratio}x)",
                     )
                 )
             else:
@@ -929,7 +940,7 @@ def table(res: dict[str, Any]) -> str:
                 fmt_s(rp["second"]["median_s"]),
                 f"cache {rp['cache_files']} files",
                 "<= 1/3 of 1st",
-                f"{verdict(rp['met'])} ({rp['ratio']:.2f})",
+                f"{verdict(rp['met'], rp['first'], rp['second'])} ({rp['ratio']:.2f})",
             )
         )
     sc = res.get("scale")
@@ -942,7 +953,7 @@ def table(res: dict[str, Any]) -> str:
                 fmt_s(sc["costlint"]["median_s"]),
                 f"{sc['costlint']['runs']} run(s)",
                 f"<= 11x {res['large']['files']:,}-file time",
-                f"{verdict(sc.get('ratio_met'))} ({sc.get('ratio_to_large')}x)",
+                f"{verdict(sc.get('ratio_met'), sc['costlint'])} ({sc.get('ratio_to_large')}x)",
             )
         )
         rows.append(
@@ -951,7 +962,7 @@ def table(res: dict[str, Any]) -> str:
                 f"{sc['peak_rss_mb']:.0f} MB",
                 f"process-tree RSS (PSS {sc['peak_pss_mb']} MB)",
                 "< 300 MB",
-                verdict(sc["rss_met"]),
+                verdict(sc["rss_met"], sc["costlint"]),
             )
         )
     elif res.get("scale_skipped"):
