@@ -8,6 +8,17 @@ from pathlib import Path
 from costlint.config import load_config
 from costlint.pipeline import RunOptions, RunResult, run
 
+# A call site every rule set flags (CL002): a long manual sent uncached on every call.
+WASTE = """
+import anthropic
+client = anthropic.Anthropic()
+MANUAL = "Refunds are issued within 30 days of purchase when the item is unused. " * 150
+
+def answer(question):
+    return client.messages.create(model="claude-sonnet-5-5", max_tokens=1024, system=MANUAL,
+                                  messages=[{"role": "user", "content": question}])
+"""
+
 
 def write(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():

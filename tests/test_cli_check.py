@@ -9,20 +9,11 @@ import sys
 from pathlib import Path
 
 import fakeapi
-from helpers import write
+from helpers import WASTE, write
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 fake_api = fakeapi.fake_api
 
-WASTE = """
-import anthropic
-client = anthropic.Anthropic()
-MANUAL = "Refunds are issued within 30 days of purchase when the item is unused. " * 150
-
-def answer(question):
-    return client.messages.create(model="claude-sonnet-5-5", max_tokens=1024, system=MANUAL,
-                                  messages=[{"role": "user", "content": question}])
-"""
 CLEAN = """
 import anthropic
 client = anthropic.Anthropic()

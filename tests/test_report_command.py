@@ -8,22 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import write
+from helpers import WASTE, write
 
 from costlint.cli import main
 from costlint.usage import load_usage
 
 REPO = Path(__file__).resolve().parents[1]
 
-WASTE = """
-import anthropic
-client = anthropic.Anthropic()
-MANUAL = "Refunds are issued within 30 days of purchase when the item is unused. " * 150
-
-def answer(question):
-    return client.messages.create(model="claude-sonnet-5-5", max_tokens=1024, system=MANUAL,
-                                  messages=[{"role": "user", "content": question}])
-"""
 CHAT = """
 import anthropic
 

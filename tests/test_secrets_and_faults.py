@@ -16,20 +16,11 @@ from pathlib import Path
 import fakeapi
 import pytest
 from fakeapi import Fault
-from helpers import write
+from helpers import WASTE, write
 
 fake_api = fakeapi.fake_api
 SECRET = "sk-ant-api03-COSTLINT-CANARY-KEY-7f3a9c"
 FORMATS = ("text", "json", "markdown", "sarif", "github")
-WASTE = """
-import anthropic
-client = anthropic.Anthropic()
-MANUAL = "Refunds are issued within 30 days of purchase when the item is unused. " * 150
-
-def answer(question):
-    return client.messages.create(model="claude-sonnet-5-5", max_tokens=1024, system=MANUAL,
-                                  messages=[{"role": "user", "content": question}])
-"""
 
 
 def project(tmp_path: Path) -> Path:
