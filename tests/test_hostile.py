@@ -162,3 +162,57 @@ def test_scanned_code_is_never_executed(tmp_path):
     }
     scan(tmp_path, files)
     assert not Path(marker).exists()
+
+
+def test_one_folder_with_every_hostile_input_and_one_real_finding(tmp_path):
+    """Issue 7's done-when: all hostile files together, within seconds, nothing executed."""
+    root = tmp_path / "repo"
+    marker = tmp_path / "executed"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text(FINDING)
+    (root / ".git").mkdir(parents=True)
+    (root / "templates").mkdir()
+    payload = f"open({str(marker)!r}, 'w').write('x')\n"
+    files = {
+        "real.py": FINDING,
+        "evil.py": payload,
+        "parens.py": "x = " + "(" * 5000 + ")" * 5000 + "\n",
+        "binop.py": "x = " + "+".join(["1"] * 200_000) + "\n",
+        "broken.py": "def (:\n",
+        "nb.ipynb": '{"cells": [{"cell_type": "code", "source": ',
+        "bomb.yaml": "model: claude-opus-5-5\nmax_tokens: 10\n"
+        + 'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+        + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n"
+            for i in range(9)
+        ),
+        "tabs.yaml": "model:\tclaude-opus-5-5\n\t- [\n",
+        "templates/evil.j2": "{{ cycler.__init__.__globals__.os.system('touch "
+        + str(marker)
+        + "') }}",
+        "templates/self.j2": "{% include 'self.j2' %}",
+        "templates/escape.j2": "{% include '../../outside/secret.py' %}",
+        "templates/unbalanced.j2": "{% for x in y %}{{ x ",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    big = root / "huge.py"
+    with big.open("w") as fh:
+        fh.write("x = 1\n" * (50_000_000 // 6 + 1))
+    (root / "binary.py").write_bytes(os.urandom(4096) + b"\x00")
+    (root / "latin1.py").write_bytes(b"x = 'caf\xe9'\n")
+    (root / "loop").symlink_to(root, target_is_directory=True)
+    (root / "escape").symlink_to(outside, target_is_directory=True)
+    started = time.monotonic()
+    result = scan(root)
+    elapsed = time.monotonic() - started
+    assert elapsed < 20, elapsed
+    assert [(f.path, f.rule) for f in result.findings if f.path.endswith(".py")] == [
+        ("real.py", "CL004")
+    ]
+    assert not marker.exists()
+    named = {d.path for d in result.diagnostics}
+    for bad in ("parens.py", "binop.py", "broken.py", "nb.ipynb", "huge.py", "binary.py"):
+        assert bad in named, (bad, result.diagnostics)
