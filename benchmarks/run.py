@@ -25,8 +25,9 @@ to that interpreter is used, else the one on PATH). Cases, all offline (no ANTHR
 
 Prints machine info and a table; writes everything to benchmarks/results/latest.json. Generated
 trees live outside the repository (--work-dir, default $TMPDIR/costlint-bench) so that the
-repository's own config and .gitignore do not apply to them; they are reused while the generator
-and its arguments are unchanged.
+repository's own config and .gitignore do not apply to them; each is a git repository with its
+files committed (as a real checkout is), and is reused while the generator and its arguments are
+unchanged.
 """
 
 from __future__ import annotations
@@ -348,6 +349,29 @@ def ensure_tree(work: Path, files: int, seed: int) -> tuple[Path, dict[str, Any]
         say(f"  generated in {time.perf_counter() - t0:.1f} s")
         subprocess.run(["git", "init", "-q", str(tree)], check=True)
         stamp.write_text(want)
+    # A real project is a git checkout with its files committed (costlint's discovery may ask
+    # git for the file list), so the tree gets one commit.
+    has_head = subprocess.run(
+        ["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=tree, capture_output=True
+    )
+    if has_head.returncode != 0:
+        subprocess.run(["git", "add", "."], cwd=tree, check=True)
+        subprocess.run(
+            [
+                "git",
+                "-c",
+                "user.name=bench",
+                "-c",
+                "user.email=bench@localhost",
+                "commit",
+                "-q",
+                "--no-verify",
+                "-m",
+                "generated tree",
+            ],
+            cwd=tree,
+            check=True,
+        )
     manifest = json.loads((tree / "manifest.json").read_text())
     return tree, manifest
 
