@@ -14,7 +14,12 @@ from .config import Config, ConfigError
 from .count import count_sites
 from .discover import discover
 from .engine import Engine, Rule, load_rules
-from .extraction import FileTimeout, extract_all, extractor_for  # noqa: F401 (re-exported)
+from .extraction import (  # noqa: F401 (FileTimeout, extractor_for: re-exported)
+    FileTimeout,
+    extract_all,
+    extractor_for,
+    tune_gc,
+)
 from .resolve import Project
 from .site import Diagnostic, Finding, PromptSite
 
@@ -70,16 +75,14 @@ def load_catalog_for(config: Config) -> Any:
 
 
 def run(config: Config, options: RunOptions) -> RunResult:
-    """The whole pipeline. The cyclic GC is relaxed meanwhile: ASTs make millions of objects
-    and no cycles worth collecting, and frequent full collections made parsing 5x slower."""
+    """The whole pipeline, with the cyclic GC tuned for it (see extraction.GC_THRESHOLDS)."""
     import gc
 
-    thresholds = gc.get_threshold()
-    gc.set_threshold(200_000, 50, 1000)
+    previous = tune_gc()
     try:
         return _run(config, options)
     finally:
-        gc.set_threshold(*thresholds)
+        gc.set_threshold(*previous)
 
 
 def _run(config: Config, options: RunOptions) -> RunResult:

@@ -21,7 +21,7 @@ from typing import Any
 from .site import UNKNOWN, Str
 
 MAX_DEPTH = 40
-MODULE_CACHE_SIZE = 256  # analysed modules kept for cross-module resolution
+MODULE_CACHE_SIZE = 64  # analysed modules kept for cross-module resolution
 PROMPT_FILE_LIMIT = 2_000_000  # bytes read from one prompt file
 _STR_METHODS = {"strip", "lstrip", "rstrip", "lower", "upper", "title", "casefold"}
 _DEDENT = {"dedent", "cleandoc"}

@@ -90,8 +90,6 @@ def extract_python(
     except RecursionError:
         result.diagnostics.append(Diagnostic(rel_path, "cannot analyse: too deeply nested"))
         return result
-    if project is not None:
-        project.register(abs_path, module)
     result.module = module
     finder = _CallFinder(module, source, rel_path, line_map, frontend)
     try:
