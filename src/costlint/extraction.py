@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,25 +50,33 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
+_ALARM_READY = False
+
+
+def _expire(signum: int, frame: Any) -> None:
+    raise FileTimeout
+
+
 def within_budget(seconds: float, work: Callable[..., Any], *args: Any) -> Any:
-    """``work(*args)``; FileTimeout after ``seconds`` (SIGALRM: POSIX, main thread only)."""
+    """``work(*args)``; FileTimeout after ``seconds`` (SIGALRM: POSIX, main thread only).
+
+    The handler is installed once per process; each file only arms and disarms the timer.
+    """
+    global _ALARM_READY
     import signal
     import threading
 
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if seconds <= 0 or not usable:
         return work(*args)
-
-    def expire(signum: int, frame: Any) -> None:
-        raise FileTimeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
+    if not _ALARM_READY or signal.getsignal(signal.SIGALRM) is not _expire:
+        signal.signal(signal.SIGALRM, _expire)
+        _ALARM_READY = True
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         return work(*args)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def extractor_for(kind: str) -> Callable[..., Any]:
@@ -127,6 +135,14 @@ class Extractor:
             cache_salt(config),
             enabled=use_cache,
         )
+
+    def cached(self, source: SourceFile) -> FileResult | None:
+        """The result without extracting: a cache hit, or an unreadable file; else None."""
+        data, problem = read_bytes(source, self.config.max_file_size)
+        if data is None:
+            return FileResult(diagnostics=[problem] if problem else [])
+        diagnostics = self.cache.get(self.cache.key(source.rel, data))
+        return FileResult(diagnostics=diagnostics) if diagnostics is not None else None
 
     def one(self, source: SourceFile) -> FileResult:
         data, problem = read_bytes(source, self.config.max_file_size)
@@ -222,17 +238,26 @@ def _work(source: SourceFile) -> FileResult:
 
 def extract_all(
     sources: list[SourceFile], config: Config, cwd: Path, use_cache: bool
-) -> Iterator[FileResult]:
-    """Results in the order of ``sources``."""
-    jobs = jobs_for(config, len(sources))
+) -> list[FileResult]:
+    """Results in the order of ``sources``. Cache hits are served here; only the files that
+    need work go to worker processes, and only when there are enough of them."""
+    extractor = Extractor(config, cwd, use_cache)
+    results: list[FileResult | None] = [
+        extractor.cached(source) if use_cache else None for source in sources
+    ]
+    pending = [index for index, result in enumerate(results) if result is None]
+    jobs = jobs_for(config, len(pending))
     if jobs <= 1:
-        extractor = Extractor(config, cwd, use_cache)
-        for source in sources:
-            yield extractor.one(source)
-        return
-    import multiprocessing
+        for index in pending:
+            results[index] = extractor.one(sources[index])
+    else:
+        import multiprocessing
 
-    context = multiprocessing.get_context("fork")
-    chunk = max(1, min(32, len(sources) // (jobs * 8) or 1))
-    with context.Pool(jobs, initializer=_init_worker, initargs=(config, cwd, use_cache)) as pool:
-        yield from pool.imap(_work, sources, chunksize=chunk)
+        context = multiprocessing.get_context("fork")
+        chunk = max(1, min(32, len(pending) // (jobs * 8) or 1))
+        work = [sources[index] for index in pending]
+        initargs = (config, cwd, use_cache)
+        with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:
+            for index, result in zip(pending, pool.imap(_work, work, chunksize=chunk), strict=True):
+                results[index] = result
+    return [result for result in results if result is not None]
