@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _FLAGS = re.IGNORECASE
 
@@ -131,6 +132,7 @@ def _affirmed(text: str, pattern: re.Pattern[str]) -> bool:
     return False
 
 
+@lru_cache(maxsize=1024)  # the same system prompt is often sent by many call sites
 def answer_shape(text: str) -> AnswerShape | None:
     """The short answer a prompt asks for, or None when it asks for more (or we can't tell)."""
     if not text or COMPLEX_WORK.search(text):
@@ -141,6 +143,7 @@ def answer_shape(text: str) -> AnswerShape | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def simple_task(text: str) -> SimpleTask | None:
     """A simple task (classify, sentiment, extract, yes/no, route, one-sentence summary)."""
     if not text or COMPLEX_WORK.search(text):
