@@ -145,3 +145,19 @@ def ask(q):
     finding = json.loads(proc.output)["findings"][0]
     assert finding["rule"] == "CL007"
     assert finding["tokens"]["source"] == "api"
+
+
+def test_sdk_guard_sees_a_client_imported_from_another_module(tmp_path):
+    files = {
+        "client.py": "import anthropic\nclient = anthropic.Anthropic()\n",
+        "app.py": (
+            "from client import client\n\n"
+            "def write(msgs):\n"
+            "    return client.messages.create(model='claude-opus-5-5', max_tokens=64000,\n"
+            "                                  messages=msgs)\n"
+        ),
+    }
+    [finding] = scan(tmp_path, files, select=["CL008"]).findings
+    assert "Streaming is required" in finding.message
+    files["client.py"] = "import anthropic\nclient = anthropic.Anthropic(timeout=900)\n"
+    assert scan(tmp_path / "b", files, select=["CL008"]).findings == []

@@ -183,3 +183,16 @@ def test_helper_with_several_returns_is_unknown(tmp_path):
         "    return 'claude-haiku-5-5'\n"
     )
     assert system_of(tmp_path, "pick(user_text)", setup=setup) is UNKNOWN
+
+
+def test_stdlib_names_under_an_alias(tmp_path):
+    setup = (
+        "from pathlib import Path as _Path\nimport textwrap as tw\n"
+        'HERE = _Path(__file__).parent\nBLOCK = tw.dedent("""\n    x\n    """)'
+    )
+    extra = {"prompts/system.txt": "Text from a file."}
+    assert (
+        system_of(tmp_path, '(HERE / "prompts/system.txt").read_text()', setup=setup, extra=extra)
+        == "Text from a file."
+    )
+    assert system_of(tmp_path / "b", "BLOCK", setup=setup) == "\nx\n"

@@ -25,6 +25,7 @@ MODULE_CACHE_SIZE = 64  # analysed modules kept for cross-module resolution
 PROMPT_FILE_LIMIT = 2_000_000  # bytes read from one prompt file
 _STR_METHODS = {"strip", "lstrip", "rstrip", "lower", "upper", "title", "casefold"}
 _DEDENT = {"dedent", "cleandoc"}
+_STDLIB_ALIASES = frozenset({"pathlib", "textwrap", "inspect", "os", "os.path"})
 MUTATORS = frozenset(
     {"append", "extend", "insert", "update", "pop", "clear", "remove", "setdefault"}
 )
@@ -697,9 +698,22 @@ class Resolver:
     def _eval_Await(self, node: ast.Await, scope: Scope, line: int, depth: int) -> Any:
         return UNKNOWN
 
+    def _canonical(self, name: str) -> str:
+        """Standard-library names under an alias: ``_Path`` (``from pathlib import Path as
+        _Path``) -> ``Path``, ``pl.Path`` (``import pathlib as pl``) -> ``pathlib.Path``."""
+        head, _, rest = name.partition(".")
+        target = self.module.imports.get(head) if head else None
+        if target is None:
+            return name
+        module, attr, level = target
+        if level or module not in _STDLIB_ALIASES:
+            return name
+        base = attr if attr is not None else module
+        return base + ("." + rest if rest else "")
+
     def _eval_Call(self, node: ast.Call, scope: Scope, line: int, depth: int) -> Any:
         func = node.func
-        name = _call_name(func)
+        name = self._canonical(_call_name(func))
         jinja = self._jinja_call(node, name, scope, line, depth)
         if jinja is not None:
             return jinja
@@ -755,7 +769,7 @@ class Resolver:
         self, node: ast.Call, func: ast.Attribute, scope: Scope, line: int, depth: int
     ) -> Any:
         method = func.attr
-        receiver_name = _call_name(func.value)
+        receiver_name = self._canonical(_call_name(func.value))
         if receiver_name in ("textwrap", "inspect") and method in _DEDENT and node.args:
             return _transform(self._eval(node.args[0], scope, line, depth), method)
         if receiver_name in ("os.path", "path") and method == "join":

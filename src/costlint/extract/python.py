@@ -336,12 +336,27 @@ class _CallFinder:
             found = self.resolver.binding_of(base.id, scope, line)
             if found is not None and found[0].kind == "assign":
                 value = found[0].value
+            elif found is not None and found[0].kind == "import":
+                value = self._imported_constructor(base.id)
         elif isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name):
             owner = scope.class_scope if scope.kind == "function" else None
             bindings = owner.self_attrs.get(base.attr, []) if owner else []
             if len(bindings) == 1:
                 value = bindings[0].value
         return value if isinstance(value, ast.Call) else None
+
+    def _imported_constructor(self, name: str) -> ast.AST | None:
+        """``from .client import client``: the value the other module assigns to it."""
+        target = self.module.imports.get(name)
+        project = self.module.project
+        if target is None or target[1] is None or project is None:
+            return None
+        path = project.find_module(target[0], target[2], self.module.path)
+        module = project.module_at(path) if path else None
+        binding = module.module_scope.lookup(target[1], None) if module else None
+        if binding is None or binding.kind != "assign":
+            return None
+        return binding.value
 
     def _claude_shaped(self, args: dict[str, Any], call: ast.Call) -> bool:
         model = args.get("model")
