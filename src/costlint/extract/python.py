@@ -347,13 +347,11 @@ class _CallFinder:
 
     def _imported_constructor(self, name: str) -> ast.AST | None:
         """``from .client import client``: the value the other module assigns to it."""
-        target = self.module.imports.get(name)
-        project = self.module.project
-        if target is None or target[1] is None or project is None:
+        found = self._imported(name)
+        if found is None:
             return None
-        path = project.find_module(target[0], target[2], self.module.path)
-        module = project.module_at(path) if path else None
-        binding = module.module_scope.lookup(target[1], None) if module else None
+        module, attr = found
+        binding = module.module_scope.lookup(attr, None)
         if binding is None or binding.kind != "assign":
             return None
         return binding.value
@@ -464,15 +462,18 @@ class _CallFinder:
         return None
 
     def _imported_function(self, name: str) -> ast.AST | None:
+        found = self._imported(name)
+        return found[0].module_scope.functions.get(found[1]) if found else None
+
+    def _imported(self, name: str) -> tuple[ModuleInfo, str] | None:
+        """The project module a ``from X import name`` comes from, and the name there."""
         target = self.module.imports.get(name)
         project = self.module.project
         if target is None or target[1] is None or project is None:
             return None
         path = project.find_module(target[0], target[2], self.module.path)
         module = project.module_at(path) if path else None
-        if module is None:
-            return None
-        return module.module_scope.functions.get(target[1])
+        return (module, target[1]) if module is not None else None
 
 
 CALL_FORWARDERS = frozenset({"to_thread", "partial", "run_sync", "run_in_threadpool"})

@@ -101,6 +101,28 @@ def extract_prompty(
     source: str, rel_path: str, abs_path: Path, project: Project | None
 ) -> ExtractResult:
     """A ``.prompty`` file: front matter (model, parameters) and a Jinja2 body."""
+    return _front_matter_file(source, rel_path, abs_path, project, _prompty_site)
+
+
+def extract_dotprompt(
+    source: str, rel_path: str, abs_path: Path, project: Project | None
+) -> ExtractResult:
+    """A dotprompt ``.prompt`` file: front matter (model, config) and a Handlebars body."""
+
+    def build(front: Any, body: str, body_line: int, context: _Context, result: Any) -> Any:
+        return _dotprompt_site(front, body, context)
+
+    return _front_matter_file(source, rel_path, abs_path, project, build)
+
+
+def _front_matter_file(
+    source: str,
+    rel_path: str,
+    abs_path: Path,
+    project: Project | None,
+    build: Callable[..., Any],
+) -> ExtractResult:
+    """Shared by .prompty and .prompt: split the front matter, build the request site."""
     from .python import ExtractResult
 
     result = ExtractResult()
@@ -110,35 +132,13 @@ def extract_prompty(
     front, body, body_line = parts
     context = _Context(source, rel_path, abs_path, project)
     try:
-        site = _prompty_site(front, body, body_line, context, result)
+        site = build(front, body, body_line, context, result)
     except YamlRefused as exc:
         result.diagnostics.append(Diagnostic(rel_path, str(exc)))
         return result
     if site is not None:
         result.sites.insert(0, site)
     result.diagnostics.extend(Diagnostic(rel_path, note) for note in context.problems)
-    return result
-
-
-def extract_dotprompt(
-    source: str, rel_path: str, abs_path: Path, project: Project | None
-) -> ExtractResult:
-    """A dotprompt ``.prompt`` file: front matter (model, config) and a Handlebars body."""
-    from .python import ExtractResult
-
-    result = ExtractResult()
-    parts = _front_matter(source)
-    if parts is None or "claude" not in source.lower():
-        return result
-    front, body, _ = parts
-    context = _Context(source, rel_path, abs_path, project)
-    try:
-        site = _dotprompt_site(front, body, context)
-    except YamlRefused as exc:
-        result.diagnostics.append(Diagnostic(rel_path, str(exc)))
-        return result
-    if site is not None:
-        result.sites.append(site)
     return result
 
 
