@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,7 +165,9 @@ def _compose(text: str, line_offset: int = 0) -> list[Any]:
 
     yaml = YAML(typ="safe", pure=True)
     try:
-        return [doc for doc in yaml.compose_all(text) if doc is not None]
+        with warnings.catch_warnings():  # ruamel warns about reused anchors on stderr
+            warnings.simplefilter("ignore")
+            return [doc for doc in yaml.compose_all(text) if doc is not None]
     except RecursionError:
         raise YamlRefused("refused: YAML nested too deeply") from None
     except (YAMLError, ValueError) as exc:
