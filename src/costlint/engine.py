@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .request import key_span
 from .site import Finding, PromptSite, Span, TokenCount
 
 RULE_ID = re.compile(r"^CL\d{3}$")
@@ -51,6 +52,7 @@ class Rule:
     docs: dict[str, str]
     examples: dict[str, list[dict[str, Any]]]
     status: str = "stable"
+    points_at: str | None = None  # in config files, findings point at this key's line
     path: Path | None = None
     _func: Callable[..., Iterable[Report]] | None = None
 
@@ -158,6 +160,7 @@ def _rule_from(data: Any, path: Path) -> Rule:
         docs={k: str(v) for k, v in docs.items()},
         examples={k: list(v or []) for k, v in (data["examples"] or {}).items()},
         status=str(data.get("status", "stable")),
+        points_at=str(data["points_at"]) if data.get("points_at") else None,
         path=path,
     )
 
@@ -240,7 +243,8 @@ class Engine:
 
     def _apply(self, rule: Rule, site: PromptSite) -> Iterator[Finding]:
         for report in rule.function()(site, self.contexts[rule.id]) or ():
-            span = report.span or site.span
+            key = key_span(site, rule.points_at) if rule.points_at else None
+            span = report.span or key or site.span
             yield Finding(
                 rule=rule.id,
                 name=rule.name,

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..engine import CheckContext, Report
-from ..request import key_span
 from ..site import PromptSite
 from ..units import per_mtok
 
@@ -14,12 +13,6 @@ TOKENIZER_FACTOR = 1.3  # newer tokenizer: ~30% more tokens for the same text
 
 
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
-    for report in _reports(site, ctx):
-        report.span = key_span(site, "model")
-        yield report
-
-
-def _reports(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
     model = ctx.model(site)
     if model is None or ctx.catalog is None:
         return

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
-from ..request import key_span
 from ..site import PromptSite
 from ..units import tokens
 
@@ -16,12 +15,6 @@ SDK_NONSTREAMING_LIMIT = 21_333
 
 
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
-    for report in _reports(site, ctx):
-        report.span = key_span(site, "max_tokens")
-        yield report
-
-
-def _reports(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
     max_tokens = site.get("max_tokens")
     if not isinstance(max_tokens, int) or isinstance(max_tokens, bool):
         return

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
 from ..intent import answer_shape, simple_task
-from ..request import key_span, prompt_text
+from ..request import prompt_text
 from ..site import PromptSite
 from ..units import per_mtok, ratio
 
@@ -40,6 +40,4 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         f"{per_mtok(model.prices.input)}/{per_mtok(model.prices.output)} per MTok in/out)"
     )
     data = {"suggested_model": suggested.id, "task": task.name, "price_ratio": price_ratio}
-    yield Report(
-        message, fix=f'use model="{suggested.id}"', data=data, span=key_span(site, "model")
-    )
+    yield Report(message, fix=f'use model="{suggested.id}"', data=data)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..engine import CheckContext, Report
 from ..intent import answer_shape
-from ..request import key_span, prompt_text
+from ..request import prompt_text
 from ..site import PromptSite
 from ..units import tokens, usd
 
@@ -46,7 +46,6 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         message,
         fix=f"set max_tokens={suggested}{note}",
         data=data,
-        span=key_span(site, "max_tokens"),
     )
 
 

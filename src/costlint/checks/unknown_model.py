@@ -5,17 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
-from ..request import key_span
 from ..site import PromptSite
 
 
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
-    for report in _reports(site, ctx):
-        report.span = key_span(site, "model")
-        yield report
-
-
-def _reports(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
     model = site.get("model")
     if not isinstance(model, str) or getattr(model, "holes", 0) or ctx.catalog is None:
         return
