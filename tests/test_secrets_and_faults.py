@@ -71,8 +71,15 @@ def _check_no_leak(tmp_path, fake_api):
     assert json.loads(ok.stdout)["findings"][0]["tokens"]["source"] == "api"
     assert (root / ".costlint_cache").is_dir()
     assert SECRET not in everything_written(root, *procs)
-    for path in (root / ".costlint_cache").rglob("*.json"):
+    cache = root / ".costlint_cache"
+    for path in (cache / "counts").rglob("*.json"):
         assert set(json.loads(path.read_text())) <= {"input_tokens", "model"}  # counts only
+    entries = list((cache / "files").rglob("*.json"))
+    assert entries  # app.py's analysis: its counts and findings
+    for path in entries:
+        text = path.read_text()
+        assert set(json.loads(text)) <= {"deps", "diagnostics", "analysis"}
+        assert "Refunds" not in text and "unused" not in text  # no prompt text
 
 
 def _closed_port() -> int:

@@ -238,8 +238,13 @@ class Engine:
                 if _suppressed(site, rule):
                     continue
                 findings.extend(self._apply(rule, site))
-        findings.sort(key=lambda f: (f.path, f.cell or 0, f.line, f.column, f.rule))
+        findings.sort(key=Engine.order)
         return findings
+
+    @staticmethod
+    def order(finding: Finding) -> tuple[str, int, int, int, str]:
+        """How findings are listed: by file, cell, line, column, rule."""
+        return (finding.path, finding.cell or 0, finding.line, finding.column, finding.rule)
 
     def _apply(self, rule: Rule, site: PromptSite) -> Iterator[Finding]:
         for report in rule.function()(site, self.contexts[rule.id]) or ():

@@ -16,9 +16,10 @@ from typing import Any
 
 from .config import Config
 from .discover import SourceFile
-from .filecache import FileCache, file_digest
+from .filecache import CachedFile, FileCache
 from .resolve import Project
-from .site import Diagnostic, PromptSite
+from .site import Diagnostic, Finding, PromptSite
+from .sitecodec import Uncacheable, decode_analysis, encode_analysis
 
 PARALLEL_THRESHOLD = 100  # files to extract; fewer run in one process (forking costs ~0.1 s)
 DEFAULT_FILE_BUDGET = 10.0  # seconds one file may take to extract before it is skipped
@@ -48,6 +49,12 @@ class FileTimeout(Exception):
 class FileResult:
     sites: list[PromptSite] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # A cached analysis: the sites already carry their counts, and these are their findings.
+    replayed: bool = False
+    findings: list[Finding] = field(default_factory=list)
+    # For a file with sites extracted now: what to cache once they are counted and checked.
+    cache_key: str | None = None
+    deps: dict[str, str | None] | None = None
 
 
 _ALARM_READY = False
@@ -123,39 +130,51 @@ def read_bytes(source: SourceFile, limit: int) -> tuple[bytes | None, Diagnostic
 class Extractor:
     """Extracts files one by one with one Project (its module cache is shared by the files)."""
 
-    def __init__(self, config: Config, cwd: Path, use_cache: bool):
+    def __init__(
+        self, config: Config, cwd: Path, use_cache: bool, analysis_salt: str | None = None
+    ):
         self.config = config
         self.cwd = cwd
         self.project = Project(config.root, read_limit=max(config.max_file_size, 1))
         self.project.configure_templates(config.extra)
         self.budget = float(config.extra.get("file-time-budget", DEFAULT_FILE_BUDGET))
-        cache_dir = config.extra.get("cache-dir")
-        self.cache = FileCache(
-            config.root / cache_dir if cache_dir else config.root / ".costlint_cache",
-            cache_salt(config),
-            enabled=use_cache,
-        )
+        self.cache = file_cache(config, use_cache, analysis_salt)
+        self.replay = analysis_salt is not None
 
     def cached(self, source: SourceFile) -> FileResult | None:
         """The result without extracting: a cache hit, or an unreadable file; else None."""
         data, problem = read_bytes(source, self.config.max_file_size)
         if data is None:
             return FileResult(diagnostics=[problem] if problem else [])
-        diagnostics = self.cache.get(self.cache.key(source.rel, data))
-        return FileResult(diagnostics=diagnostics) if diagnostics is not None else None
+        return self._replay(self.cache.get(self.cache.key(source.rel, data)))
+
+    def _replay(self, entry: CachedFile | None) -> FileResult | None:
+        if entry is None:
+            return None
+        if entry.analysis is None:
+            return FileResult(diagnostics=entry.diagnostics)
+        if not self.replay:
+            return None
+        try:
+            sites, findings = decode_analysis(entry.analysis)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None  # a damaged entry: extract the file again
+        return FileResult(sites, entry.diagnostics, replayed=True, findings=findings)
 
     def one(self, source: SourceFile) -> FileResult:
         data, problem = read_bytes(source, self.config.max_file_size)
         if data is None:
             return FileResult(diagnostics=[problem] if problem else [])
         key = self.cache.key(source.rel, data)
-        cached = self.cache.get(key)
-        if cached is not None:
-            return FileResult(diagnostics=cached)
+        replayed = self._replay(self.cache.get(key))
+        if replayed is not None:
+            return replayed
         result = self._extract(source, data)
         deps = self._deps(source)
         if not result.sites:
             self.cache.put(key, result.diagnostics, deps)
+        elif self.cache.enabled and self.replay:
+            result.cache_key, result.deps = key, deps
         return result
 
     def _extract(self, source: SourceFile, data: bytes) -> FileResult:
@@ -192,16 +211,49 @@ class Extractor:
         renderer.problems.clear()
         return found
 
-    def _deps(self, source: SourceFile) -> dict[str, str]:
-        deps: dict[str, str] = {}
+    def _deps(self, source: SourceFile) -> dict[str, str | None]:
+        """Every other file the extraction read or looked for, with its hash (None: absent)."""
         own = source.path.resolve()
-        for path in sorted(self.project.touched or ()):
-            if path != own:
-                digest = file_digest(path)
-                if digest is not None:
-                    deps[str(path)] = digest
+        deps = {str(path): None for path in sorted(self.project.touched or ()) if path != own}
+        for path in deps:
+            deps[path] = self.cache.digest(path)
         self.project.touched = None
         return deps
+
+
+def file_cache(config: Config, use_cache: bool, analysis_salt: str | None = None) -> FileCache:
+    cache_dir = config.extra.get("cache-dir")
+    return FileCache(
+        config.root / cache_dir if cache_dir else config.root / ".costlint_cache",
+        cache_salt(config),
+        enabled=use_cache,
+        analysis_salt=analysis_salt or "",
+    )
+
+
+def remember_analyses(
+    results: list[FileResult], findings: list[Finding], config: Config, analysis_salt: str
+) -> int:
+    """Cache each freshly extracted file with sites as its analysis; returns how many."""
+    by_site: dict[int, list[Finding]] = {}
+    order: dict[int, int] = {}
+    for number, finding in enumerate(findings):
+        by_site.setdefault(id(finding.site), []).append(finding)
+        order[id(finding)] = number
+    cache = file_cache(config, True, analysis_salt)
+    stored = 0
+    for result in results:
+        if result.cache_key is None or result.deps is None:
+            continue
+        own = [f for site in result.sites for f in by_site.get(id(site), [])]
+        own.sort(key=lambda finding: order[id(finding)])  # the engine's order
+        try:
+            analysis = encode_analysis(result.sites, own)
+        except Uncacheable:
+            continue
+        cache.put(result.cache_key, result.diagnostics, result.deps, analysis)
+        stored += 1
+    return stored
 
 
 def cache_salt(config: Config) -> str:
@@ -225,10 +277,10 @@ def jobs_for(config: Config, count: int) -> int:
 _WORKER: Extractor | None = None
 
 
-def _init_worker(config: Config, cwd: Path, use_cache: bool) -> None:
+def _init_worker(config: Config, cwd: Path, use_cache: bool, analysis_salt: str | None) -> None:
     global _WORKER
     tune_gc()
-    _WORKER = Extractor(config, cwd, use_cache)
+    _WORKER = Extractor(config, cwd, use_cache, analysis_salt)
 
 
 def _work(source: SourceFile) -> FileResult:
@@ -237,11 +289,19 @@ def _work(source: SourceFile) -> FileResult:
 
 
 def extract_all(
-    sources: list[SourceFile], config: Config, cwd: Path, use_cache: bool
+    sources: list[SourceFile],
+    config: Config,
+    cwd: Path,
+    use_cache: bool,
+    analysis_salt: str | None = None,
 ) -> list[FileResult]:
     """Results in the order of ``sources``. Cache hits are served here; only the files that
-    need work go to worker processes, and only when there are enough of them."""
-    extractor = Extractor(config, cwd, use_cache)
+    need work go to worker processes, and only when there are enough of them.
+
+    With ``analysis_salt`` (see filecache), files with call sites may come from the cache too
+    (``replayed``), and fresh ones carry what ``remember_analyses`` needs to cache them.
+    """
+    extractor = Extractor(config, cwd, use_cache, analysis_salt)
     results: list[FileResult | None] = [
         extractor.cached(source) if use_cache else None for source in sources
     ]
@@ -256,7 +316,7 @@ def extract_all(
         context = multiprocessing.get_context("fork")
         chunk = max(1, min(32, len(pending) // (jobs * 8) or 1))
         work = [sources[index] for index in pending]
-        initargs = (config, cwd, use_cache)
+        initargs = (config, cwd, use_cache, analysis_salt)
         with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:
             for index, result in zip(pending, pool.imap(_work, work, chunksize=chunk), strict=True):
                 results[index] = result

@@ -18,6 +18,7 @@ from .extraction import (  # noqa: F401 (FileTimeout, extractor_for: re-exported
     FileTimeout,
     extract_all,
     extractor_for,
+    remember_analyses,
     tune_gc,
 )
 from .resolve import Project
@@ -90,18 +91,11 @@ def _run(config: Config, options: RunOptions) -> RunResult:
     where = str(config.source or "config")
     validate_rule_options(rules, config.rules, where)
     catalog = load_catalog_for(config)
-    sources = list(discover(options.paths, config, options.cwd, options.force_exclude))
-    sites: list[PromptSite] = []
-    diagnostics: list[Diagnostic] = []
-    for result in extract_all(sources, config, options.cwd, options.use_cache):
-        sites.extend(result.sites)
-        diagnostics.extend(d for d in result.diagnostics if d not in diagnostics)
-    files = len(sources)
     warnings: list[str] = []
     stale = catalog_age_warning(catalog)
     if stale:
         warnings.append(stale)
-    count_sites(sites, catalog, make_counter(config, options, warnings))
+    counter = make_counter(config, options, warnings)
     engine = Engine(
         rules,
         select=options.select if options.select is not None else config.select,
@@ -110,8 +104,63 @@ def _run(config: Config, options: RunOptions) -> RunResult:
         rule_options=config.rules,
         catalog=catalog,
     )
-    findings = engine.run(sites)
-    return RunResult(findings, diagnostics, sites, files, engine.rules, catalog, warnings)
+    salt = analysis_salt(config, options, engine, counter) if options.use_cache else None
+    sources = list(discover(options.paths, config, options.cwd, options.force_exclude))
+    results = extract_all(sources, config, options.cwd, options.use_cache, salt)
+    sites: list[PromptSite] = []
+    fresh: list[PromptSite] = []
+    replayed: list[Finding] = []
+    diagnostics: list[Diagnostic] = []
+    for result in results:
+        sites.extend(result.sites)
+        if result.replayed:
+            replayed.extend(result.findings)
+        else:
+            fresh.extend(result.sites)
+        diagnostics.extend(d for d in result.diagnostics if d not in diagnostics)
+    before = len(warnings)
+    count_sites(fresh, catalog, counter)
+    findings = engine.run(fresh)
+    if salt is not None and len(warnings) == before:  # counts fell back: do not keep them
+        remember_analyses(results, findings, config, salt)
+    if replayed:
+        findings = sorted([*findings, *replayed], key=Engine.order)
+    return RunResult(findings, diagnostics, sites, len(sources), engine.rules, catalog, warnings)
+
+
+def analysis_salt(config: Config, options: RunOptions, engine: Engine, counter: Any) -> str | None:
+    """What a file's cached findings and counts depend on besides its content (filecache).
+
+    None when cached analyses must not be used: with ``--tokens api`` and no key every run
+    has to say so, which only counting does.
+    """
+    import hashlib
+    import json
+    import os
+
+    if counter.mode == "api" and not counter.uses_api:
+        return None
+    backend = "estimate"
+    if counter.uses_api:
+        backend = "api " + os.environ.get("ANTHROPIC_BASE_URL", "")
+    models = config.models
+    catalog_patch = None
+    if models is not None:
+        try:
+            catalog_patch = hashlib.sha256(Path(models).read_bytes()).hexdigest()
+        except OSError:
+            catalog_patch = "unreadable"
+    settings = {
+        "cwd": str(options.cwd.resolve()),
+        "tokens": backend,
+        "rules": [
+            [rule.id, rule.severity, rule.status, rule.points_at, engine.contexts[rule.id].params]
+            for rule in engine.rules
+        ],
+        "per-file-ignores": engine.per_file_ignores,
+        "catalog": [str(models), catalog_patch],
+    }
+    return json.dumps(settings, sort_keys=True, default=str)
 
 
 CATALOG_MAX_AGE_DAYS = 60

@@ -384,6 +384,8 @@ class Project:
                     continue
                 if option.is_file() and self.inside(option):
                     return option
+                if self.touched is not None:
+                    self.touched.add(option)  # a module created here later would shadow
         return None
 
     def read_text(self, path: Path) -> str | None:

@@ -128,6 +128,7 @@ class TemplateRenderer:
     problems: list[_Problem] = field(default_factory=list)
     _envs: dict[Any, Any] = field(default_factory=dict)
     _cache: dict[str, Rendered | RenderError] = field(default_factory=dict)
+    loaded: set[Path] = field(default_factory=set)  # every template file looked for
 
     # -- environments ------------------------------------------------------------------------
     def environment(self, dirs: tuple[Path, ...], mapping: dict[str, str] | None = None) -> Any:
@@ -136,9 +137,19 @@ class TemplateRenderer:
         if env is None:
             from .jinja_sandbox import RepoLoader, make_environment
 
-            env = make_environment(RepoLoader(dirs, self.project.read_text, mapping))
+            env = make_environment(RepoLoader(dirs, self._load, mapping))
             self._envs[key] = env
         return env
+
+    def _load(self, path: Path) -> str | None:
+        self.loaded.add(path)
+        return self.project.read_text(path)
+
+    def _depend_on_loaded(self) -> None:
+        """Jinja keeps loaded templates, so a later render may read no file at all: every
+        file these environments have looked for counts as read (per-file cache deps)."""
+        if self.project.touched is not None:
+            self.project.touched.update(self.loaded)
 
     def search_dirs(self, near: Path | None, extra: tuple[Path, ...] = ()) -> tuple[Path, ...]:
         """Where includes are looked up: ``extra``, template-dirs, then ``near`` up to the root."""
@@ -171,6 +182,7 @@ class TemplateRenderer:
         if cached is None:
             cached = self._render(source, name, dirs, mapping, values)
             self._cache[key] = cached
+        self._depend_on_loaded()
         if isinstance(cached, RenderError):
             raise cached
         return cached

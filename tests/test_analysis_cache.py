@@ -1,0 +1,253 @@
+"""Files with call sites come from .costlint_cache/ on a repeat run, without their prompt text."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import fakeapi
+from fakeapi import Fault
+from helpers import WASTE, scan, write
+
+from costlint import extraction
+from costlint.site import UNKNOWN, Finding, HistoryInfo, PromptSite, Span, Str, TokenCount
+from costlint.sitecodec import decode_analysis, encode_analysis
+
+fake_api = fakeapi.fake_api
+CANARY = "Zyxwvut canary policy text"
+LONG = f"{CANARY}. Refunds are issued within 30 days when the item is unused. " * 120
+CLIENT = "import anthropic\nclient = anthropic.Anthropic()\n"
+CALL = """
+def ask(question):
+    return client.messages.create(model="claude-sonnet-5-5", max_tokens=1024, system=SYSTEM,
+                                  messages=[{"role": "user", "content": question}])
+"""
+
+
+def cache_text(root: Path) -> str:
+    return "\n".join(p.read_text() for p in (root / ".costlint_cache").rglob("*.json"))
+
+
+def findings_json(result) -> list[str]:
+    return [json.dumps(f.to_json(), sort_keys=True) for f in result.findings]
+
+
+class CountingExtractors:
+    """Wraps extraction.extractor_for to count the files actually extracted."""
+
+    def __init__(self, monkeypatch):
+        self.calls = 0
+        original = extraction.extractor_for
+
+        def counted(kind):
+            self.calls += 1
+            return original(kind)
+
+        monkeypatch.setattr(extraction, "extractor_for", counted)
+
+
+# -- replaying -------------------------------------------------------------------------------
+def test_repeat_run_replays_sites_and_findings_without_extracting(tmp_path, monkeypatch):
+    files = {
+        "waste.py": WASTE,
+        "chat.py": CLIENT
+        + "history = []\n"
+        + "def turn(text):\n"
+        + '    history.append({"role": "user", "content": text})\n'
+        + '    return client.messages.create(model="claude-opus-4-1", max_tokens=64000,\n'
+        + "                                  messages=history)\n",
+    }
+    first = scan(tmp_path, files)
+    assert {f.rule for f in first.findings} >= {"CL002", "CL003"}
+    counting = CountingExtractors(monkeypatch)
+    second = scan(tmp_path)
+    assert counting.calls == 0
+    assert findings_json(second) == findings_json(first)
+    assert [s.address for s in second.sites] == [s.address for s in first.sites]
+    assert [s.tokens for s in second.sites] == [s.tokens for s in first.sites]
+    assert all(f.site in second.sites for f in second.findings)
+
+
+def test_report_and_sarif_identical_after_replay(tmp_path):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, {"waste.py": WASTE, "app.py": CLIENT + "SYSTEM = 'Answer yes or no.'\n" + CALL})
+
+    def costlint(*args: str) -> str:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+        done = subprocess.run(
+            [sys.executable, "-m", "costlint.cli", *args],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode in (0, 1), done.stderr
+        return done.stdout
+
+    cases = [("report", "json"), ("check", "sarif")]
+    fresh = [costlint(cmd, "--no-cache", "--format", f) for cmd, f in cases]
+    first = [costlint(cmd, "--format", f) for cmd, f in cases]
+    assert any(p.name.endswith(".json") for p in (tmp_path / ".costlint_cache").rglob("*"))
+    second = [costlint(cmd, "--format", f) for cmd, f in cases]
+    assert fresh == first == second
+    assert json.loads(second[0])["cost"]["call_sites"]
+
+
+def test_cache_holds_no_prompt_text_from_any_front_end(tmp_path):
+    files = {
+        "inline.py": CLIENT + f"SYSTEM = {LONG!r}\n" + CALL,
+        "fstring.py": CLIENT + "def ask(name, q):\n"
+        f"    system = f'{CANARY} for {{name}}. ' + {LONG!r}\n"
+        "    return client.messages.create(model='claude-sonnet-5-5', max_tokens=100,\n"
+        "        system=[{'type': 'text', 'text': system, 'cache_control': {'type': 'ephemeral', 'ttl': '1h'}}],\n"  # noqa: E501
+        "        messages=[{'role': 'user', 'content': q}])\n",
+        "prompts/support.j2": LONG + "{% for turn in history %}{{ turn }}{% endfor %}\n",
+        "config/bot.prompt.yaml": "model: claude-opus-4-1\nmax_tokens: 32000\n"
+        f"system: {json.dumps(LONG)}\n",
+    }
+    result = scan(tmp_path, files)
+    assert len(result.sites) >= 3 and result.findings
+    text = cache_text(tmp_path)
+    assert '"analysis"' in text
+    assert "Zyxwvut" not in text and "Refunds" not in text
+    assert '"1h"' in text  # cache settings are not prompt text, and pricing reads them
+
+
+# -- invalidation ----------------------------------------------------------------------------
+def test_changed_imported_prompt_invalidates_the_caller(tmp_path):
+    files = {"app.py": CLIENT + "from prompts import SYSTEM\n" + CALL}
+    short = scan(tmp_path, {**files, "prompts.py": "SYSTEM = 'Be brief.'\n"})
+    assert "CL002" not in {f.rule for f in short.findings}
+    long = scan(tmp_path, {"prompts.py": f"SYSTEM = {LONG!r}\n"})
+    assert "CL002" in {f.rule for f in long.findings}
+
+
+def test_module_created_where_an_import_was_missing_invalidates(tmp_path):
+    files = {"app.py": CLIENT + "from prompts import SYSTEM\n" + CALL}
+    missing = scan(tmp_path, files)
+    assert missing.sites[0].args["system"] is UNKNOWN
+    created = scan(tmp_path, {"prompts.py": f"SYSTEM = {LONG!r}\n"})
+    assert "CL002" in {f.rule for f in created.findings}
+
+
+def test_template_change_reaches_every_caller_of_a_jinja_cached_template(tmp_path):
+    render = (
+        "from jinja2 import Environment, FileSystemLoader\n"
+        'env = Environment(loader=FileSystemLoader("prompts"))\n'
+        'SYSTEM = env.get_template("support.j2").render(company="{company}")\n'
+    )
+    files = {name: CLIENT + render + CALL for name in ("a.py", "b.py")}
+    short = scan(tmp_path, {**files, "prompts/support.j2": "Be brief for {{ company }}.\n"})
+    assert "CL002" not in {f.rule for f in short.findings}
+    long = scan(tmp_path, {"prompts/support.j2": LONG + "{{ company }}\n"})
+    assert sorted(f.path for f in long.findings if f.rule == "CL002") == ["a.py", "b.py"]
+
+
+def test_other_rule_selection_or_options_do_not_reuse_findings(tmp_path, monkeypatch):
+    yes_no = CALL.replace("claude-sonnet-5-5", "claude-haiku-5-5").replace("1024", "64000")
+    files = {"app.py": CLIENT + "SYSTEM = 'Answer yes or no.'\n" + yes_no, "waste.py": WASTE}
+    only = scan(tmp_path, files, select=["CL002"])
+    assert {f.rule for f in only.findings} == {"CL002"}
+    every = scan(tmp_path)
+    assert {"CL001", "CL002"} <= {f.rule for f in every.findings}
+    write(tmp_path, {"pyproject.toml": "[tool.costlint.rules.CL002]\nmin_tokens = 100000\n"})
+    counting = CountingExtractors(monkeypatch)
+    raised = scan(tmp_path)
+    assert counting.calls >= 2
+    assert "CL002" not in {f.rule for f in raised.findings}
+
+
+def test_damaged_entry_is_extracted_again(tmp_path):
+    first = scan(tmp_path, {"waste.py": WASTE})
+    for path in (tmp_path / ".costlint_cache" / "files").rglob("*.json"):
+        entry = json.loads(path.read_text())
+        entry["analysis"]["sites"][0]["args"] = "not a list of pairs"
+        path.write_text(json.dumps(entry))
+    again = scan(tmp_path)
+    assert findings_json(again) == findings_json(first)
+
+
+# -- token counts from the API ---------------------------------------------------------------
+def _cli(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    full = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    return subprocess.run(
+        [sys.executable, "-m", "costlint.cli", *args],
+        cwd=root, env={**full, **env}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_api_counts_are_replayed_as_cache_and_fallbacks_are_not_kept(tmp_path, fake_api):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, {"waste.py": WASTE})
+    fake_api.always = Fault.server_error()
+    down = _cli(tmp_path, fake_api.env(), "check", "--tokens", "api", "--format", "json")
+    assert json.loads(down.stdout)["findings"][0]["tokens"]["source"] == "estimate"
+    assert '"analysis"' not in cache_text(tmp_path)  # estimates after a failure: not kept
+    fake_api.always = None
+    up = _cli(tmp_path, fake_api.env(), "check", "--tokens", "api", "--format", "json")
+    assert json.loads(up.stdout)["findings"][0]["tokens"]["source"] == "api", up.stderr
+    sent = len(fake_api.count_requests)
+    again = _cli(tmp_path, fake_api.env(), "check", "--tokens", "api", "--format", "json")
+    assert json.loads(again.stdout)["findings"][0]["tokens"]["source"] == "cache"
+    assert len(fake_api.count_requests) == sent
+    offline = _cli(tmp_path, {}, "check", "--tokens", "estimate", "--format", "json")
+    assert json.loads(offline.stdout)["findings"][0]["tokens"]["source"] == "estimate"
+
+
+def test_api_mode_without_a_key_warns_on_every_run(tmp_path):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, {"waste.py": WASTE})
+    for _ in range(2):
+        done = _cli(tmp_path, {}, "check", "--tokens", "api")
+        assert done.returncode == 1
+        assert "ANTHROPIC_API_KEY" in done.stderr
+
+
+# -- the codec -------------------------------------------------------------------------------
+def _site() -> PromptSite:
+    return PromptSite(
+        path="app.py",
+        span=Span(3, 5, 6, 10),
+        kind="messages.create",
+        qualname="Bot.ask",
+        ordinal=1,
+        args={
+            "model": "claude-sonnet-5-5",
+            "max_tokens": 512,
+            "temperature": 0.2,
+            "system": [
+                {"type": "text", "text": Str(CANARY), "cache_control": {"type": "ephemeral"}},
+                {"type": "text", "text": Str(CANARY + " {user}", 1, len(CANARY) + 1)},
+            ],
+            "messages": UNKNOWN,
+            "metadata": {CANARY: "value"},
+        },
+        arg_spans={"model": Span(4, 9)},
+        client_timeout=False,
+        repeated=True,
+        history=HistoryInfo(growing=True, whole=True, variable="self.history", turn_bound=3),
+        ignore=frozenset({"CL004"}),
+        notes=[CANARY],
+        tokens={"input": TokenCount(1800, "api"), "prefix": TokenCount(1700, "estimate")},
+    )
+
+
+def test_codec_keeps_structure_and_settings_and_drops_text():
+    site = _site()
+    finding = Finding("CL002", "uncached-long-prompt", "warning", "app.py", 3, 5, "msg", site=site)
+    finding.tokens, finding.data = site.tokens["prefix"], {"prefix_parts": ["system"]}
+    encoded = encode_analysis([site], [finding])
+    assert CANARY not in json.dumps(encoded)
+    [back], [again] = decode_analysis(json.loads(json.dumps(encoded)))
+    assert back.address == site.address and back.span == site.span
+    assert back.args["model"] == "claude-sonnet-5-5" and back.args["max_tokens"] == 512
+    system = back.args["system"]
+    assert system[0]["cache_control"] == {"type": "ephemeral"}
+    assert system[0]["text"] == "" and system[1]["text"].holes == 1
+    assert back.args["messages"] is UNKNOWN
+    assert list(back.args["metadata"].values()) == [""]  # a key that is text is dropped too
+    assert back.history == site.history and back.ignore == site.ignore
+    assert back.tokens["input"] == TokenCount(1800, "cache")  # counted by the API last run
+    assert back.tokens["prefix"] == TokenCount(1700, "estimate")
+    assert again.site is back and again.rule == "CL002" and again.data == finding.data
+    assert again.tokens == TokenCount(1700, "estimate")
