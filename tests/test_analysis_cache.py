@@ -157,14 +157,32 @@ def test_other_rule_selection_or_options_do_not_reuse_findings(tmp_path, monkeyp
     assert "CL002" not in {f.rule for f in raised.findings}
 
 
-def test_damaged_entry_is_extracted_again(tmp_path):
-    first = scan(tmp_path, {"waste.py": WASTE})
-    for path in (tmp_path / ".costlint_cache" / "files").rglob("*.json"):
-        entry = json.loads(path.read_text())
-        entry["analysis"]["sites"][0]["args"] = "not a list of pairs"
-        path.write_text(json.dumps(entry))
-    again = scan(tmp_path)
-    assert findings_json(again) == findings_json(first)
+def test_damaged_entry_or_shard_is_extracted_again(tmp_path):
+    first = scan(tmp_path, {"waste.py": WASTE, "plain.py": "X = 1\n"})
+    shards = list((tmp_path / ".costlint_cache" / "files").glob("*.json"))
+    damaged = 0
+    for path in shards:
+        shard = json.loads(path.read_text())
+        for entry in shard["files"].values():
+            if "analysis" in entry:
+                entry["analysis"]["sites"][0]["args"] = "not a list of pairs"
+                damaged += 1
+        path.write_text(json.dumps(shard))
+    assert damaged == 1
+    assert findings_json(scan(tmp_path)) == findings_json(first)
+    for path in shards:
+        path.write_text('{"format": [[[')
+    assert findings_json(scan(tmp_path)) == findings_json(first)
+
+
+def test_cache_is_a_few_shard_files_with_one_entry_per_path(tmp_path):
+    files = {f"pkg/m{i}.py": f"X = {i}\n" for i in range(300)}
+    scan(tmp_path, {**files, "waste.py": WASTE})
+    scan(tmp_path, {"pkg/m0.py": "X = 'edited'\n"})
+    shards = list((tmp_path / ".costlint_cache" / "files").rglob("*.json"))
+    assert 0 < len(shards) <= 64
+    entries = [p for s in shards for p in json.loads(s.read_text())["files"]]
+    assert sorted(entries) == sorted([*files, "waste.py"])  # the edit replaced m0's entry
 
 
 # -- token counts from the API ---------------------------------------------------------------

@@ -9,7 +9,7 @@ from helpers import scan, write
 
 from costlint.config import load_config
 from costlint.discover import discover
-from costlint.extraction import Extractor, cache_salt, extract_all
+from costlint.extraction import Extractor, cache_salt, extract_all, remember
 
 CALL = """
 import anthropic
@@ -35,7 +35,9 @@ def run_extractor(root: Path) -> tuple[Extractor, list]:
     config = load_config(root)
     extractor = Extractor(config, root, use_cache=True)
     sources = list(discover([], config, root))
-    return extractor, [extractor.one(source) for source in sources]
+    results = [extractor.one(source) for source in sources]
+    remember(extractor.cache, results)
+    return extractor, results
 
 
 def test_second_run_reuses_site_less_files_and_keeps_no_prompt_text(tmp_path):

@@ -74,11 +74,12 @@ def _check_no_leak(tmp_path, fake_api):
     cache = root / ".costlint_cache"
     for path in (cache / "counts").rglob("*.json"):
         assert set(json.loads(path.read_text())) <= {"input_tokens", "model"}  # counts only
-    entries = list((cache / "files").rglob("*.json"))
-    assert entries  # app.py's analysis: its counts and findings
-    for path in entries:
+    shards = list((cache / "files").rglob("*.json"))
+    assert shards  # app.py's analysis: its counts and findings
+    for path in shards:
         text = path.read_text()
-        assert set(json.loads(text)) <= {"deps", "diagnostics", "analysis"}
+        for entry in json.loads(text)["files"].values():
+            assert set(entry) <= {"key", "deps", "diagnostics", "analysis"}
         assert "Refunds" not in text and "unused" not in text  # no prompt text
 
 

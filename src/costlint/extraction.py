@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,8 @@ class FileResult:
     # A cached analysis: the sites already carry their counts, and these are their findings.
     replayed: bool = False
     findings: list[Finding] = field(default_factory=list)
-    # For a file with sites extracted now: what to cache once they are counted and checked.
+    # For a file extracted now: what ``remember`` caches (sites once counted and checked).
+    rel: str = ""
     cache_key: str | None = None
     deps: dict[str, str | None] | None = None
 
@@ -131,14 +132,19 @@ class Extractor:
     """Extracts files one by one with one Project (its module cache is shared by the files)."""
 
     def __init__(
-        self, config: Config, cwd: Path, use_cache: bool, analysis_salt: str | None = None
+        self,
+        config: Config,
+        cwd: Path,
+        use_cache: bool,
+        analysis_salt: str | None = None,
+        cache: FileCache | None = None,
     ):
         self.config = config
         self.cwd = cwd
         self.project = Project(config.root, read_limit=max(config.max_file_size, 1))
         self.project.configure_templates(config.extra)
         self.budget = float(config.extra.get("file-time-budget", DEFAULT_FILE_BUDGET))
-        self.cache = file_cache(config, use_cache, analysis_salt)
+        self.cache = cache if cache is not None else file_cache(config, use_cache, analysis_salt)
         self.replay = analysis_salt is not None
 
     def cached(self, source: SourceFile) -> FileResult | None:
@@ -146,7 +152,7 @@ class Extractor:
         data, problem = read_bytes(source, self.config.max_file_size)
         if data is None:
             return FileResult(diagnostics=[problem] if problem else [])
-        return self._replay(self.cache.get(self.cache.key(source.rel, data)))
+        return self._replay(self.cache.get(source.rel, self.cache.key(source.rel, data)))
 
     def _replay(self, entry: CachedFile | None) -> FileResult | None:
         if entry is None:
@@ -161,20 +167,21 @@ class Extractor:
             return None  # a damaged entry: extract the file again
         return FileResult(sites, entry.diagnostics, replayed=True, findings=findings)
 
-    def one(self, source: SourceFile) -> FileResult:
+    def one(self, source: SourceFile, lookup: bool = True) -> FileResult:
+        """The file's result: from the cache when ``lookup`` finds it, else extracted (and
+        then carrying its cache key and dependencies for ``remember``)."""
         data, problem = read_bytes(source, self.config.max_file_size)
         if data is None:
             return FileResult(diagnostics=[problem] if problem else [])
         key = self.cache.key(source.rel, data)
-        replayed = self._replay(self.cache.get(key))
-        if replayed is not None:
-            return replayed
+        if lookup:
+            replayed = self._replay(self.cache.get(source.rel, key))
+            if replayed is not None:
+                return replayed
         result = self._extract(source, data)
         deps = self._deps(source)
-        if not result.sites:
-            self.cache.put(key, result.diagnostics, deps)
-        elif self.cache.enabled and self.replay:
-            result.cache_key, result.deps = key, deps
+        if self.cache.enabled:
+            result.rel, result.cache_key, result.deps = source.rel, key, deps
         return result
 
     def _extract(self, source: SourceFile, data: bytes) -> FileResult:
@@ -231,29 +238,40 @@ def file_cache(config: Config, use_cache: bool, analysis_salt: str | None = None
     )
 
 
-def remember_analyses(
-    results: list[FileResult], findings: list[Finding], config: Config, analysis_salt: str
+def remember(
+    cache: FileCache,
+    results: list[FileResult],
+    findings: Sequence[Finding] = (),
+    analyses: bool = False,
 ) -> int:
-    """Cache each freshly extracted file with sites as its analysis; returns how many."""
+    """Cache the freshly extracted files and write the cache; returns how many were kept.
+
+    A file with call sites is kept only with ``analyses`` (its sites counted and checked,
+    ``findings`` the run's findings) and when the cache was made with an analysis salt.
+    """
     by_site: dict[int, list[Finding]] = {}
     order: dict[int, int] = {}
     for number, finding in enumerate(findings):
         by_site.setdefault(id(finding.site), []).append(finding)
         order[id(finding)] = number
-    cache = file_cache(config, True, analysis_salt)
-    stored = 0
+    kept = 0
     for result in results:
         if result.cache_key is None or result.deps is None:
             continue
-        own = [f for site in result.sites for f in by_site.get(id(site), [])]
-        own.sort(key=lambda finding: order[id(finding)])  # the engine's order
-        try:
-            analysis = encode_analysis(result.sites, own)
-        except Uncacheable:
-            continue
-        cache.put(result.cache_key, result.diagnostics, result.deps, analysis)
-        stored += 1
-    return stored
+        analysis = None
+        if result.sites:
+            if not analyses:
+                continue
+            own = [f for site in result.sites for f in by_site.get(id(site), [])]
+            own.sort(key=lambda finding: order[id(finding)])  # the engine's order
+            try:
+                analysis = encode_analysis(result.sites, own)
+            except Uncacheable:
+                continue
+        cache.put(result.rel, result.cache_key, result.diagnostics, result.deps, analysis)
+        kept += 1
+    cache.flush()
+    return kept
 
 
 def cache_salt(config: Config) -> str:
@@ -285,7 +303,7 @@ def _init_worker(config: Config, cwd: Path, use_cache: bool, analysis_salt: str 
 
 def _work(source: SourceFile) -> FileResult:
     assert _WORKER is not None
-    return _WORKER.one(source)
+    return _WORKER.one(source, lookup=False)  # the parent looked it up already
 
 
 def extract_all(
@@ -294,14 +312,16 @@ def extract_all(
     cwd: Path,
     use_cache: bool,
     analysis_salt: str | None = None,
+    cache: FileCache | None = None,
 ) -> list[FileResult]:
     """Results in the order of ``sources``. Cache hits are served here; only the files that
-    need work go to worker processes, and only when there are enough of them.
+    need work go to worker processes, and only when there are enough of them. Nothing is
+    written to the cache: pass ``cache`` and the results to ``remember`` for that.
 
     With ``analysis_salt`` (see filecache), files with call sites may come from the cache too
-    (``replayed``), and fresh ones carry what ``remember_analyses`` needs to cache them.
+    (``replayed``).
     """
-    extractor = Extractor(config, cwd, use_cache, analysis_salt)
+    extractor = Extractor(config, cwd, use_cache, analysis_salt, cache)
     results: list[FileResult | None] = [
         extractor.cached(source) if use_cache else None for source in sources
     ]
@@ -309,7 +329,7 @@ def extract_all(
     jobs = jobs_for(config, len(pending))
     if jobs <= 1:
         for index in pending:
-            results[index] = extractor.one(sources[index])
+            results[index] = extractor.one(sources[index], lookup=False)
     else:
         import multiprocessing
 

@@ -8,8 +8,15 @@ absent), and is used only while those are unchanged. Entries are JSON, never pic
 A file with no call site (most files of a large tree) is remembered with its diagnostics. A
 file with call sites is remembered as its *analysis* (see sitecodec: sites with their token
 counts, and their findings, with no prompt text), valid only for the run settings it was made
-with (``analysis salt``: rules selected and their options, the model catalog, how tokens are
+with (the analysis salt: rules selected and their options, the model catalog, how tokens are
 counted); under other settings the file is extracted again.
+
+Entries live in ``SHARDS`` files chosen by a hash of the file's path, one entry per path:
+creating a file per entry cost 0.25-0.7 ms each on the benchmark machine (2,000 files: up to
+1.4 s, a third of a cold run), while a two-file pre-commit run still reads only two shards. A
+new entry for a path replaces the old one, so the cache does not grow with edits. Shards are
+written whole and atomically by the one process that runs the pipeline; when two runs race,
+one's entries are lost, which only costs speed.
 """
 
 from __future__ import annotations
@@ -17,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +31,8 @@ from typing import Any
 from . import __version__
 from .site import Diagnostic
 
-FORMAT = 3  # bump when the entry layout changes
+FORMAT = 4  # bump when the entry layout changes
+SHARDS = 64
 
 
 def _digest(data: bytes) -> str:
@@ -55,19 +62,21 @@ class FileCache:
         self.hits = 0
         self.misses = 0
         self._digests: dict[str, str | None] = {}  # dependency hashes, once per run
+        self._shards: dict[int, dict[str, Any]] = {}
+        self._dirty: set[int] = set()
 
     def key(self, rel: str, content: bytes) -> str:
         return _digest(self.salt.encode() + b"\0" + rel.encode() + b"\0" + content)
 
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.json"
-
-    def get(self, key: str) -> CachedFile | None:
+    def get(self, rel: str, key: str) -> CachedFile | None:
         """The file as seen before, or None (not cached, changed, or other run settings)."""
         if not self.enabled:
             return None
         try:
-            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
+            entry = self._shard(rel).get(rel)
+            if not isinstance(entry, dict) or entry.get("key") != key:
+                self.misses += 1
+                return None
             analysis = entry.get("analysis")
             if analysis is not None and analysis.get("salt") != self.analysis_salt:
                 self.misses += 1
@@ -76,7 +85,7 @@ class FileCache:
                 self.misses += 1
                 return None
             diagnostics = [Diagnostic(d["path"], d["message"]) for d in entry["diagnostics"]]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             self.misses += 1
             return None
         self.hits += 1
@@ -84,31 +93,63 @@ class FileCache:
 
     def put(
         self,
+        rel: str,
         key: str,
         diagnostics: list[Diagnostic],
         deps: dict[str, str | None],
         analysis: dict[str, Any] | None = None,
     ) -> None:
-        """Remember a file: its diagnostics, and for a file with call sites its analysis."""
+        """Remember a file (written by ``flush``): its diagnostics, and its analysis if any."""
         if not self.enabled:
             return
-        entry: dict[str, Any] = {"deps": deps, "diagnostics": [d.to_json() for d in diagnostics]}
+        entry: dict[str, Any] = {
+            "key": key,
+            "deps": deps,
+            "diagnostics": [d.to_json() for d in diagnostics],
+        }
         if analysis is not None:
             entry["analysis"] = {"salt": self.analysis_salt, **analysis}
         try:
-            text = json.dumps(entry, separators=(",", ":"))
-        except (TypeError, ValueError):
-            return  # something not JSON: the file is extracted again next run
-        target = self._path(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _ensure_gitignore(self.directory.parent)
-            handle, temp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temp, target)
-        except OSError:
-            pass  # a read-only or full disk only costs speed
+            json.dumps(entry)  # only JSON values get in, so a shard always writes
+        except (TypeError, ValueError, RecursionError):
+            return
+        number = shard_of(rel)
+        self._shard(rel)[rel] = entry
+        self._dirty.add(number)
+
+    def flush(self) -> int:
+        """Write the shards changed by ``put``; returns how many were written."""
+        written = 0
+        for number in sorted(self._dirty):
+            target = self.directory / f"{number:02x}.json"
+            temp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                _ensure_gitignore(self.directory.parent)
+                text = json.dumps(self._shards[number], separators=(",", ":"))
+                temp.write_text(text, encoding="utf-8")
+                os.replace(temp, target)
+                written += 1
+            except OSError:
+                pass  # a read-only or full disk only costs speed
+        self._dirty.clear()
+        return written
+
+    def _shard(self, rel: str) -> dict[str, Any]:
+        """The entries of ``rel``'s shard by path (read on first use; empty if unusable)."""
+        number = shard_of(rel)
+        shard = self._shards.get(number)
+        if shard is None:
+            shard = {"format": self.salt, "files": {}}
+            try:
+                path = self.directory / f"{number:02x}.json"
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+                if loaded.get("format") == self.salt and isinstance(loaded.get("files"), dict):
+                    shard = loaded  # other versions' and settings' entries are dropped
+            except (OSError, ValueError, RecursionError, AttributeError):
+                pass  # missing or damaged: start it again
+            self._shards[number] = shard
+        return shard["files"]
 
     def digest(self, path: str) -> str | None:
         if path not in self._digests:
@@ -117,6 +158,10 @@ class FileCache:
 
     def _deps_unchanged(self, deps: dict[str, str | None]) -> bool:
         return all(self.digest(path) == digest for path, digest in deps.items())
+
+
+def shard_of(rel: str) -> int:
+    return int(hashlib.blake2b(rel.encode(), digest_size=2).hexdigest(), 16) % SHARDS
 
 
 def _ensure_gitignore(directory: Path) -> None:

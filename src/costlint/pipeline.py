@@ -18,7 +18,8 @@ from .extraction import (  # noqa: F401 (FileTimeout, extractor_for: re-exported
     FileTimeout,
     extract_all,
     extractor_for,
-    remember_analyses,
+    file_cache,
+    remember,
     tune_gc,
 )
 from .resolve import Project
@@ -105,8 +106,9 @@ def _run(config: Config, options: RunOptions) -> RunResult:
         catalog=catalog,
     )
     salt = analysis_salt(config, options, engine, counter) if options.use_cache else None
+    cache = file_cache(config, options.use_cache, salt)
     sources = list(discover(options.paths, config, options.cwd, options.force_exclude))
-    results = extract_all(sources, config, options.cwd, options.use_cache, salt)
+    results = extract_all(sources, config, options.cwd, options.use_cache, salt, cache)
     sites: list[PromptSite] = []
     fresh: list[PromptSite] = []
     replayed: list[Finding] = []
@@ -121,8 +123,8 @@ def _run(config: Config, options: RunOptions) -> RunResult:
     before = len(warnings)
     count_sites(fresh, catalog, counter)
     findings = engine.run(fresh)
-    if salt is not None and len(warnings) == before:  # counts fell back: do not keep them
-        remember_analyses(results, findings, config, salt)
+    if options.use_cache:  # counts that fell back to estimates are not kept
+        remember(cache, results, findings, analyses=salt is not None and len(warnings) == before)
     if replayed:
         findings = sorted([*findings, *replayed], key=Engine.order)
     return RunResult(findings, diagnostics, sites, len(sources), engine.rules, catalog, warnings)
