@@ -67,3 +67,35 @@ def test_respect_gitignore_false_reads_ignored_files(tmp_path):
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     write(tmp_path, {"pyproject.toml": "[tool.costlint]\nrespect-gitignore = false\n"})
     assert scanned(tmp_path) == ["gen/a.py"]
+
+
+NESTED = {
+    "pkg/a.py": "x = 1\n",
+    "pkg/gen/b.py": "x = 1\n",
+    "pkg/sub/build/c.py": "x = 1\n",
+    "pkg/sub/d_pb2.py": "x = 1\n",
+    "pkg/sub/deep/e.py": "x = 1\n",
+    "pkg/sub/deep/f.ipynb": "{}",
+    "other/g.py": "x = 1\n",
+    "pyproject.toml": '[tool.costlint]\nexclude = ["pkg/gen", "*_pb2.py", "build"]\n',
+}
+
+
+@pytest.mark.parametrize("with_git", [True, False], ids=["git-repo", "plain-dir"])
+def test_subdirectory_from_another_cwd_same_with_and_without_git(tmp_path, with_git):
+    write(tmp_path, NESTED)
+    (tmp_path / "pkg" / "sub" / "alias.py").symlink_to(tmp_path / "pkg" / "a.py")
+    if with_git:
+        subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    else:
+        (tmp_path / ".git").mkdir()
+    config = load_config(tmp_path)
+    cwd = tmp_path / "other"
+    found = sorted(s.rel for s in discover([Path("../pkg")], config, cwd))
+    assert found == [
+        "../pkg/a.py",
+        "../pkg/sub/alias.py",  # a symlink to a file inside the repository is read
+        "../pkg/sub/deep/e.py",
+        "../pkg/sub/deep/f.ipynb",
+    ]
+    assert list(discover([Path("../pkg/gen")], config, cwd)) == []  # an excluded directory

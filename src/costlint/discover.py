@@ -151,7 +151,9 @@ def discover(
     seen: set[Path] = set()
     templates = _template_dirs(config)
     for given in paths or [cwd]:
-        absolute = (cwd / given).absolute() if not given.is_absolute() else given
+        # normpath, not resolve: "../pkg" must match root-relative excludes, and a symlink
+        # given as a path must stay a symlink for the checks below.
+        absolute = Path(os.path.normpath((cwd / given).absolute()))
         if absolute.is_dir():
             listed = _git_listing(absolute, root) if config.respect_gitignore else None
             if listed is not None:
