@@ -254,9 +254,9 @@ def test_codec_keeps_structure_and_settings_and_drops_text():
     site = _site()
     finding = Finding("CL002", "uncached-long-prompt", "warning", "app.py", 3, 5, "msg", site=site)
     finding.tokens, finding.data = site.tokens["prefix"], {"prefix_parts": ["system"]}
-    encoded = encode_analysis([site], [finding])
+    encoded = encode_analysis("app.py", [site], [finding])
     assert CANARY not in json.dumps(encoded)
-    [back], [again] = decode_analysis(json.loads(json.dumps(encoded)))
+    [back], [again] = decode_analysis(json.loads(json.dumps(encoded)), "app.py")
     assert back.address == site.address and back.span == site.span
     assert back.args["model"] == "claude-sonnet-5-5" and back.args["max_tokens"] == 512
     system = back.args["system"]
@@ -269,3 +269,57 @@ def test_codec_keeps_structure_and_settings_and_drops_text():
     assert back.tokens["prefix"] == TokenCount(1700, "estimate")
     assert again.site is back and again.rule == "CL002" and again.data == finding.data
     assert again.tokens == TokenCount(1700, "estimate")
+
+
+# -- a forged or damaged cache is untrusted input ------------------------------------------
+def _forge(root: Path, change) -> None:
+    for path in (root / ".costlint_cache" / "files").glob("*.json"):
+        shard = json.loads(path.read_text())
+        for entry in shard["files"].values():
+            if "analysis" in entry:
+                change(entry["analysis"])
+        path.write_text(json.dumps(shard))
+
+
+FORGERIES = {
+    "cell is text": lambda a: a["sites"][0].update(cell="x"),
+    "span of text": lambda a: a["sites"][0].update(span=["a", 1, None, None]),
+    "site of another file": lambda a: a["sites"][0].update(path="other.py"),
+    "unknown count source": lambda a: a["sites"][0]["tokens"].update(input=[5, "forged"]),
+    "negative count": lambda a: a["sites"][0]["tokens"].update(input=[-5, "estimate"]),
+    "history field": lambda a: a["sites"][0].update(history={"growing": "yes"}),
+    "finding of no site": lambda a: a["findings"][0].update(site=99),
+    "unknown severity": lambda a: a["findings"][0].update(severity="fatal"),
+    "line is a float": lambda a: a["findings"][0].update(line=2.5),
+    "value of two kinds": lambda a: a["sites"][0]["args"][0].__setitem__(1, {"s": "x", "u": 1}),
+    "deep nesting": lambda a: a["sites"][0]["args"].append(["deep", _nested(200)]),
+}
+
+
+def _nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_forged_entries_are_refused_and_the_file_read_again(tmp_path):
+    first = scan(tmp_path, {"waste.py": WASTE})
+    expected = findings_json(first)
+    for name, change in FORGERIES.items():
+        scan(tmp_path)  # a good entry again
+        _forge(tmp_path, change)
+        assert findings_json(scan(tmp_path)) == expected, name
+
+
+def test_forged_finding_data_does_not_crash_the_report(tmp_path):
+    scan(tmp_path, {"waste.py": WASTE})
+
+    def change(analysis):
+        analysis["findings"][0]["data"] = {"suggested_model": 5, "suggested_max_tokens": "x"}
+
+    _forge(tmp_path, change)
+    for command, exit_code in (("check", 1), ("report", 0)):
+        done = _cli(tmp_path, {}, command, "--format", "json")
+        assert done.returncode == exit_code, done.stderr
+        assert json.loads(done.stdout)["findings"]

@@ -152,9 +152,11 @@ class Extractor:
         data, problem = read_bytes(source, self.config.max_file_size)
         if data is None:
             return FileResult(diagnostics=[problem] if problem else [])
-        return self._replay(self.cache.get(source.rel, self.cache.key(source.rel, data)))
+        return self._replay(
+            source.rel, self.cache.get(source.rel, self.cache.key(source.rel, data))
+        )
 
-    def _replay(self, entry: CachedFile | None) -> FileResult | None:
+    def _replay(self, rel: str, entry: CachedFile | None) -> FileResult | None:
         if entry is None:
             return None
         if entry.analysis is None:
@@ -162,8 +164,8 @@ class Extractor:
         if not self.replay:
             return None
         try:
-            sites, findings = decode_analysis(entry.analysis)
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            sites, findings = decode_analysis(entry.analysis, rel)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
             return None  # a damaged entry: extract the file again
         return FileResult(sites, entry.diagnostics, replayed=True, findings=findings)
 
@@ -175,7 +177,7 @@ class Extractor:
             return FileResult(diagnostics=[problem] if problem else [])
         key = self.cache.key(source.rel, data)
         if lookup:
-            replayed = self._replay(self.cache.get(source.rel, key))
+            replayed = self._replay(source.rel, self.cache.get(source.rel, key))
             if replayed is not None:
                 return replayed
         result = self._extract(source, data)
@@ -265,7 +267,7 @@ def remember(
             own = [f for site in result.sites for f in by_site.get(id(site), [])]
             own.sort(key=lambda finding: order[id(finding)])  # the engine's order
             try:
-                analysis = encode_analysis(result.sites, own)
+                analysis = encode_analysis(result.rel, result.sites, own)
             except Uncacheable:
                 continue
         cache.put(result.rel, result.cache_key, result.diagnostics, result.deps, analysis)

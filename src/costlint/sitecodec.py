@@ -11,6 +11,7 @@ the rules, which do read prompt text, are not run again on a cached site.
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from typing import Any
 
 from .site import UNKNOWN, Finding, HistoryInfo, PromptSite, Span, Str, TokenCount
@@ -55,23 +56,29 @@ def encode_value(value: Any, keep: bool = False, depth: int = 0) -> Any:
     return {"h": 0}
 
 
-def decode_value(data: Any) -> Any:
+def decode_value(data: Any, depth: int = 0) -> Any:
+    """The value ``encode_value`` wrote; ValueError on anything else (a damaged or forged
+    entry: the cache sits in the scanned tree, so it is read as untrusted input)."""
+    if depth > MAX_DEPTH:
+        raise ValueError("nested too deeply")
     if data is None or isinstance(data, (bool, int, float)):
         return data
     if isinstance(data, list):
-        return [decode_value(item) for item in data]
-    if not isinstance(data, dict):
+        return [decode_value(item, depth + 1) for item in data]
+    if not isinstance(data, dict) or len(data) != 1:
         raise ValueError("bad cached value")
     if "u" in data:
         return UNKNOWN
     if "s" in data:
-        return str(data["s"])
+        return _text(data["s"])
     if "h" in data:
-        holes = int(data["h"])
+        holes = _count_of(data["h"])
         return Str("", holes, 0) if holes else Str("")
     result: dict[str, Any] = {}
-    for index, (key, item) in enumerate(data["d"]):
-        result[key if isinstance(key, str) else f"\x00{index}"] = decode_value(item)
+    for index, (key, item) in enumerate(_list(data["d"])):
+        if key is not None:
+            _text(key)
+        result[key if key is not None else f"\x00{index}"] = decode_value(item, depth + 1)
     return result
 
 
@@ -80,7 +87,52 @@ def encode_args(args: dict[str, Any]) -> list[Any]:
 
 
 def decode_args(data: list[Any]) -> dict[str, Any]:
-    return {str(name): decode_value(value) for name, value in data}
+    return {_text(name): decode_value(value) for name, value in _list(data)}
+
+
+# -- strict readers: each raises ValueError for a value of the wrong type ---------------------
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    return value
+
+
+def _number(value: Any, optional: bool = False) -> int | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError("expected an integer")
+    return value
+
+
+def _count_of(value: Any) -> int:
+    number = _number(value)
+    assert number is not None
+    if number < 0:
+        raise ValueError("expected a count")
+    return number
+
+
+def _flag(value: Any, optional: bool = False) -> bool | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError("expected a list")
+    return value
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("expected an object")
+    return value
 
 
 # -- sites ----------------------------------------------------------------------------------
@@ -90,19 +142,42 @@ def _span(span: Span) -> list[int | None]:
     return [span.line, span.column, span.end_line, span.end_column]
 
 
-def _unspan(data: list[int | None]) -> Span:
-    line, column, end_line, end_column = data
-    return Span(int(line or 0), int(column or 0), end_line, end_column)
+def _unspan(data: Any) -> Span:
+    line, column, end_line, end_column = _list(data)
+    return Span(
+        _count_of(line),
+        _count_of(column),
+        _number(end_line, optional=True),
+        _number(end_column, optional=True),
+    )
 
 
 def _count(count: TokenCount) -> list[Any]:
     return [count.count, count.source]
 
 
-def _uncount(data: list[Any]) -> TokenCount:
-    number, source = data
+def _uncount(data: Any) -> TokenCount:
+    number, source = _list(data)
+    if source not in ("api", "cache", "estimate"):
+        raise ValueError("unknown count source")
     # A count the API gave last run is now answered from what was kept, as the count cache does.
-    return TokenCount(int(number), "cache" if source == "api" else str(source))
+    return TokenCount(_count_of(number), "cache" if source == "api" else source)
+
+
+def _history(data: Any) -> HistoryInfo | None:
+    if data is None:
+        return None
+    values = _mapping(data)
+    checked: dict[str, Any] = {}
+    for item in fields(HistoryInfo):
+        value = values.get(item.name, item.default)
+        if isinstance(item.default, bool):
+            checked[item.name] = _flag(value)
+        elif isinstance(item.default, str):
+            checked[item.name] = _text(value)
+        else:
+            checked[item.name] = _number(value, optional=True)
+    return HistoryInfo(**checked)
 
 
 def encode_site(site: PromptSite) -> dict[str, Any]:
@@ -127,25 +202,29 @@ def encode_site(site: PromptSite) -> dict[str, Any]:
     }
 
 
-def decode_site(data: dict[str, Any]) -> PromptSite:
-    history = data["history"]
+def decode_site(data: Any, path: str) -> PromptSite:
+    """A site of the file at ``path`` (the entry's own path, which is not trusted)."""
+    data = _mapping(data)
+    if data["path"] != path:
+        raise ValueError("a site of another file")
+    ignore = data["ignore"]
     return PromptSite(
-        path=str(data["path"]),
+        path=path,
         span=_unspan(data["span"]),
-        kind=str(data["kind"]),
-        frontend=str(data["frontend"]),
-        cell=data["cell"],
-        qualname=str(data["qualname"]),
-        ordinal=int(data["ordinal"]),
+        kind=_text(data["kind"]),
+        frontend=_text(data["frontend"]),
+        cell=_number(data["cell"], optional=True),
+        qualname=_text(data["qualname"]),
+        ordinal=_count_of(data["ordinal"]),
         args=decode_args(data["args"]),
-        opaque_kwargs=bool(data["opaque"]),
-        arg_spans={str(name): _unspan(span) for name, span in data["arg_spans"].items()},
-        client_timeout=data["timeout"],
-        repeated=bool(data["repeated"]),
-        in_loop=bool(data["in_loop"]),
-        history=None if history is None else HistoryInfo(**history),
-        ignore=None if data["ignore"] is None else frozenset(data["ignore"]),
-        tokens={str(name): _uncount(count) for name, count in data["tokens"].items()},
+        opaque_kwargs=bool(_flag(data["opaque"])),
+        arg_spans={_text(k): _unspan(v) for k, v in _mapping(data["arg_spans"]).items()},
+        client_timeout=_flag(data["timeout"], optional=True),
+        repeated=bool(_flag(data["repeated"])),
+        in_loop=bool(_flag(data["in_loop"])),
+        history=_history(data["history"]),
+        ignore=None if ignore is None else frozenset(_text(code) for code in _list(ignore)),
+        tokens={_text(k): _uncount(v) for k, v in _mapping(data["tokens"]).items()},
     )
 
 
@@ -168,27 +247,34 @@ def encode_finding(finding: Finding, site_index: int) -> dict[str, Any]:
     }
 
 
-def decode_finding(data: dict[str, Any], sites: list[PromptSite]) -> Finding:
-    site = sites[int(data["site"])]
+def decode_finding(data: Any, sites: list[PromptSite]) -> Finding:
+    data = _mapping(data)
+    site = sites[_count_of(data["site"])]
     tokens = data["tokens"]
+    severity = _text(data["severity"])
+    if severity not in ("error", "warning", "info"):
+        raise ValueError("unknown severity")
     return Finding(
-        rule=str(data["rule"]),
-        name=str(data["name"]),
-        severity=str(data["severity"]),
+        rule=_text(data["rule"]),
+        name=_text(data["name"]),
+        severity=severity,
         path=site.path,
-        line=int(data["line"]),
-        column=int(data["column"]),
-        message=str(data["message"]),
-        fix=str(data["fix"]),
+        line=_count_of(data["line"]),
+        column=_count_of(data["column"]),
+        message=_text(data["message"]),
+        fix=_text(data["fix"]),
         cell=site.cell,
         tokens=None if tokens is None else _uncount(tokens),
         site=site,
-        data=dict(data["data"]),
+        data=_mapping(data["data"]),
     )
 
 
-def encode_analysis(sites: list[PromptSite], findings: list[Finding]) -> dict[str, Any]:
-    """One file's sites and their findings (in the engine's order); raises Uncacheable."""
+def encode_analysis(path: str, sites: list[PromptSite], findings: list[Finding]) -> dict[str, Any]:
+    """The sites of the file at ``path`` and their findings (in the engine's order); raises
+    Uncacheable for what could not be read back the same."""
+    if any(site.path != path for site in sites):
+        raise Uncacheable("a site reported under another path")
     index = {id(site): number for number, site in enumerate(sites)}
     encoded = []
     for finding in findings:
@@ -199,6 +285,9 @@ def encode_analysis(sites: list[PromptSite], findings: list[Finding]) -> dict[st
     return {"sites": [encode_site(site) for site in sites], "findings": encoded}
 
 
-def decode_analysis(data: dict[str, Any]) -> tuple[list[PromptSite], list[Finding]]:
-    sites = [decode_site(item) for item in data["sites"]]
-    return sites, [decode_finding(item, sites) for item in data["findings"]]
+def decode_analysis(data: Any, path: str) -> tuple[list[PromptSite], list[Finding]]:
+    """The sites and findings of the file at ``path``; ValueError (or KeyError, IndexError)
+    when the entry is damaged or forged, so the caller extracts the file instead."""
+    data = _mapping(data)
+    sites = [decode_site(item, path) for item in _list(data["sites"])]
+    return sites, [decode_finding(item, sites) for item in _list(data["findings"])]
