@@ -323,3 +323,14 @@ def test_forged_finding_data_does_not_crash_the_report(tmp_path):
         done = _cli(tmp_path, {}, command, "--format", "json")
         assert done.returncode == exit_code, done.stderr
         assert json.loads(done.stdout)["findings"]
+
+
+def test_forged_diagnostics_of_a_file_without_calls_are_refused(tmp_path):
+    first = scan(tmp_path, {"broken.py": "def (:\n"})
+    assert first.diagnostics
+    for path in (tmp_path / ".costlint_cache" / "files").glob("*.json"):
+        shard = json.loads(path.read_text())
+        for entry in shard["files"].values():
+            entry["diagnostics"] = [{"path": "broken.py", "message": 5}]
+        path.write_text(json.dumps(shard))
+    assert scan(tmp_path).diagnostics == first.diagnostics

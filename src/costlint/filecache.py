@@ -85,6 +85,8 @@ class FileCache:
                 self.misses += 1
                 return None
             diagnostics = [Diagnostic(d["path"], d["message"]) for d in entry["diagnostics"]]
+            if not all(isinstance(d.path, str) and isinstance(d.message, str) for d in diagnostics):
+                raise ValueError("damaged diagnostics")
         except (ValueError, KeyError, TypeError, AttributeError):
             self.misses += 1
             return None
