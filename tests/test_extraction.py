@@ -95,3 +95,12 @@ def test_findings_identical_with_and_without_cache(tmp_path):
         json.dumps(f.to_json()) for f in second.findings
     ]
     assert [f.rule for f in second.findings] == ["CL004"]
+
+
+def test_python_version_is_part_of_the_cache_key(tmp_path, monkeypatch):
+    import sys
+
+    make_tree(tmp_path, plain_files=0)
+    before = cache_salt(load_config(tmp_path))
+    monkeypatch.setattr(sys, "version_info", (3, 99, 0, "final", 0))
+    assert cache_salt(load_config(tmp_path)) != before

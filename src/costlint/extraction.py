@@ -277,10 +277,14 @@ def remember(
 
 
 def cache_salt(config: Config) -> str:
-    """The config that changes what extraction produces."""
+    """The config that changes what extraction produces, and the Python whose ``ast`` parses
+    (a cache restored in CI may come from another Python: newer syntax parses only there)."""
+    import sys
+
     relevant = {key: config.extra.get(key) for key in ("template-dirs", "placeholder-tokens")} | {
         "max-file-size": config.max_file_size,
         "root": str(config.root),
+        "python": list(sys.version_info[:2]),
     }
     return json.dumps(relevant, sort_keys=True, default=str)
 
