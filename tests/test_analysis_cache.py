@@ -334,3 +334,15 @@ def test_forged_diagnostics_of_a_file_without_calls_are_refused(tmp_path):
             entry["diagnostics"] = [{"path": "broken.py", "message": 5}]
         path.write_text(json.dumps(shard))
     assert scan(tmp_path).diagnostics == first.diagnostics
+
+
+def test_a_prompt_file_added_under_a_promptfoo_glob_is_seen(tmp_path):
+    config = (
+        "prompts:\n  - file://prompts/*.txt\n"
+        "providers:\n  - id: anthropic:messages:claude-opus-5-5\n"
+        "    config:\n      max_tokens: 1000\n"
+    )
+    files = {"evals/promptfooconfig.yaml": config, "evals/prompts/a.txt": "Be brief.\n"}
+    before = scan(tmp_path, files)
+    after = scan(tmp_path, {"evals/prompts/b.txt": "Answer yes or no: is it spam?\n"})
+    assert len(after.sites) == len(before.sites) + 1

@@ -182,11 +182,12 @@ class Extractor:
                 return replayed
         result = self._extract(source, data)
         deps = self._deps(source)
-        if self.cache.enabled:
+        if self.cache.enabled and not self.project.uncacheable:
             result.rel, result.cache_key, result.deps = source.rel, key, deps
         return result
 
     def _extract(self, source: SourceFile, data: bytes) -> FileResult:
+        self.project.uncacheable = False
         text, problem = decode_source(source, data)
         if text is None:
             return FileResult(diagnostics=[problem] if problem else [])

@@ -319,6 +319,8 @@ class Project:
         self.files_read: set[Path] = set()
         # Files the current extraction depends on (per-file cache); None when not tracking.
         self.touched: set[Path] | None = None
+        # Set when it also depends on something no file hash covers (a glob's matches).
+        self.uncacheable = False
 
     def register(self, path: Path, module: ModuleInfo) -> None:
         self._remember(path.resolve(), module)

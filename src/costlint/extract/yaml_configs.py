@@ -689,6 +689,8 @@ def _prompt_files(target: str, context: _Context) -> list[Path]:
     if not any(ch in target for ch in "*?["):
         return [base / target]
     found: list[Path] = []
+    if context.project is not None:
+        context.project.uncacheable = True  # a file added later would match: not cached
     try:
         for path in sorted(base.glob(target)):
             if context.project is not None and context.project.inside(path) and path.is_file():
