@@ -179,18 +179,22 @@ def breakpoint_prefix(site: PromptSite) -> dict[str, Any] | None:
         kept[-1]["content"] = kept[-1]["content"][: b_index + 1]
         body["messages"] = kept
         found = True
-    if not found or _unresolved(body):
+    if not found or has_variable_part(body, too_deep=True):
         return None
     return body
 
 
-def _unresolved(value: Any, depth: int = 0) -> bool:
-    if depth > 12:
-        return True
+def has_variable_part(value: Any, depth: int = 0, *, too_deep: bool = False) -> bool:
+    """A placeholder or unknown value: the part of a request filled in at run time.
+
+    Past 12 levels of nesting the answer is ``too_deep``.
+    """
     if value is UNKNOWN or getattr(value, "holes", 0):
         return True
+    if depth > 12:
+        return too_deep
     if isinstance(value, dict):
-        return any(_unresolved(v, depth + 1) for v in value.values())
+        return any(has_variable_part(v, depth + 1, too_deep=too_deep) for v in value.values())
     if isinstance(value, list):
-        return any(_unresolved(v, depth + 1) for v in value)
+        return any(has_variable_part(v, depth + 1, too_deep=too_deep) for v in value)
     return False

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .request import has_cache_control
+from .request import has_cache_control, has_variable_part
 from .site import UNKNOWN, Finding, PromptSite
 from .usage import SiteUsage, Usage, default_usage
 
@@ -487,19 +487,6 @@ def prompt_resolved(site: PromptSite) -> bool:
         return False
     parts = [site.args[name] for name in ("system", "tools", "messages") if name in site.args]
     return any(part is not UNKNOWN for part in parts) or not parts and not site.opaque_kwargs
-
-
-def has_variable_part(value: Any, depth: int = 0) -> bool:
-    """A placeholder or unknown value: the part of a request filled in at run time."""
-    if value is UNKNOWN or getattr(value, "holes", 0):
-        return True
-    if depth > 12:
-        return False
-    if isinstance(value, dict):
-        return any(has_variable_part(v, depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return any(has_variable_part(v, depth + 1) for v in value)
-    return False
 
 
 def workload(site: PromptSite, usage: SiteUsage) -> Workload:

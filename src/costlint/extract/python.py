@@ -9,13 +9,13 @@ arguments are Claude-shaped. Nothing is imported or executed.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..resolve import Binding, ModuleInfo, Project, Resolver, Scope, call_name
 from ..site import UNKNOWN, Diagnostic, HistoryInfo, PromptSite, Span
+from .suppression import PYTHON_COMMENT, suppression
 
 CLIENT_CLASSES = frozenset(
     {
@@ -50,7 +50,6 @@ FOREIGN_SDKS = frozenset(
 TEST_DOUBLES = ("mock", "fake", "stub", "dummy")
 WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
 GROWTH_METHODS = frozenset({"append", "extend", "insert"})
-IGNORE_COMMENT = re.compile(r"#\s*costlint:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
 
 
 @dataclass
@@ -377,13 +376,7 @@ class _CallFinder:
     def _suppression(self, line: int) -> frozenset[str] | None:
         if not 0 < line <= len(self.lines):
             return None
-        match = IGNORE_COMMENT.search(self.lines[line - 1])
-        if match is None:
-            return None
-        if match.group(1) is None:
-            return frozenset({"*"})
-        codes = {c.strip().upper() for c in match.group(1).split(",") if c.strip()}
-        return frozenset(codes) or frozenset({"*"})
+        return suppression(self.lines[line - 1], PYTHON_COMMENT)
 
     # -- history (CL003) ------------------------------------------------------------------------
     def _history(self, node: ast.AST, cand: _Candidate, top_level_cache: bool) -> HistoryInfo:

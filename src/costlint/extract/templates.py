@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..site import UNKNOWN, Diagnostic, HistoryInfo, PromptSite, Span, Str
+from .suppression import suppression
 
 if TYPE_CHECKING:
     from ..resolve import Project
@@ -40,7 +41,6 @@ HISTORY_WORDS = frozenset({"history", "messages", "conversation", "turns", "chat
 # Filters that keep every item of the list they are given (others may trim it).
 WHOLE_FILTERS = frozenset({"list", "reverse", "sort", "selectattr", "rejectattr", "map", "unique"})
 CACHE_MARKER = re.compile(r"cache_control|cache-control", re.IGNORECASE)
-IGNORE_COMMENT = re.compile(r"costlint:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
 _FOR_TAG = re.compile(r"\{%[-+]?\s*for\b")
 
 
@@ -420,17 +420,6 @@ def _windowed_body(loop: Any) -> bool:
             if attr.attr in ("revindex", "revindex0"):
                 return True
     return False
-
-
-def suppression(line: str) -> frozenset[str] | None:
-    """Codes named by ``costlint: ignore[...]`` in a comment on ``line`` ({"*"} = all)."""
-    match = IGNORE_COMMENT.search(line)
-    if match is None:
-        return None
-    if match.group(1) is None:
-        return frozenset({"*"})
-    codes = {c.strip().upper() for c in match.group(1).split(",") if c.strip()}
-    return frozenset(codes) or frozenset({"*"})
 
 
 # -- used by the resolver (templates linked to call sites) ------------------------------------

@@ -37,12 +37,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..site import UNKNOWN, Diagnostic, PromptSite, Span, Str
+from .suppression import suppression
 from .templates import (
     RenderError,
     history_sites,
     placeholder_text,
     renderer_for,
-    suppression,
 )
 
 if TYPE_CHECKING:
