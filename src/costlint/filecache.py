@@ -111,10 +111,6 @@ class FileCache:
         }
         if analysis is not None:
             entry["analysis"] = {"salt": self.analysis_salt, **analysis}
-        try:
-            json.dumps(entry)  # only JSON values get in, so a shard always writes
-        except (TypeError, ValueError, RecursionError):
-            return
         number = shard_of(rel)
         self._shard(rel)[rel] = entry
         self._dirty.add(number)
@@ -126,9 +122,12 @@ class FileCache:
             target = self.directory / f"{number:02x}.json"
             temp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
             try:
+                text = json.dumps(self._shards[number], separators=(",", ":"))
+            except (TypeError, ValueError, RecursionError):
+                continue  # a value that is not JSON: this shard's files are read again
+            try:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 _ensure_gitignore(self.directory.parent)
-                text = json.dumps(self._shards[number], separators=(",", ":"))
                 temp.write_text(text, encoding="utf-8")
                 os.replace(temp, target)
                 written += 1
