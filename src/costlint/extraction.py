@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .budget import FileTimeout, within_budget  # noqa: F401 (FileTimeout: re-exported)
 from .config import Config
 from .discover import SourceFile
 from .filecache import CachedFile, FileCache
@@ -41,10 +42,6 @@ def tune_gc() -> tuple[int, int, int]:
     return previous
 
 
-class FileTimeout(Exception):
-    """A file took longer than its time budget."""
-
-
 @dataclass
 class FileResult:
     sites: list[PromptSite] = field(default_factory=list)
@@ -56,35 +53,6 @@ class FileResult:
     rel: str = ""
     cache_key: str | None = None
     deps: dict[str, str | None] | None = None
-
-
-_ALARM_READY = False
-
-
-def _expire(signum: int, frame: Any) -> None:
-    raise FileTimeout
-
-
-def within_budget(seconds: float, work: Callable[..., Any], *args: Any) -> Any:
-    """``work(*args)``; FileTimeout after ``seconds`` (SIGALRM: POSIX, main thread only).
-
-    The handler is installed once per process; each file only arms and disarms the timer.
-    """
-    global _ALARM_READY
-    import signal
-    import threading
-
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if seconds <= 0 or not usable:
-        return work(*args)
-    if not _ALARM_READY or signal.getsignal(signal.SIGALRM) is not _expire:
-        signal.signal(signal.SIGALRM, _expire)
-        _ALARM_READY = True
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        return work(*args)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def extractor_for(kind: str) -> Callable[..., Any]:

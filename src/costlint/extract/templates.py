@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,7 +69,7 @@ class TemplateOptions:
 
 def placeholder_text(name: str, tokens: int) -> str:
     """``{name}``, padded with ``…`` so the offline estimate counts about ``tokens`` tokens."""
-    from ..tokens import estimate_tokens
+    from ..estimate import estimate_tokens
 
     name = re.sub(r"[\s{}]+", "_", name or "value")
     base = "{" + name + "}"
@@ -242,9 +241,9 @@ class TemplateRenderer:
 
 def _pass_through(exc: BaseException) -> None:
     """Re-raise what the run raises on its own (the per-file time budget's alarm)."""
-    pipeline = sys.modules.get("costlint.pipeline")
-    timeout = getattr(pipeline, "FileTimeout", None)
-    if isinstance(timeout, type) and isinstance(exc, timeout):
+    from ..budget import FileTimeout
+
+    if isinstance(exc, FileTimeout):
         raise exc
 
 
