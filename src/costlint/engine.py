@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .fingerprint import stamp_fingerprints
 from .request import key_span
 from .site import Finding, PromptSite, Span, TokenCount
 
@@ -239,6 +240,7 @@ class Engine:
                     continue
                 findings.extend(self._apply(rule, site))
         findings.sort(key=Engine.order)
+        stamp_fingerprints(findings)
         return findings
 
     @staticmethod

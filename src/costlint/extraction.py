@@ -18,6 +18,7 @@ from .budget import FileTimeout, within_budget  # noqa: F401 (FileTimeout: re-ex
 from .config import Config
 from .discover import SourceFile
 from .filecache import CachedFile, FileCache
+from .fingerprint import stamp_call_text, stamp_fingerprints
 from .resolve import Project
 from .site import Diagnostic, Finding, PromptSite
 from .sitecodec import Uncacheable, decode_analysis, encode_analysis
@@ -121,10 +122,12 @@ class Extractor:
         if data is None:
             return FileResult(diagnostics=[problem] if problem else [])
         return self._replay(
-            source.rel, self.cache.get(source.rel, self.cache.key(source.rel, data))
+            source, data, self.cache.get(source.rel, self.cache.key(source.rel, data))
         )
 
-    def _replay(self, rel: str, entry: CachedFile | None) -> FileResult | None:
+    def _replay(
+        self, source: SourceFile, data: bytes, entry: CachedFile | None
+    ) -> FileResult | None:
         if entry is None:
             return None
         if entry.analysis is None:
@@ -132,9 +135,12 @@ class Extractor:
         if not self.replay:
             return None
         try:
-            sites, findings = decode_analysis(entry.analysis, rel)
+            sites, findings = decode_analysis(entry.analysis, source.rel)
         except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
             return None  # a damaged entry: extract the file again
+        text, _ = decode_source(source, data)
+        stamp_identity(sites, source, text)
+        stamp_fingerprints(findings)
         return FileResult(sites, entry.diagnostics, replayed=True, findings=findings)
 
     def one(self, source: SourceFile, lookup: bool = True) -> FileResult:
@@ -145,7 +151,7 @@ class Extractor:
             return FileResult(diagnostics=[problem] if problem else [])
         key = self.cache.key(source.rel, data)
         if lookup:
-            replayed = self._replay(source.rel, self.cache.get(source.rel, key))
+            replayed = self._replay(source, data, self.cache.get(source.rel, key))
             if replayed is not None:
                 return replayed
         result = self._extract(source, data)
@@ -166,6 +172,7 @@ class Extractor:
             found = within_budget(
                 self.budget, extractor, text, source.rel, source.path, self.project
             )
+            stamp_identity(found.sites, source, text)
             result.sites.extend(found.sites)
             result.diagnostics.extend(found.diagnostics)
         except FileTimeout:
@@ -197,6 +204,13 @@ class Extractor:
             deps[path] = self.cache.digest(path)
         self.project.touched = None
         return deps
+
+
+def stamp_identity(sites: list[PromptSite], source: SourceFile, text: str | None) -> None:
+    """Each site's repository-relative path and normalized call text, decided once here."""
+    for site in sites:
+        site.repo_path = source.repo_rel or source.rel
+    stamp_call_text(sites, text)
 
 
 def file_cache(config: Config, use_cache: bool, analysis_salt: str | None = None) -> FileCache:

@@ -126,9 +126,24 @@ class PromptSite:
     # Filled by the count stage: "prefix" (stable cacheable prefix) and "input" (whole request).
     tokens: dict[str, TokenCount] = field(default_factory=dict)
 
+    # Stamped by the extraction stage, once: the path relative to the repository root (how
+    # usage files, baselines, SARIF and diffs name the file) and the call's normalised text
+    # (what fingerprints are made of; see fingerprint.py).
+    repo_path: str = ""
+    call_text: str = ""
+
     @property
     def address(self) -> str:
-        base = f"{self.path}::{self.qualname}"
+        """``path::qualname[#ordinal]``, run-relative."""
+        return self.address_at(self.path)
+
+    @property
+    def repo_address(self) -> str:
+        """The address relative to the repository root."""
+        return self.address_at(self.repo_path or self.path)
+
+    def address_at(self, path: str) -> str:
+        base = f"{path}::{self.qualname}"
         return base if self.ordinal == 0 else f"{base}#{self.ordinal}"
 
     def get(self, name: str, default: Any = None) -> Any:
@@ -173,6 +188,13 @@ class Finding:
     site: PromptSite | None = None
     # Machine-readable evidence for later stages (pricing): e.g. suggested_model, cap.
     data: dict[str, Any] = field(default_factory=dict)
+    # Stamped once by the rule engine (or the cache replay): see fingerprint.py.
+    fingerprint: str = ""
+
+    @property
+    def repo_path(self) -> str:
+        """The finding's file relative to the repository root."""
+        return (self.site.repo_path if self.site is not None else "") or self.path
 
     def to_json(self) -> dict[str, Any]:
         return {
