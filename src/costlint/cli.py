@@ -228,7 +228,7 @@ def check(
     baseline_file: Path | None,
 ) -> int:
     """Lint PATHS (default: the current directory); exit 1 on findings."""
-    from .savings import price_run
+    from .price import price_run
     from .usage import find_usage
 
     config, result, cwd = _scan(paths, select, ignore, config_path, force_exclude, tokens, no_cache)
@@ -279,7 +279,7 @@ def report(
 
     Exits 0 whatever it finds (2 on a usage or config error): use `check` to gate CI.
     """
-    from .savings import price_run
+    from .price import price_run
     from .usage import default_usage, find_usage, load_usage, usage_target
     from .usage import write_usage as write
 

@@ -288,7 +288,7 @@ class ScanRequest:
 def scan_tree(request: ScanRequest, tree: Path, label: str, prefix: str = "", renames=None) -> Side:
     """Scan the files under ``tree`` as if it were the repository root."""
     from .pipeline import RunOptions, run
-    from .savings import price_run
+    from .price import price_run
 
     config = request.config
     if tree.resolve() != config.root.resolve():

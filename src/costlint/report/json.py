@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..fingerprint import fingerprint
-from ..savings import CostReport, FindingCost, SiteCost, money
+from ..price import CostReport, FindingCost, SiteCost, money
 
 VERSION = 1
 # Keys of FindingCost.detail that hold dollar amounts.

@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import __version__
 from ..fingerprint import SARIF_KEY, fingerprint
-from ..savings import CostReport, money
+from ..price import CostReport, money
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -162,7 +162,7 @@ def _location(finding: Any, path_prefix: str) -> dict[str, Any]:
 
 
 def _usd(amount: float) -> str:
-    from ..savings import dollars
+    from ..price import dollars
 
     return dollars(amount)
 
