@@ -4,18 +4,13 @@ A check yields ``Report(message, fix=<display text>, remedy=<a Fix below>)``; th
 copies the remedy onto ``Finding.remedy`` and ``costlint.price`` prices it by its ``kind``
 (never by rule id). Every class is a frozen dataclass with a ``kind`` class constant:
 
-=============================== ============== ==========================================
-kind                            class          evidence
-=============================== ============== ==========================================
-"model-switch"                  ModelSwitch    suggested_model (required), task, price_ratio
-"prefix-cache"                  PrefixCache    prefix_parts
-"history-cache"                 HistoryCache   variable
-"output-cap"                    OutputCap      suggested_max_tokens (required), max_tokens,
-                                               answer
-"batch"                         Batch          (none)
-"move-volatile-after-breakpoint" MoveVolatile  parts
-"none"                          NoCostModel    (none): a fix with no cost model
-=============================== ============== ==========================================
+* ``"model-switch"``: ModelSwitch(suggested_model [required], task, price_ratio)
+* ``"prefix-cache"``: PrefixCache(prefix_parts)
+* ``"history-cache"``: HistoryCache(variable)
+* ``"output-cap"``: OutputCap(suggested_max_tokens [required], max_tokens, answer)
+* ``"batch"``: Batch()
+* ``"move-volatile-after-breakpoint"``: MoveVolatile(parts)
+* ``"none"``: NoCostModel(), a fix costlint does not price (the default on a Finding)
 
 ``FIX_KINDS`` maps each kind string to its class. A rule that names a kind (e.g. a YAML-only
 rule's ``saving: <kind>``) builds its fix with ``FIX_KINDS[kind].from_site(site, params)``:
@@ -129,7 +124,7 @@ class OutputCap(Fix):
     @classmethod
     def _site_evidence(cls, site: PromptSite) -> dict[str, Any]:
         written = site.get("max_tokens")
-        if isinstance(written, int) and not isinstance(written, bool):
+        if isinstance(written, int) and not isinstance(written, bool) and written >= 0:
             return {"max_tokens": written}
         return {}
 
