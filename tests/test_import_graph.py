@@ -53,7 +53,6 @@ LAYERS: dict[str, int] = {
     # 7: after the rules: baseline filtering, usage, pricing
     "costlint.baseline": 7,
     "costlint.price": 7,
-    "costlint.savings": 7,  # not in the layering notes: the pricing module before price/
     "costlint.usage": 7,
     # 8
     "costlint.pipeline": 8,

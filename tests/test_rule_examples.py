@@ -33,8 +33,15 @@ def test_rule_example(tmp_path, rule, kind, index, example):
         assert found, f"{rule.id} example {index} must be flagged; diagnostics={result.diagnostics}"
         if "message_contains" in example:
             assert example["message_contains"] in found[0].message
+        for finding in found:  # the typed fix is one the check declares (its REMEDIES)
+            assert finding.remedy.kind in rule.remedy_kinds(), finding.remedy
     else:
         assert not found, f"{rule.id} pass example {index} was flagged: {found[0].message}"
+
+
+def test_every_check_declares_its_fix_kinds():
+    for rule in RULES:
+        assert rule.remedy_kinds(), f"{rule.id}: costlint.checks.{rule.check} has no REMEDIES"
 
 
 def test_rules_mirror_is_fresh():

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .fingerprint import stamp_fingerprints
+from .fixes import Fix, NoCostModel
 from .request import key_span
 from .site import Finding, PromptSite, Span, TokenCount
 
@@ -36,7 +37,7 @@ class Report:
     message: str
     fix: str = ""
     tokens: TokenCount | None = None
-    data: dict[str, Any] = field(default_factory=dict)
+    remedy: Fix = field(default_factory=NoCostModel)  # the typed fix (fix is its display text)
     span: Span | None = None  # defaults to the site's span (e.g. YAML findings point at a key)
     severity: str | None = None  # overrides the rule's default (e.g. retired vs deprecated)
 
@@ -65,6 +66,17 @@ class Rule:
                 raise RuleError(f"{self.id}: costlint.checks.{self.check} has no check()")
             self._func = func
         return self._func
+
+    def remedy_kinds(self) -> tuple[str, ...]:
+        """The fix kinds this rule's check declares it yields (its module's ``REMEDIES``)."""
+        self.function()
+        module = importlib.import_module(f"costlint.checks.{self.check}")
+        return tuple(remedy.kind for remedy in getattr(module, "REMEDIES", ()))
+
+
+def rules_with_remedy(rules: Iterable[Rule], kind: str) -> list[str]:
+    """The ids of the rules whose checks yield fixes of ``kind``, in id order."""
+    return sorted(rule.id for rule in rules if kind in rule.remedy_kinds())
 
 
 def rules_dir() -> Path:
@@ -264,7 +276,7 @@ class Engine:
                 fix=report.fix,
                 tokens=report.tokens,
                 site=site,
-                data=report.data,
+                remedy=report.remedy,
             )
 
 

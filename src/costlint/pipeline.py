@@ -25,7 +25,7 @@ from .resolve.project import Project
 from .site import Diagnostic, Finding, PromptSite
 
 if TYPE_CHECKING:
-    from .savings import CostReport
+    from .price import CostReport
     from .usage import Usage
 
 
@@ -130,7 +130,7 @@ def _run(config: Config, options: RunOptions) -> Run:
         total = len(result.findings)
         result.findings = baseline.filter_new(result.findings, known)
         result.baseline = BaselineApplied(baseline_path, total - len(result.findings))
-    from .savings import price_run
+    from .price import price_run
     from .usage import default_usage, find_usage, load_usage, usage_target, write_usage
 
     if options.write_usage:

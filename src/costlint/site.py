@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .fixes import Fix, NoCostModel
+
 
 class _Unknown:
     """Singleton for a value that cannot be resolved statically."""
@@ -224,8 +226,8 @@ class Finding:
     cell: int | None = None
     tokens: TokenCount | None = None
     site: PromptSite | None = None
-    # Machine-readable evidence for later stages (pricing): e.g. suggested_model, cap.
-    data: dict[str, Any] = field(default_factory=dict)
+    # The typed fix, with its evidence, for later stages (pricing prices it by its kind).
+    remedy: Fix = field(default_factory=NoCostModel)
     # Stamped once by the rule engine (or the cache replay): see fingerprint.py.
     fingerprint: str = ""
 

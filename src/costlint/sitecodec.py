@@ -14,6 +14,7 @@ import re
 from dataclasses import fields
 from typing import Any
 
+from .fixes import fix_from_json
 from .site import UNKNOWN, Finding, HistoryInfo, PromptSite, Span, Str, TokenCount
 
 KEPT_TOP_LEVEL = frozenset({"model", "service_tier"})  # settings, never prompt text
@@ -243,7 +244,7 @@ def encode_finding(finding: Finding, site_index: int) -> dict[str, Any]:
         "message": finding.message,
         "fix": finding.fix,
         "tokens": None if finding.tokens is None else _count(finding.tokens),
-        "data": finding.data,
+        "remedy": finding.remedy.to_json(),
     }
 
 
@@ -266,7 +267,7 @@ def decode_finding(data: Any, sites: list[PromptSite]) -> Finding:
         cell=site.cell,
         tokens=None if tokens is None else _uncount(tokens),
         site=site,
-        data=_mapping(data["data"]),
+        remedy=fix_from_json(data["remedy"]),
     )
 
 
