@@ -428,3 +428,47 @@ def size(q):
     )
     assert scan(tmp_path, {"app.py": source}).sites == []
 
+
+# -- 5. retired pre-Claude 3 ids in the catalog -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "retired_on"),
+    [
+        ("claude-2.1", "2025-07-21"),
+        ("claude-2.0", "2025-07-21"),
+        ("claude-2", "2025-07-21"),
+        ("claude-instant-1.2", "2024-11-06"),
+        ("claude-instant-1", "2024-11-06"),
+    ],
+)
+def test_legacy_completion_on_a_retired_model_is_flagged(tmp_path, model, retired_on):
+    source = (
+        CLIENT
+        + f"""
+def ask(q):
+    return client.completions.create(
+        model="{model}", max_tokens_to_sample=300, prompt=q
+    )
+"""
+    )
+    result = scan(tmp_path, {"app.py": source})
+    retired = [f for f in result.findings if f.rule == "CL009"]
+    assert len(retired) == 1
+    assert retired[0].severity == "error"
+    assert f"was retired on {retired_on}" in retired[0].message
+
+
+def test_old_output_cap_applies_to_max_tokens_to_sample(tmp_path):
+    source = (
+        CLIENT
+        + """
+def ask(q):
+    return client.completions.create(
+        model="claude-2.1", max_tokens_to_sample=8000, prompt=q
+    )
+"""
+    )
+    result = scan(tmp_path, {"app.py": source})
+    over = [f for f in result.findings if f.rule == "CL008"]
+    assert len(over) == 1 and "4,096" in over[0].message
