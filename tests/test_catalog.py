@@ -134,7 +134,7 @@ def test_looks_like_claude(catalog: Catalog, model_id: str, expected: bool) -> N
 
 def test_catalog_holds_every_reference_model(catalog: Catalog) -> None:
     ids = [model.id for model in catalog.models()]
-    assert len(ids) == len(set(ids)) == 26
+    assert len(ids) == len(set(ids)) == 29  # the reference 26 + claude-2.0, 2.1, instant-1.2
     assert catalog.verified == datetime.date(2026, 11, 21)
     assert catalog.prices_as_of == datetime.date(2026, 10, 10)
     assert catalog.sources["pricing"] == "https://platform.claude.com/docs/en/about-claude/pricing"

@@ -159,6 +159,8 @@ class PromptSite:
     client_timeout: bool | None = None  # a timeout set on the client or call (None: can't see)
     repeated: bool = False  # inside a function, method or loop
     in_loop: bool = False
+    # One request of a Message Batch (the batch discount applies to it).
+    batched: bool = False
     # How `messages` is built (for resent-history): see extract.python.HistoryInfo.
     history: HistoryInfo | None = None
     ignore: frozenset[str] | None = None  # suppression on the call's first line; {"*"} = all
