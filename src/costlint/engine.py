@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .request import key_span
+from .ruleschema import Example, RuleError, parse_examples
 from .site import Finding, PromptSite, Span, TokenCount
 
 RULE_ID = re.compile(r"^CL\d{3}$")
@@ -22,10 +23,6 @@ RULE_NAME = re.compile(r"^[a-z]+(?:-[a-z0-9]+)+$")
 SEVERITIES = ("error", "warning", "info")
 REQUIRED_KEYS = ("id", "name", "severity", "category", "check", "summary", "docs", "examples")
 DOC_SECTIONS = ("what", "why", "example", "use_instead")
-
-
-class RuleError(Exception):
-    """A rule file that cannot be used (an internal error: exit 2)."""
 
 
 @dataclass
@@ -50,7 +47,7 @@ class Rule:
     summary: str
     parameters: dict[str, Any]
     docs: dict[str, str]
-    examples: dict[str, list[dict[str, Any]]]
+    examples: dict[str, list[Example]]
     status: str = "stable"
     points_at: str | None = None  # in config files, findings point at this key's line
     path: Path | None = None
@@ -158,7 +155,7 @@ def _rule_from(data: Any, path: Path) -> Rule:
         summary=str(data["summary"]).strip(),
         parameters=dict(data.get("parameters") or {}),
         docs={k: str(v) for k, v in docs.items()},
-        examples={k: list(v or []) for k, v in (data["examples"] or {}).items()},
+        examples=parse_examples(data["examples"], path.name),
         status=str(data.get("status", "stable")),
         points_at=str(data["points_at"]) if data.get("points_at") else None,
         path=path,
