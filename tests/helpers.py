@@ -27,13 +27,17 @@ def write(root: Path, files: dict[str, str]) -> None:
         path.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
-def scan(root: Path, files: dict[str, str] | None = None, select=None, paths=None) -> RunResult:
-    """Write ``files`` under ``root`` (a fresh git-less project) and run the pipeline there."""
+def scan(
+    root: Path, files: dict[str, str] | None = None, select=None, paths=None, cwd: str = ""
+) -> RunResult:
+    """Write ``files`` under ``root`` (a fresh git-less project) and run the pipeline there
+    (or in its subdirectory ``cwd``)."""
     (root / ".git").mkdir(parents=True, exist_ok=True)  # marks the project root
     if files:
         write(root, files)
-    config = load_config(root)
-    options = RunOptions(paths=[Path(p) for p in (paths or [])], cwd=root, select=select)
+    run_dir = root / cwd
+    config = load_config(run_dir)
+    options = RunOptions(paths=[Path(p) for p in (paths or [])], cwd=run_dir, select=select)
     return run(config, options)
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from costlint.config import ConfigError
-from costlint.diff import Side, SiteRecord, Threshold, compare, renamed_fingerprint
-from costlint.fingerprint import fingerprint
+from costlint.diff import Side, SiteRecord, Threshold, compare
+from costlint.fingerprint import fingerprint_at
 
 APP = """\
 import anthropic
@@ -341,12 +341,11 @@ def test_compare_totals_skip_unpriced() -> None:
     assert diff.changes[1].delta is None
 
 
-def test_renamed_fingerprint_matches_fingerprint_formula(tmp_path: Path) -> None:
+def test_fingerprint_at_another_path_uses_the_stamped_formula(tmp_path: Path) -> None:
     from helpers import scan
 
     result = scan(tmp_path, {"app.py": app(SONNET, repeat=200)})
     assert result.findings
     for finding in result.findings:
-        assert renamed_fingerprint(finding, tmp_path, finding.path) == fingerprint(
-            finding, tmp_path
-        )
+        assert fingerprint_at(finding, finding.path) == finding.fingerprint
+        assert fingerprint_at(finding, "moved/app.py") != finding.fingerprint

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from helpers import scan
 
-from costlint.fingerprint import SARIF_KEY, fingerprint, normalize_call
+from costlint.fingerprint import SARIF_KEY, fingerprint_at, normalize_call
 from costlint.report import github, markdown, sarif, text
 from costlint.report import json as json_report
 from costlint.savings import price_run
@@ -185,7 +185,7 @@ def check_sarif(doc: dict[str, Any]) -> None:
 
 def test_sarif_has_the_required_fields(app):
     root, result, costs = app
-    doc = json.loads(sarif.render(result, costs, source_root=root))
+    doc = json.loads(sarif.render(result, costs))
     check_sarif(doc)
     driver = doc["runs"][0]["tool"]["driver"]
     assert driver["name"] == "costlint" and driver["version"] and driver["informationUri"]
@@ -206,9 +206,11 @@ def test_sarif_has_the_required_fields(app):
     assert SARIF_KEY in res["partialFingerprints"]
 
 
-def test_sarif_uris_are_relative_to_the_repository_root(app):
-    _, result, costs = app
-    doc = sarif.document(result, costs, path_prefix="services/bot/")
+def test_sarif_uris_are_relative_to_the_repository_root(tmp_path):
+    files = {f"services/bot/{name}": text for name, text in APP.items()}
+    result = scan(tmp_path, files, select=["CL001", "CL002", "CL004"], cwd="services/bot")
+    assert all(f.path.startswith("app/") for f in result.findings)  # run-relative
+    doc = sarif.document(result, result.costs)
     uris = {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         for r in doc["runs"][0]["results"]
@@ -229,7 +231,7 @@ def tag(review):
 
 def _fingerprints(tmp_path: Path, above: str, cap: int = 10) -> tuple[list[str], list[int]]:
     result = scan(tmp_path, {"app.py": MOVABLE.format(above=above, cap=cap)}, select=["CL004"])
-    doc = sarif.document(result, price_run(result), source_root=tmp_path)
+    doc = sarif.document(result, price_run(result))
     results = doc["runs"][0]["results"]
     lines = [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results]
     return [r["partialFingerprints"][SARIF_KEY] for r in results], lines
@@ -247,9 +249,10 @@ def test_fingerprint_normalizes_whitespace_and_comments(tmp_path):
     assert normalize_call("f(a,\n   b)  # note") == normalize_call("f( a, b )")
     result = scan(tmp_path, {"app.py": MOVABLE.format(above="", cap=10)}, select=["CL004"])
     [finding] = result.findings
-    with_source = fingerprint(finding, tmp_path)
-    assert with_source == fingerprint(finding, tmp_path)  # deterministic
-    assert fingerprint(finding) != with_source  # without source: kind and argument names
+    with_source = finding.fingerprint
+    assert with_source == fingerprint_at(finding, "app.py")  # stamped once, deterministic
+    finding.site.call_text = ""  # no Python source: the call's kind and argument names
+    assert fingerprint_at(finding, "app.py") != with_source
     assert len(with_source) == 64
 
 
@@ -386,8 +389,20 @@ def test_every_rule_example_prices_and_renders(tmp_path, rule_id, example):
     for site in costs.sites:
         assert (site.now is None) == (site.unpriced is not None)
     json.loads(json_report.render(result, costs))
-    check_sarif(json.loads(sarif.render(result, costs, source_root=tmp_path)))
+    check_sarif(json.loads(sarif.render(result, costs)))
     assert markdown.render(result, costs).startswith(markdown.MARKER)
     github.render(result, costs)
     text.render(result, costs)
     text.render_report(result, costs)
+
+
+def test_renderers_never_reread_scanned_files(tmp_path):
+    """Identity is stamped at extraction: deleting the sources changes no rendered byte."""
+    result = scan(tmp_path, {"app.py": MOVABLE.format(above="", cap=10)}, select=["CL004"])
+    before = [sarif.render(result, result.costs), json_report.render(result, result.costs)]
+    (tmp_path / "app.py").unlink()
+    after = [sarif.render(result, result.costs), json_report.render(result, result.costs)]
+    assert before == after
+    [finding] = result.findings
+    assert finding.site.call_text.startswith("client.messages.create(model=")
+    assert finding.fingerprint == fingerprint_at(finding, "app.py")

@@ -106,9 +106,11 @@ def test_site_addresses_match_sites(tmp_path):
     figures = [usage.for_site(site).calls_per_month for site in result.sites]
     assert figures == [10_000, 7]
     # run from a subdirectory "sub": site paths are run-relative, usage keys root-relative
+    nested_run = scan(tmp_path, {"sub/pkg/mod.py": code}, cwd="sub")
+    assert nested_run.sites[1].path == "pkg/mod.py"
     text = 'call_sites:\n  "sub/pkg/mod.py::two#1":\n    calls_per_month: 8\n'
     nested = load_usage(usage_file(tmp_path, text, "nested.yaml"))
-    assert nested.for_site(result.sites[1], path_prefix="sub/").calls_per_month == 8
+    assert nested.for_site(nested_run.sites[1]).calls_per_month == 8
 
 
 @pytest.mark.parametrize(

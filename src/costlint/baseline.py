@@ -16,20 +16,20 @@ from typing import Any
 
 from .config import ConfigError
 from .fingerprint import VERSION as FINGERPRINT_VERSION
-from .fingerprint import fingerprint
+from .site import Finding
 
 VERSION = 1
 
 
-def entries(findings: list[Any], root: Path, prefix: str = "") -> list[dict[str, str]]:
+def entries(findings: list[Finding]) -> list[dict[str, str]]:
     rows = []
     for finding in findings:
         site = finding.site
         rows.append(
             {
-                "fingerprint": fingerprint(finding, root, prefix),
+                "fingerprint": finding.fingerprint,
                 "rule": finding.rule,
-                "path": prefix + finding.path,
+                "path": finding.repo_path,
                 "qualname": site.qualname if site is not None else "",
                 "message": finding.message,
             }
@@ -37,11 +37,11 @@ def entries(findings: list[Any], root: Path, prefix: str = "") -> list[dict[str,
     return sorted(rows, key=lambda r: (r["path"], r["qualname"], r["rule"], r["fingerprint"]))
 
 
-def render(findings: list[Any], root: Path, prefix: str = "") -> str:
+def render(findings: list[Finding]) -> str:
     doc = {
         "version": VERSION,
         "fingerprint": FINGERPRINT_VERSION,
-        "entries": entries(findings, root, prefix),
+        "entries": entries(findings),
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -71,9 +71,9 @@ def load(path: Path) -> set[str]:
     }
 
 
-def filter_new(findings: list[Any], known: set[str], root: Path, prefix: str = "") -> list[Any]:
+def filter_new(findings: list[Finding], known: set[str]) -> list[Finding]:
     """The findings whose fingerprint is not in the baseline."""
-    return [f for f in findings if fingerprint(f, root, prefix) not in known]
+    return [f for f in findings if f.fingerprint not in known]
 
 
 def resolve_path(explicit: Path | None, config: Any, cwd: Path) -> Path | None:

@@ -119,7 +119,7 @@ def _scan_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _scan(
+def _run(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -127,8 +127,9 @@ def _scan(
     force_exclude: bool,
     tokens: str | None,
     no_cache: bool,
-) -> tuple[Any, Any, Path]:
-    """Runs the pipeline; returns (config, result, cwd) and prints warnings and diagnostics."""
+    **more: Any,
+) -> Any:
+    """Runs the pipeline (``more``: further RunOptions); prints warnings and diagnostics."""
     from .config import ConfigError, load_config
     from .pipeline import RunOptions, run
 
@@ -145,39 +146,23 @@ def _scan(
         force_exclude=force_exclude,
         tokens=tokens,
         use_cache=not no_cache,
+        **more,
     )
     result = run(config, options)
     for warning in result.warnings:
         click.echo(f"costlint: warning: {warning}", err=True)
     for diagnostic in result.diagnostics:
         click.echo(f"{diagnostic.path}: {diagnostic.message}", err=True)
-    return config, result, cwd
+    return result
 
 
-def _path_prefix(root: Path, cwd: Path) -> str:
-    """Run-relative paths -> repository-relative: the run directory relative to the root."""
-    try:
-        rel = cwd.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return ""
-    return "" if rel == "." else rel + "/"
-
-
-def _render(
-    output_format: str,
-    result: Any,
-    costs: Any,
-    *,
-    cwd: Path,
-    prefix: str,
-    command: str,
-    quiet: bool = False,
-) -> str:
+def _render(output_format: str, result: Any, *, command: str, quiet: bool = False) -> str:
     """One output format; check and report differ only in text (findings vs call sites)."""
+    costs = result.costs
     if output_format == "json":
         from .report import json as renderer
 
-        return renderer.render(result, costs, source_root=cwd, path_prefix=prefix)
+        return renderer.render(result, costs)
     if output_format == "markdown":
         from .report import markdown
 
@@ -185,7 +170,7 @@ def _render(
     if output_format == "sarif":
         from .report import sarif
 
-        return sarif.render(result, costs, path_prefix=prefix, source_root=cwd)
+        return sarif.render(result, costs)
     if output_format == "github":
         from .report import github, markdown
 
@@ -228,25 +213,24 @@ def check(
     baseline_file: Path | None,
 ) -> int:
     """Lint PATHS (default: the current directory); exit 1 on findings."""
-    from .savings import price_run
-    from .usage import find_usage
-
-    config, result, cwd = _scan(paths, select, ignore, config_path, force_exclude, tokens, no_cache)
-    prefix = _path_prefix(config.root, cwd)
-    if baseline_file is not None or config.extra.get("baseline"):
-        from . import baseline
-
-        path = baseline.resolve_path(baseline_file, config, cwd)
-        known = baseline.load(path)  # type: ignore[arg-type]
-        total = len(result.findings)
-        result.findings = baseline.filter_new(result.findings, known, cwd, prefix)
-        hidden = total - len(result.findings)
-        if hidden and not quiet:
-            click.echo(f"costlint: {hidden} finding(s) in baseline {path} not shown", err=True)
-    costs = price_run(result, find_usage(config, usage_file, cwd), path_prefix=prefix)
-    rendered = _render(
-        output_format, result, costs, cwd=cwd, prefix=prefix, command="check", quiet=quiet
+    result = _run(
+        paths,
+        select,
+        ignore,
+        config_path,
+        force_exclude,
+        tokens,
+        no_cache,
+        usage_file=usage_file,
+        use_baseline=True,
+        baseline_file=baseline_file,
     )
+    if result.baseline is not None and result.baseline.hidden and not quiet:
+        applied = result.baseline
+        click.echo(
+            f"costlint: {applied.hidden} finding(s) in baseline {applied.path} not shown", err=True
+        )
+    rendered = _render(output_format, result, command="check", quiet=quiet)
     _emit(rendered, output_file)
     if result.findings and not exit_zero:
         return EXIT_FINDINGS
@@ -279,22 +263,24 @@ def report(
 
     Exits 0 whatever it finds (2 on a usage or config error): use `check` to gate CI.
     """
-    from .savings import price_run
-    from .usage import default_usage, find_usage, load_usage, usage_target
-    from .usage import write_usage as write
-
-    config, result, cwd = _scan(paths, select, ignore, config_path, force_exclude, tokens, no_cache)
-    prefix = _path_prefix(config.root, cwd)
-    if write_usage:
-        target = usage_target(config, usage_file, cwd)
-        existing = load_usage(target) if target.is_file() else default_usage()
-        new = write(result.sites, target, existing, prefix)
+    result = _run(
+        paths,
+        select,
+        ignore,
+        config_path,
+        force_exclude,
+        tokens,
+        no_cache,
+        usage_file=usage_file,
+        write_usage=write_usage,
+    )
+    written = result.usage_written
+    if written is not None:
         click.echo(
-            f"costlint: wrote {target}: {len(result.sites)} call site(s), {new} new", err=True
+            f"costlint: wrote {written.path}: {written.sites} call site(s), {written.new} new",
+            err=True,
         )
-    costs = price_run(result, find_usage(config, usage_file, cwd), path_prefix=prefix)
-    rendered = _render(output_format, result, costs, cwd=cwd, prefix=prefix, command="report")
-    _emit(rendered, output_file)
+    _emit(_render(output_format, result, command="report"), output_file)
     return EXIT_CLEAN
 
 
@@ -321,9 +307,8 @@ def baseline_command(
     """Write FILE: today's findings in PATHS, which `check --baseline FILE` then hides."""
     from . import baseline
 
-    config, result, cwd = _scan(paths, select, ignore, config_path, force_exclude, tokens, no_cache)
-    prefix = _path_prefix(config.root, cwd)
-    _emit(baseline.render(result.findings, cwd, prefix), file)
+    result = _run(paths, select, ignore, config_path, force_exclude, tokens, no_cache, price=False)
+    _emit(baseline.render(result.findings), file)
     click.echo(f"costlint: wrote {file}: {len(result.findings)} finding(s)", err=True)
     return EXIT_CLEAN
 
@@ -396,7 +381,7 @@ def diff_command(
             if head_ref is not None:
                 raise ConfigError("--head works with --base; --base-report compares the tree")
             base = side_from_report(base_report)  # type: ignore[arg-type]
-            head = scan_tree(request, cwd, "working tree", _path_prefix(config.root, cwd))
+            head = scan_tree(request, cwd, "working tree", repo_root=config.root)
     except GitError as exc:
         raise ConfigError(str(exc)) from None
     for warning in request.warnings:

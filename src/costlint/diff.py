@@ -10,7 +10,6 @@ Findings are matched by their line-independent fingerprint (costlint.fingerprint
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config, ConfigError
-from .fingerprint import call_text, fingerprint
+from .fingerprint import fingerprint_at
 
 EPSILON = 1e-9  # dollars: below this two costs are the same
 
@@ -182,29 +181,20 @@ def _same(old: SiteRecord, new: SiteRecord) -> bool:
 # ---------------------------------------------------------------------------- sides
 
 
-def side_from_run(
-    label: str,
-    result: Any,
-    costs: Any,
-    root: Path,
-    prefix: str = "",
-    renames: dict[str, str] | None = None,
-) -> Side:
-    """A side from a pipeline run; ``renames`` maps base paths to head paths."""
+def side_from_run(label: str, result: Any, renames: dict[str, str] | None = None) -> Side:
+    """A side from a priced pipeline run; ``renames`` maps base paths to head paths."""
     renames = renames or {}
+    costs = result.costs
     side = Side(label, assumptions=costs.assumptions.lines())
     for cost in costs.sites:
-        old_path = prefix + cost.site.path
+        old_path = cost.site.repo_path or cost.site.path
         path = renames.get(old_path, old_path)
-        address = path + cost.address[len(old_path) :]
+        address = cost.site.address_at(path)
         side.sites[address] = SiteRecord(address, path, cost.model, cost.now, cost.unpriced)
     for finding in result.findings:
-        old_path = prefix + finding.path
+        old_path = finding.repo_path
         path = renames.get(old_path, old_path)
-        if path == old_path:
-            key = fingerprint(finding, root, prefix)
-        else:
-            key = renamed_fingerprint(finding, root, path)
+        key = finding.fingerprint if path == old_path else fingerprint_at(finding, path)
         site = finding.site
         side.findings[key] = FindingRecord(
             key,
@@ -215,19 +205,6 @@ def side_from_run(
             finding.message,
         )
     return side
-
-
-def renamed_fingerprint(finding: Any, root: Path, path: str) -> str:
-    """The fingerprint the finding would have at ``path`` (same formula as fingerprint())."""
-    site = finding.site
-    parts = [
-        finding.rule,
-        path,
-        site.qualname if site is not None else "",
-        str(site.ordinal) if site is not None else "",
-        call_text(site, root),
-    ]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def side_from_report(path: Path, label: str | None = None) -> Side:
@@ -285,10 +262,16 @@ class ScanRequest:
     warnings: list[str] = field(default_factory=list)
 
 
-def scan_tree(request: ScanRequest, tree: Path, label: str, prefix: str = "", renames=None) -> Side:
-    """Scan the files under ``tree`` as if it were the repository root."""
+def scan_tree(
+    request: ScanRequest,
+    tree: Path,
+    label: str,
+    renames: dict[str, str] | None = None,
+    repo_root: Path | None = None,
+) -> Side:
+    """Scan the files under ``tree`` as if it were the repository root (``repo_root``: the
+    real root, when ``tree`` is a directory inside it)."""
     from .pipeline import RunOptions, run
-    from .savings import price_run
 
     config = request.config
     if tree.resolve() != config.root.resolve():
@@ -301,11 +284,12 @@ def scan_tree(request: ScanRequest, tree: Path, label: str, prefix: str = "", re
         ignore=request.ignore,
         tokens=request.tokens,
         use_cache=request.use_cache,
+        usage=request.usage,
+        repo_root=repo_root,
     )
     result = run(config, options)
     request.warnings.extend(w for w in result.warnings if w not in request.warnings)
-    costs = price_run(result, request.usage, path_prefix=prefix)
-    return side_from_run(label, result, costs, tree, prefix, renames)
+    return side_from_run(label, result, renames)
 
 
 def diff_git(

@@ -46,9 +46,12 @@ def _template_dirs(config: Config) -> tuple[Path, ...]:
 
 @dataclass(frozen=True)
 class SourceFile:
+    """A file to scan, with its identity decided here once for every later stage."""
+
     path: Path  # absolute
     rel: str  # relative to the run directory, POSIX separators
     kind: str
+    repo_rel: str = ""  # relative to the repository root (usage files, baselines, SARIF, diff)
 
 
 class _Ignore:
@@ -137,13 +140,36 @@ def _excluded(rel: str, name: str, patterns: list[str]) -> bool:
     ) or excluded(rel, name)
 
 
+def repo_prefix(repo_root: Path, cwd: Path) -> str:
+    """What turns a run-relative path into a repository-relative one: the run directory
+    relative to the repository root, with a trailing slash ("" at the root or outside it)."""
+    try:
+        rel = cwd.resolve().relative_to(repo_root.resolve()).as_posix()
+    except ValueError:
+        return ""
+    return "" if rel == "." else rel + "/"
+
+
 def discover(
     paths: list[Path],
     config: Config,
     cwd: Path,
     force_exclude: bool = False,
+    repo_root: Path | None = None,
 ) -> Iterator[SourceFile]:
-    """Yield the files to scan, each once, in a stable order."""
+    """Yield the files to scan, each once, in a stable order.
+
+    ``repo_root`` is what repository-relative paths are relative to (default: the config's
+    root; ``diff`` scanning a saved tree names the real repository's root).
+    """
+    prefix = repo_prefix(repo_root or config.root, cwd)
+    for source in _discover(paths, config, cwd, force_exclude):
+        yield SourceFile(source.path, source.rel, source.kind, prefix + source.rel)
+
+
+def _discover(
+    paths: list[Path], config: Config, cwd: Path, force_exclude: bool
+) -> Iterator[SourceFile]:
     root = config.root
     patterns = [*DEFAULT_EXCLUDE, *(config.exclude or []), *config.extend_exclude]
     user_patterns = [*(config.exclude or []), *config.extend_exclude]

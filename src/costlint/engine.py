@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .conditions import Condition, SiteView, Template, evaluate, parse_condition, parse_template
+from .fingerprint import stamp_fingerprints
 from .request import key_span
 from .ruleschema import Example, RuleError, parse_examples
 from .site import Finding, PromptSite, Span, TokenCount
@@ -377,6 +378,7 @@ class Engine:
                     continue
                 findings.extend(self._apply(rule, site))
         findings.sort(key=Engine.order)
+        stamp_fingerprints(findings)
         return findings
 
     @staticmethod

@@ -18,7 +18,9 @@ from .budget import FileTimeout, within_budget  # noqa: F401 (FileTimeout: re-ex
 from .config import Config
 from .discover import SourceFile
 from .filecache import CachedFile, FileCache
-from .resolve import Project
+from .fingerprint import stamp_call_text, stamp_fingerprints
+from .resolve.dependencies import Dependencies
+from .resolve.project import Project
 from .site import Diagnostic, Finding, PromptSite
 from .sitecodec import Uncacheable, decode_analysis, encode_analysis
 
@@ -52,7 +54,9 @@ class FileResult:
     # For a file extracted now: what ``remember`` caches (sites once counted and checked).
     rel: str = ""
     cache_key: str | None = None
-    deps: dict[str, str | None] | None = None
+    deps: dict[str, str | None] | None = None  # ``dependencies`` with their hashes
+    # What the extraction read or looked for besides the file (None: served, not extracted).
+    dependencies: Dependencies | None = None
 
 
 def extractor_for(kind: str) -> Callable[..., Any]:
@@ -121,10 +125,12 @@ class Extractor:
         if data is None:
             return FileResult(diagnostics=[problem] if problem else [])
         return self._replay(
-            source.rel, self.cache.get(source.rel, self.cache.key(source.rel, data))
+            source, data, self.cache.get(source.rel, self.cache.key(source.rel, data))
         )
 
-    def _replay(self, rel: str, entry: CachedFile | None) -> FileResult | None:
+    def _replay(
+        self, source: SourceFile, data: bytes, entry: CachedFile | None
+    ) -> FileResult | None:
         if entry is None:
             return None
         if entry.analysis is None:
@@ -132,9 +138,12 @@ class Extractor:
         if not self.replay:
             return None
         try:
-            sites, findings = decode_analysis(entry.analysis, rel)
+            sites, findings = decode_analysis(entry.analysis, source.rel)
         except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
             return None  # a damaged entry: extract the file again
+        text, _ = decode_source(source, data)
+        stamp_identity(sites, source, text)
+        stamp_fingerprints(findings)
         return FileResult(sites, entry.diagnostics, replayed=True, findings=findings)
 
     def one(self, source: SourceFile, lookup: bool = True) -> FileResult:
@@ -145,27 +154,33 @@ class Extractor:
             return FileResult(diagnostics=[problem] if problem else [])
         key = self.cache.key(source.rel, data)
         if lookup:
-            replayed = self._replay(source.rel, self.cache.get(source.rel, key))
+            replayed = self._replay(source, data, self.cache.get(source.rel, key))
             if replayed is not None:
                 return replayed
         result = self._extract(source, data)
-        deps = self._deps(source)
-        if self.cache.enabled and not self.project.uncacheable:
-            result.rel, result.cache_key, result.deps = source.rel, key, deps
+        dependencies = result.dependencies or Dependencies()
+        if self.cache.enabled and dependencies.hashable:
+            result.rel, result.cache_key = source.rel, key
+            result.deps = self._hashes(dependencies, source)
         return result
 
     def _extract(self, source: SourceFile, data: bytes) -> FileResult:
-        self.project.uncacheable = False
         text, problem = decode_source(source, data)
         if text is None:
-            return FileResult(diagnostics=[problem] if problem else [])
-        self.project.touched = set()
+            return FileResult(diagnostics=[problem] if problem else [], dependencies=Dependencies())
+        with self.project.tracking() as log:
+            result = self._extract_text(source, text)
+        result.dependencies = log.result()
+        return result
+
+    def _extract_text(self, source: SourceFile, text: str) -> FileResult:
         result = FileResult()
         try:
             extractor = extractor_for(source.kind)
             found = within_budget(
                 self.budget, extractor, text, source.rel, source.path, self.project
             )
+            stamp_identity(found.sites, source, text)
             result.sites.extend(found.sites)
             result.diagnostics.extend(found.diagnostics)
         except FileTimeout:
@@ -178,25 +193,20 @@ class Extractor:
         except Exception as exc:  # a front-end bug must not stop the run  # noqa: BLE001
             message = f"internal error: {type(exc).__name__}"
             result.diagnostics.append(Diagnostic(source.rel, message))
-        result.diagnostics.extend(self._template_problems())
+        result.diagnostics.extend(self.project.template_problems(self.cwd))
         return result
 
-    def _template_problems(self) -> list[Diagnostic]:
-        renderer = self.project.__dict__.get("_templates")
-        if renderer is None or not getattr(renderer, "problems", None):
-            return []
-        found = list(self.project.template_diagnostics(self.cwd))
-        renderer.problems.clear()
-        return found
-
-    def _deps(self, source: SourceFile) -> dict[str, str | None]:
+    def _hashes(self, dependencies: Dependencies, source: SourceFile) -> dict[str, str | None]:
         """Every other file the extraction read or looked for, with its hash (None: absent)."""
         own = source.path.resolve()
-        deps = {str(path): None for path in sorted(self.project.touched or ()) if path != own}
-        for path in deps:
-            deps[path] = self.cache.digest(path)
-        self.project.touched = None
-        return deps
+        return {str(path): self.cache.digest(str(path)) for path in dependencies.paths(own)}
+
+
+def stamp_identity(sites: list[PromptSite], source: SourceFile, text: str | None) -> None:
+    """Each site's repository-relative path and normalized call text, decided once here."""
+    for site in sites:
+        site.repo_path = source.repo_rel or source.rel
+    stamp_call_text(sites, text)
 
 
 def file_cache(config: Config, use_cache: bool, analysis_salt: str | None = None) -> FileCache:

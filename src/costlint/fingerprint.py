@@ -8,9 +8,12 @@ column. It is the SHA-256 of:
 
 joined with U+001F. The normalized call text is the call's Python tokens with comments and
 all whitespace removed, so reformatting the call does not change it while editing its
-arguments does. When the source cannot be read (a notebook cell, a deleted file) the text
-falls back to the call's kind and sorted argument names; pass the same ``root`` on both sides
-of a comparison.
+arguments does. Where there is no Python source for the call (a notebook cell, a template or
+a config file) the text is the call's kind and sorted argument names.
+
+The extraction stage stamps each site's call text once (``stamp_call_text``) from the source
+it has already read; the rule engine stamps each finding's fingerprint once. Nothing re-reads
+a scanned file after extraction.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 import tokenize
-from pathlib import Path
+from collections.abc import Iterable
 
 from .site import Finding, PromptSite
 
@@ -38,15 +41,9 @@ def normalize_call(text: str) -> str:
         return "".join(text.split())
 
 
-def call_source(site: PromptSite, root: Path | None) -> str | None:
-    """The call's source text as written, from its span; None when it cannot be read."""
-    if root is None or site.cell is not None or not site.path.endswith(".py"):
-        return None
+def call_source(site: PromptSite, lines: list[str]) -> str | None:
+    """The call's source text as written, from its span in ``lines``; None when out of range."""
     span = site.span
-    try:
-        lines = (root / site.path).read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
     end_line = span.end_line or span.line
     if not 1 <= span.line <= end_line <= len(lines):
         return None
@@ -58,29 +55,38 @@ def call_source(site: PromptSite, root: Path | None) -> str | None:
     return "\n".join(part.decode("utf-8", errors="ignore") for part in chunk)
 
 
-def call_text(site: PromptSite | None, root: Path | None = None) -> str:
-    """The normalized call text that goes into a fingerprint."""
-    if site is None:
-        return ""
-    source = call_source(site, root)
-    if source is not None:
-        return normalize_call(source)
+def shape_text(site: PromptSite) -> str:
+    """The stand-in for a call with no Python source: kind and sorted argument names."""
     return f"{site.kind}({','.join(sorted(site.args))})"
 
 
-def fingerprint(finding: Finding, root: Path | None = None, path_prefix: str = "") -> str:
-    """Hex SHA-256 identifying a finding independently of its line number.
+def stamp_call_text(sites: Iterable[PromptSite], source_text: str | None) -> None:
+    """Give each site its normalized call text, from the file's source where it is Python."""
+    lines: list[str] | None = None
+    for site in sites:
+        text = None
+        if source_text is not None and site.cell is None and site.path.endswith(".py"):
+            if lines is None:
+                lines = source_text.splitlines()
+            source = call_source(site, lines)
+            text = normalize_call(source) if source is not None else None
+        site.call_text = text if text is not None else shape_text(site)
 
-    ``root`` is the directory the finding's path is relative to (to read the call's source);
-    ``path_prefix`` makes that path relative to the repository root when the run was not
-    started there.
-    """
+
+def fingerprint_at(finding: Finding, repo_path: str) -> str:
+    """Hex SHA-256 identifying ``finding`` as if its file were at ``repo_path``."""
     site = finding.site
     parts = [
         finding.rule,
-        path_prefix + finding.path,
+        repo_path,
         site.qualname if site is not None else "",
         str(site.ordinal) if site is not None else "",
-        call_text(site, root),
+        (site.call_text or shape_text(site)) if site is not None else "",
     ]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def stamp_fingerprints(findings: Iterable[Finding]) -> None:
+    """Give each finding its fingerprint (at its repository-relative path)."""
+    for finding in findings:
+        finding.fingerprint = fingerprint_at(finding, finding.repo_path)

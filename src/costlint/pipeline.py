@@ -1,6 +1,5 @@
-"""Wires the stages together: discover -> extract -> resolve -> count -> rules.
-
-Pricing and reporting sit on top of the ``RunResult`` this returns. No stage here knows
+"""Owns every stage: discover -> extract (calling resolve) -> count -> rules -> baseline ->
+usage -> price, and returns one typed ``Run`` for the renderers. No stage here knows
 about the command line.
 """
 
@@ -8,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config, ConfigError
 from .count import count_sites
@@ -22,8 +21,12 @@ from .extraction import (  # noqa: F401 (FileTimeout, extractor_for: re-exported
     remember,
     tune_gc,
 )
-from .resolve import Project
+from .resolve.project import Project
 from .site import Diagnostic, Finding, PromptSite
+
+if TYPE_CHECKING:
+    from .savings import CostReport
+    from .usage import Usage
 
 
 @dataclass
@@ -35,10 +38,33 @@ class RunOptions:
     force_exclude: bool = False
     tokens: str | None = None  # overrides config
     use_cache: bool = True
+    usage_file: Path | None = None  # --usage-file (else the configured or default one)
+    usage: Usage | None = None  # a usage already loaded (diff prices both sides with one)
+    write_usage: bool = False  # write the usage file listing every site before pricing
+    use_baseline: bool = False  # hide findings recorded in a baseline (`check`)
+    baseline_file: Path | None = None  # --baseline (else the configured one)
+    price: bool = True  # False: findings only (`costlint baseline`)
+    # What repository-relative paths are relative to (default: the config's root).
+    repo_root: Path | None = None
+
+
+@dataclass(frozen=True)
+class UsageWritten:
+    path: Path
+    sites: int
+    new: int
+
+
+@dataclass(frozen=True)
+class BaselineApplied:
+    path: Path
+    hidden: int
 
 
 @dataclass
-class RunResult:
+class Run:
+    """Everything one run of the pipeline produced, for the renderers."""
+
     findings: list[Finding]
     diagnostics: list[Diagnostic]
     sites: list[PromptSite]
@@ -46,6 +72,12 @@ class RunResult:
     rules: list[Rule]
     catalog: Any = None
     warnings: list[str] = field(default_factory=list)
+    costs: CostReport | None = None
+    baseline: BaselineApplied | None = None
+    usage_written: UsageWritten | None = None
+
+
+RunResult = Run  # the name tests and older callers use
 
 
 def validate_rule_options(rules: list[Rule], options: dict[str, dict[str, Any]], where: str):
@@ -76,7 +108,7 @@ def load_catalog_for(config: Config) -> Any:
         raise ConfigError(str(exc)) from None
 
 
-def run(config: Config, options: RunOptions) -> RunResult:
+def run(config: Config, options: RunOptions) -> Run:
     """The whole pipeline, with the cyclic GC tuned for it (see extraction.GC_THRESHOLDS)."""
     import gc
 
@@ -87,7 +119,43 @@ def run(config: Config, options: RunOptions) -> RunResult:
         gc.set_threshold(*previous)
 
 
-def _run(config: Config, options: RunOptions) -> RunResult:
+def _run(config: Config, options: RunOptions) -> Run:
+    """Scan, count, check; then hide baselined findings, write the usage file, price."""
+    result = scan(config, options)
+    baseline_path = _baseline_path(config, options)
+    if baseline_path is not None:
+        from . import baseline
+
+        known = baseline.load(baseline_path)
+        total = len(result.findings)
+        result.findings = baseline.filter_new(result.findings, known)
+        result.baseline = BaselineApplied(baseline_path, total - len(result.findings))
+    from .savings import price_run
+    from .usage import default_usage, find_usage, load_usage, usage_target, write_usage
+
+    if options.write_usage:
+        target = usage_target(config, options.usage_file, options.cwd)
+        existing = load_usage(target) if target.is_file() else default_usage()
+        new = write_usage(result.sites, target, existing)
+        result.usage_written = UsageWritten(target, len(result.sites), new)
+    if options.price:
+        usage = options.usage or find_usage(config, options.usage_file, options.cwd)
+        result.costs = price_run(result, usage)
+    return result
+
+
+def _baseline_path(config: Config, options: RunOptions) -> Path | None:
+    if not options.use_baseline:
+        return None
+    if options.baseline_file is None and not config.extra.get("baseline"):
+        return None
+    from . import baseline
+
+    return baseline.resolve_path(options.baseline_file, config, options.cwd)
+
+
+def scan(config: Config, options: RunOptions) -> Run:
+    """Discover, extract, count and check: findings without prices."""
     rules = load_rules()
     if config.rules_dir is not None:
         rules = [*rules, *load_project_rules(config.rules_dir, rules)]
@@ -109,7 +177,9 @@ def _run(config: Config, options: RunOptions) -> RunResult:
     )
     salt = analysis_salt(config, options, engine, counter) if options.use_cache else None
     cache = file_cache(config, options.use_cache, salt)
-    sources = list(discover(options.paths, config, options.cwd, options.force_exclude))
+    sources = list(
+        discover(options.paths, config, options.cwd, options.force_exclude, options.repo_root)
+    )
     results = extract_all(sources, config, options.cwd, options.use_cache, salt, cache)
     sites: list[PromptSite] = []
     fresh: list[PromptSite] = []
@@ -129,7 +199,7 @@ def _run(config: Config, options: RunOptions) -> RunResult:
         remember(cache, results, findings, analyses=salt is not None and len(warnings) == before)
     if replayed:
         findings = sorted([*findings, *replayed], key=Engine.order)
-    return RunResult(findings, diagnostics, sites, len(sources), engine.rules, catalog, warnings)
+    return Run(findings, diagnostics, sites, len(sources), engine.rules, catalog, warnings)
 
 
 def analysis_salt(config: Config, options: RunOptions, engine: Engine, counter: Any) -> str | None:
@@ -249,9 +319,9 @@ def count_file(
 def _prompt_text(path: Path, config: Config) -> tuple[str | None, str | None]:
     absolute = path.resolve()
     if path.suffix.lower() in TEMPLATE_SUFFIXES:
-        from .extract.templates import render_file
+        from .resolve.templates import render_file
 
-        rendered, reason = render_file(Project(config.root), absolute)
+        rendered, reason = render_file(Project(config.root).templates, absolute)
         if rendered is None:
             return None, f"{path}: {reason}"
         return rendered.as_str(), None

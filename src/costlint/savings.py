@@ -388,7 +388,7 @@ class CostReport:
 # ---------------------------------------------------------------------------- pricing a run
 
 
-def price_run(result: Any, usage: Usage | None = None, *, path_prefix: str = "") -> CostReport:
+def price_run(result: Any, usage: Usage | None = None) -> CostReport:
     """Prices every call site of a RunResult and every finding on it."""
     usage = usage or default_usage()
     catalog = result.catalog
@@ -397,9 +397,7 @@ def price_run(result: Any, usage: Usage | None = None, *, path_prefix: str = "")
         if finding.site is not None:
             by_site.setdefault(id(finding.site), []).append(finding)
     sites = [
-        price_site(
-            site, by_site.get(id(site), []), usage.for_site(site, path_prefix), catalog, path_prefix
-        )
+        price_site(site, by_site.get(id(site), []), usage.for_site(site), catalog)
         for site in result.sites
     ]
     costs = {id(c.finding): c for s in sites for c in s.findings}
@@ -415,9 +413,8 @@ def price_site(
     findings: list[Finding],
     usage: SiteUsage,
     catalog: Any,
-    path_prefix: str = "",
 ) -> SiteCost:
-    cost = SiteCost(site, path_prefix + site.address, usage)
+    cost = SiteCost(site, site.repo_address, usage)
     input_count = site.tokens.get("input")
     cost.token_source = input_count.source if input_count else None
     reason, info = _resolve_model(site, usage, catalog)

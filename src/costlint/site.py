@@ -92,6 +92,40 @@ def stable_prefix(value: Any) -> str:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a value is written in the repository: path (repository-relative, POSIX) and line."""
+
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One value an argument can take, and where the code writes it."""
+
+    value: Any
+    origin: Origin | None = None
+    # The value used when nothing overrides it (a parameter, CLI or config default).
+    default: bool = False
+    # The environment or the caller may replace it (an ``os.getenv`` default).
+    overridable: bool = False
+
+
+class Candidates(tuple[Candidate, ...]):
+    """The set of values the code lets an argument take; never empty (that is UNKNOWN)."""
+
+    def values(self) -> list[Any]:
+        return [candidate.value for candidate in self]
+
+    def default(self) -> Candidate | None:
+        """The candidate the code uses by default: the marked one, or the only one."""
+        marked = [candidate for candidate in self if candidate.default]
+        if marked:
+            return marked[0]
+        return self[0] if len(self) == 1 else None
+
+
+@dataclass(frozen=True)
 class Span:
     line: int  # 1-based; in a notebook, the line within the cell
     column: int  # 1-based
@@ -116,6 +150,10 @@ class PromptSite:
     opaque_kwargs: bool = False
     # Where each argument was written (for findings that point at a key, e.g. YAML).
     arg_spans: dict[str, Span] = field(default_factory=dict)
+    # Arguments whose value comes from elsewhere or can take several values: every candidate
+    # with where it is defined. ``args[name]`` then holds the default candidate's value (or
+    # UNKNOWN when there is no default).
+    candidates: dict[str, Candidates] = field(default_factory=dict)
     client_timeout: bool | None = None  # a timeout set on the client or call (None: can't see)
     repeated: bool = False  # inside a function, method or loop
     in_loop: bool = False
@@ -126,9 +164,24 @@ class PromptSite:
     # Filled by the count stage: "prefix" (stable cacheable prefix) and "input" (whole request).
     tokens: dict[str, TokenCount] = field(default_factory=dict)
 
+    # Stamped by the extraction stage, once: the path relative to the repository root (how
+    # usage files, baselines, SARIF and diffs name the file) and the call's normalised text
+    # (what fingerprints are made of; see fingerprint.py).
+    repo_path: str = ""
+    call_text: str = ""
+
     @property
     def address(self) -> str:
-        base = f"{self.path}::{self.qualname}"
+        """``path::qualname[#ordinal]``, run-relative."""
+        return self.address_at(self.path)
+
+    @property
+    def repo_address(self) -> str:
+        """The address relative to the repository root."""
+        return self.address_at(self.repo_path or self.path)
+
+    def address_at(self, path: str) -> str:
+        base = f"{path}::{self.qualname}"
         return base if self.ordinal == 0 else f"{base}#{self.ordinal}"
 
     def get(self, name: str, default: Any = None) -> Any:
@@ -173,6 +226,13 @@ class Finding:
     site: PromptSite | None = None
     # Machine-readable evidence for later stages (pricing): e.g. suggested_model, cap.
     data: dict[str, Any] = field(default_factory=dict)
+    # Stamped once by the rule engine (or the cache replay): see fingerprint.py.
+    fingerprint: str = ""
+
+    @property
+    def repo_path(self) -> str:
+        """The finding's file relative to the repository root."""
+        return (self.site.repo_path if self.site is not None else "") or self.path
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -83,9 +83,9 @@ class Usage:
     file_defaults: frozenset[str] = frozenset()  # which defaults the file itself set
     entries: tuple[tuple[str, Mapping[str, Any]], ...] = ()
 
-    def for_site(self, site: PromptSite, path_prefix: str = "") -> SiteUsage:
-        """Usage for a site; ``path_prefix`` turns run-relative paths into root-relative ones."""
-        return self.for_address(path_prefix + site.address, path_prefix + site.path)
+    def for_site(self, site: PromptSite) -> SiteUsage:
+        """Usage for a site, keyed by its repository-relative address."""
+        return self.for_address(site.repo_address, site.repo_path or site.path)
 
     def for_address(self, address: str, path: str) -> SiteUsage:
         values: dict[str, Any] = dict(self.defaults)
@@ -267,9 +267,7 @@ HEADER = """\
 """
 
 
-def render_usage(
-    sites: Iterable[PromptSite], usage: Usage | None = None, path_prefix: str = ""
-) -> tuple[str, int]:
+def render_usage(sites: Iterable[PromptSite], usage: Usage | None = None) -> tuple[str, int]:
     """A usage file listing every call site; returns (text, how many sites were new).
 
     Figures an existing file set are kept (uncommented); the others are written as commented
@@ -284,7 +282,7 @@ def render_usage(
     written: set[str] = set()
     new = 0
     for site in sites:
-        address = path_prefix + site.address
+        address = site.repo_address
         if address in written:
             continue
         written.add(address)
@@ -315,11 +313,9 @@ def _entry_lines(entry: Mapping[str, Any], usage: Usage, model_known: bool) -> l
     return lines
 
 
-def write_usage(
-    sites: Iterable[PromptSite], path: Path, usage: Usage | None = None, path_prefix: str = ""
-) -> int:
+def write_usage(sites: Iterable[PromptSite], path: Path, usage: Usage | None = None) -> int:
     """Writes (or rewrites, keeping the figures already set) a usage file; returns new sites."""
-    text, new = render_usage(sites, usage, path_prefix)
+    text, new = render_usage(sites, usage)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return new

@@ -9,10 +9,8 @@ float, so that scripts can sum it exactly; unknown amounts are null, never "0".
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-from ..fingerprint import fingerprint
 from ..savings import CostReport, FindingCost, SiteCost, money
 
 VERSION = 1
@@ -20,19 +18,11 @@ VERSION = 1
 MONEY_KEYS = frozenset({"alternatives", "cached", "window", "worst_case_now", "worst_case_after"})
 
 
-def payload(
-    result: Any,
-    costs: CostReport | None = None,
-    *,
-    source_root: Path | None = None,
-    path_prefix: str = "",
-) -> dict[str, Any]:
-    """``source_root``/``path_prefix`` as for SARIF: they make ``fingerprint`` match the one
-    ``costlint diff --base-report`` and baselines compute (repository-relative)."""
+def payload(result: Any, costs: CostReport | None = None) -> dict[str, Any]:
     findings = []
     for finding in result.findings:
         data = finding.to_json()
-        data["fingerprint"] = fingerprint(finding, source_root, path_prefix)
+        data["fingerprint"] = finding.fingerprint
         cost = costs.for_finding(finding) if costs is not None else None
         if finding.site is not None:
             data["address"] = finding.site.address
@@ -49,14 +39,8 @@ def payload(
     return out
 
 
-def render(
-    result: Any,
-    costs: CostReport | None = None,
-    *,
-    source_root: Path | None = None,
-    path_prefix: str = "",
-) -> str:
-    data = payload(result, costs, source_root=source_root, path_prefix=path_prefix)
+def render(result: Any, costs: CostReport | None = None) -> str:
+    data = payload(result, costs)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -10,11 +10,10 @@ moving code does not reopen alerts.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..fingerprint import SARIF_KEY, fingerprint
+from ..fingerprint import SARIF_KEY
 from ..savings import CostReport, money
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -24,31 +23,15 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 MAX_TEXT = 1024  # GitHub's limit for short and full descriptions
 
 
-def render(
-    result: Any,
-    costs: CostReport | None = None,
-    *,
-    path_prefix: str = "",
-    source_root: Path | None = None,
-) -> str:
-    """``path_prefix`` makes run-relative paths repository-relative ("" at the root);
-    ``source_root`` is where run-relative paths can be read (for fingerprints)."""
-    return json.dumps(document(result, costs, path_prefix, source_root), indent=2) + "\n"
+def render(result: Any, costs: CostReport | None = None) -> str:
+    """Locations and addresses are repository-relative, as GitHub resolves them."""
+    return json.dumps(document(result, costs), indent=2) + "\n"
 
 
-def document(
-    result: Any,
-    costs: CostReport | None = None,
-    path_prefix: str = "",
-    source_root: Path | None = None,
-) -> dict[str, Any]:
+def document(result: Any, costs: CostReport | None = None) -> dict[str, Any]:
     rules = list(result.rules)
     index = {rule.id: i for i, rule in enumerate(rules)}
-    results = [
-        _result(f, index, costs, path_prefix, source_root)
-        for f in result.findings
-        if f.rule in index
-    ]
+    results = [_result(f, index, costs) for f in result.findings if f.rule in index]
     return {
         "$schema": SCHEMA,
         "version": SARIF_VERSION,
@@ -113,8 +96,6 @@ def _result(
     finding: Any,
     index: dict[str, int],
     costs: CostReport | None,
-    path_prefix: str,
-    source_root: Path | None,
 ) -> dict[str, Any]:
     cost = costs.for_finding(finding) if costs is not None else None
     text = finding.message.rstrip(".") + "."
@@ -125,7 +106,7 @@ def _result(
         "token_count": finding.tokens.count if finding.tokens else None,
     }
     if finding.site is not None:
-        properties["address"] = path_prefix + finding.site.address
+        properties["address"] = finding.site.repo_address
     if cost is not None:
         properties["savings_kind"] = cost.kind
         properties["savings_usd_month"] = money(cost.saving) if cost.kind == "saving" else None
@@ -142,13 +123,13 @@ def _result(
         "ruleIndex": index[finding.rule],
         "level": LEVELS.get(finding.severity, "warning"),
         "message": {"text": text},
-        "locations": [{"physicalLocation": _location(finding, path_prefix)}],
-        "partialFingerprints": {SARIF_KEY: fingerprint(finding, source_root, path_prefix)},
+        "locations": [{"physicalLocation": _location(finding)}],
+        "partialFingerprints": {SARIF_KEY: finding.fingerprint},
         "properties": properties,
     }
 
 
-def _location(finding: Any, path_prefix: str) -> dict[str, Any]:
+def _location(finding: Any) -> dict[str, Any]:
     region: dict[str, int] = {"startLine": finding.line, "startColumn": finding.column}
     span = finding.site.span if finding.site is not None else None
     if span is not None and span.line == finding.line and span.end_line:
@@ -156,7 +137,7 @@ def _location(finding: Any, path_prefix: str) -> dict[str, Any]:
         if span.end_column:
             region["endColumn"] = span.end_column
     return {
-        "artifactLocation": {"uri": path_prefix + finding.path, "uriBaseId": "%SRCROOT%"},
+        "artifactLocation": {"uri": finding.repo_path, "uriBaseId": "%SRCROOT%"},
         "region": region,
     }
 
