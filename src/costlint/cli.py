@@ -15,8 +15,10 @@ from typing import Any
 import click
 
 from . import __version__
+from .site import PARSE_ERROR
 
 FORMATS = ("text", "json", "markdown", "sarif", "github")
+SEVERITIES = ("error", "warning", "info")  # most severe first (--fail-on)
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -127,9 +129,12 @@ def _run(
     force_exclude: bool,
     tokens: str | None,
     no_cache: bool,
+    diagnostics_to_stdout: bool = False,
+    fail_on: list[str | None] | None = None,
     **more: Any,
 ) -> Any:
-    """Runs the pipeline (``more``: further RunOptions); prints warnings and diagnostics."""
+    """Runs the pipeline (``more``: further RunOptions); prints warnings and diagnostics.
+    ``fail_on``: a list to which the configured ``fail-on`` is appended."""
     from .config import ConfigError, load_config
     from .pipeline import RunOptions, run
 
@@ -138,6 +143,8 @@ def _run(
         if not (cwd / path).exists():
             raise ConfigError(f"path does not exist: {path}")
     config = load_config(cwd, config_path)
+    if fail_on is not None:
+        fail_on.append(config.extra.get("fail-on"))
     options = RunOptions(
         paths=list(paths),
         cwd=cwd,
@@ -152,8 +159,14 @@ def _run(
     for warning in result.warnings:
         click.echo(f"costlint: warning: {warning}", err=True)
     for diagnostic in result.diagnostics:
-        click.echo(f"{diagnostic.path}: {diagnostic.message}", err=True)
+        click.echo(f"{diagnostic.path}: {diagnostic.message}", err=not diagnostics_to_stdout)
     return result
+
+
+def under_pre_commit() -> bool:
+    import os
+
+    return bool(os.environ.get("PRE_COMMIT"))
 
 
 def _render(output_format: str, result: Any, *, command: str, quiet: bool = False) -> str:
@@ -196,6 +209,12 @@ def _render(output_format: str, result: Any, *, command: str, quiet: bool = Fals
     type=click.Path(path_type=Path, dir_okay=False),
     help="Report only findings not in this baseline file (see `costlint baseline`).",
 )
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default=None,
+    help="Lowest severity that makes the run fail (default: info, any finding).",
+)
 @_guard
 def check(
     paths: tuple[Path, ...],
@@ -211,8 +230,15 @@ def check(
     exit_zero: bool,
     quiet: bool,
     baseline_file: Path | None,
+    fail_on: str | None,
 ) -> int:
-    """Lint PATHS (default: the current directory); exit 1 on findings."""
+    """Lint PATHS (default: the current directory); exit 1 on findings.
+
+    Under pre-commit (PRE_COMMIT set) a file that does not parse also fails the run, and
+    its message goes to stdout (pre-commit shows only a failing hook's output).
+    """
+    pre_commit = under_pre_commit()
+    configured: list[str | None] = []
     result = _run(
         paths,
         select,
@@ -221,6 +247,8 @@ def check(
         force_exclude,
         tokens,
         no_cache,
+        diagnostics_to_stdout=pre_commit and output_format == "text",
+        fail_on=configured,
         usage_file=usage_file,
         use_baseline=True,
         baseline_file=baseline_file,
@@ -232,9 +260,28 @@ def check(
         )
     rendered = _render(output_format, result, command="check", quiet=quiet)
     _emit(rendered, output_file)
-    if result.findings and not exit_zero:
+    if exit_zero:
+        return EXIT_CLEAN
+    if failing(result.findings, fail_on or configured[0]):
+        return EXIT_FINDINGS
+    broken = [d.path for d in result.diagnostics if d.kind == PARSE_ERROR]
+    if pre_commit and broken:
+        click.echo(
+            f"costlint: {len(broken)} file(s) do not parse, so their Claude calls were not "
+            f"checked: {', '.join(dict.fromkeys(broken))}"
+        )
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def failing(findings: list[Any], fail_on: str | None) -> bool:
+    """Whether any finding is at least ``fail_on`` severe (None: any finding fails)."""
+    if fail_on is None:
+        return bool(findings)
+    worst_allowed = SEVERITIES.index(fail_on)
+    return any(
+        SEVERITIES.index(f.severity) <= worst_allowed for f in findings if f.severity in SEVERITIES
+    )
 
 
 @main.command()

@@ -1,0 +1,192 @@
+"""The gate holds (issue 17): parse errors fail closed, selections are validated, the
+pre-commit hook sees dependents and stays offline."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers import rules_found, scan
+
+from costlint.extract.newer_syntax import hint, newer_syntax
+from costlint.extract.notebook import python_lines
+from costlint.site import PARSE_ERROR
+
+CALL = (
+    "def ask(q):\n"
+    "    return client.messages.create(model='claude-opus-5-5', max_tokens=10,\n"
+    "        system='Classify the sentiment as positive, negative or neutral.',\n"
+    "        messages=[{'role': 'user', 'content': q}])\n"
+)
+SETUP = "import anthropic\nclient = anthropic.Anthropic()\n"
+
+
+def notebook(*cells: str) -> str:
+    return json.dumps(
+        {
+            "cells": [
+                {"cell_type": "code", "source": s.splitlines(keepends=True), "metadata": {}}
+                for s in cells
+            ],
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {},
+        }
+    )
+
+
+# ---------------------------------------------------------------- newer syntax
+
+
+@pytest.mark.parametrize(
+    ("message", "line", "needs"),
+    [
+        ("invalid syntax", "type Vector = list[float]", (3, 12)),
+        ("expected '('", "def first[T](items: list[T]) -> T:", (3, 12)),
+        ("invalid syntax", "class Box[T]:", (3, 12)),
+        ("f-string: unmatched '['", 'x = f"{d["a"]}"', (3, 12)),
+        ("invalid syntax", "def f[T = int](x: T) -> T:", (3, 13)),
+        ("multiple exception types must be parenthesized", "except ValueError, KeyError:", (3, 14)),
+    ],
+)
+def test_newer_syntax_is_recognised_under_older_python(message, line, needs):
+    found = newer_syntax(message, line, running=(3, 11))
+    assert found is not None and found.needs == needs
+
+
+def test_newer_syntax_is_not_claimed_when_the_running_python_has_it():
+    assert newer_syntax("invalid syntax", "type X = int", running=(3, 12)) is None
+    assert newer_syntax("f-string: unmatched '['", "f'{x['", running=(3, 12)) is None
+    assert newer_syntax("invalid syntax", "x = = 1", running=(3, 11)) is None
+
+
+def test_hint_says_which_python_and_what_to_do():
+    text = hint("invalid syntax", "type X = int", running=(3, 11))
+    assert "parsed with Python 3.11; this syntax" in text
+    assert "needs 3.12+: run costlint with a newer Python" in text
+
+
+@pytest.mark.skipif(__import__("sys").version_info >= (3, 12), reason="the syntax parses on 3.12+")
+def test_type_alias_file_diagnostic_names_the_interpreter(tmp_path):
+    result = scan(tmp_path, {"app.py": SETUP + "type Reply = str\n" + CALL})
+    [diagnostic] = result.diagnostics
+    assert diagnostic.kind == PARSE_ERROR and diagnostic.line == 3
+    assert "needs 3.12+: run costlint with a newer Python" in diagnostic.message
+
+
+def test_syntax_error_diagnostic_is_a_parse_error_with_its_line(tmp_path):
+    result = scan(tmp_path, {"bad.py": "import anthropic\nx = (\n"})
+    [diagnostic] = result.diagnostics
+    assert (diagnostic.kind, diagnostic.line) == (PARSE_ERROR, 2)
+    assert "newer Python" not in diagnostic.message
+
+
+# ---------------------------------------------------------------- notebook shell lines
+
+
+def test_shell_line_with_backslash_continuation_is_not_a_syntax_error(tmp_path):
+    cell = "!pip install \\\n    anthropic \\\n    httpx\n" + SETUP + CALL
+    result = scan(tmp_path, {"nb.ipynb": notebook(cell)})
+    assert result.diagnostics == []
+    assert rules_found(result) == ["CL004"]
+
+
+def test_shell_line_as_only_body_of_a_block_keeps_the_cell(tmp_path):
+    cell = (
+        SETUP + "if True:\n    !pip install anthropic\nfor i in range(2):\n    %time x = 1\n" + CALL
+    )
+    result = scan(tmp_path, {"nb.ipynb": notebook(cell)})
+    assert result.diagnostics == []
+    assert rules_found(result) == ["CL004"]
+
+
+def test_non_python_cell_magic_is_blanked_and_python_cell_magic_kept(tmp_path):
+    bash = "%%bash\nfor f in *.txt; do echo $f; done\n"
+    timed = "%%time\n" + SETUP + CALL
+    result = scan(tmp_path, {"nb.ipynb": notebook(bash, timed)})
+    assert result.diagnostics == []
+    assert rules_found(result) == ["CL004"]
+
+
+def test_assignment_from_shell_is_blanked_keeping_line_numbers():
+    lines = ["files = !ls", "x = 1", "if x:", "    !echo hi", "y = 2"]
+    assert python_lines(lines) == ["", "x = 1", "if x:", "    pass", "y = 2"]
+
+
+def test_broken_notebook_cell_is_a_parse_error_diagnostic(tmp_path):
+    result = scan(tmp_path, {"nb.ipynb": notebook(SETUP, "def broken(:\n    pass\n", CALL)})
+    [diagnostic] = result.diagnostics
+    assert (diagnostic.kind, diagnostic.line) == (PARSE_ERROR, 1)
+    assert diagnostic.message.startswith("cell 1: syntax error")
+
+
+# ---------------------------------------------------------------- fail closed: reports, check
+
+
+def cli(root, *args, env=None):
+    """Run the CLI in ``root`` in this process; returns click's result (stdout, stderr, code)."""
+    import os
+
+    from click.testing import CliRunner
+
+    from costlint.cli import main
+
+    clean = {k: None for k in os.environ if k.startswith("ANTHROPIC_") or k == "PRE_COMMIT"}
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return CliRunner().invoke(main, list(args), env={**clean, **(env or {})})
+    finally:
+        os.chdir(old)
+
+
+def broken_project(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text(SETUP + "x = (\n" + CALL, encoding="utf-8")
+    return tmp_path
+
+
+def test_parse_error_in_markdown_sarif_and_github(tmp_path):
+    root = broken_project(tmp_path)
+    markdown = cli(root, "check", "--no-cache", "--tokens", "estimate", "--format", "markdown")
+    assert "file problem(s)" in markdown.stdout and "`app.py:3`" in markdown.stdout
+    sarif = json.loads(cli(root, "check", "--no-cache", "--format", "sarif").stdout)
+    [invocation] = sarif["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is True
+    [note] = invocation["toolExecutionNotifications"]
+    location = note["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "app.py"
+    assert location["region"]["startLine"] == 3
+    github = cli(root, "check", "--no-cache", "--format", "github", env={"GITHUB_STEP_SUMMARY": ""})
+    assert "::warning file=app.py,line=3," in github.stdout
+    data = json.loads(cli(root, "check", "--no-cache", "--format", "json").stdout)
+    assert data["diagnostics"][0]["kind"] == PARSE_ERROR
+
+
+def test_sarif_without_diagnostics_has_no_invocations(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text(SETUP + CALL, encoding="utf-8")
+    sarif = json.loads(cli(tmp_path, "check", "--no-cache", "--format", "sarif").stdout)
+    assert "invocations" not in sarif["runs"][0]
+
+
+def test_check_under_pre_commit_fails_on_a_file_that_does_not_parse(tmp_path):
+    root = broken_project(tmp_path)
+    plain = cli(root, "check", "--no-cache", "app.py")
+    assert plain.exit_code == 0 and "syntax error" not in plain.stdout
+    hooked = cli(root, "check", "--no-cache", "app.py", env={"PRE_COMMIT": "1"})
+    assert hooked.exit_code == 1
+    assert "app.py: syntax error (line 3)" in hooked.stdout
+    assert "do not parse" in hooked.stdout
+
+
+def test_fail_on_sets_which_severities_fail(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text(SETUP + CALL, encoding="utf-8")  # CL004 is a warning
+    assert cli(tmp_path, "check", "--no-cache").exit_code == 1
+    assert cli(tmp_path, "check", "--no-cache", "--fail-on", "warning").exit_code == 1
+    assert cli(tmp_path, "check", "--no-cache", "--fail-on", "error").exit_code == 0
+    (tmp_path / "pyproject.toml").write_text('[tool.costlint]\nfail-on = "error"\n')
+    assert cli(tmp_path, "check", "--no-cache").exit_code == 0
+    (tmp_path / "pyproject.toml").write_text('[tool.costlint]\nfail-on = "fatal"\n')
+    assert cli(tmp_path, "check", "--no-cache").exit_code == 2
