@@ -190,3 +190,54 @@ def test_fail_on_sets_which_severities_fail(tmp_path):
     assert cli(tmp_path, "check", "--no-cache").exit_code == 0
     (tmp_path / "pyproject.toml").write_text('[tool.costlint]\nfail-on = "fatal"\n')
     assert cli(tmp_path, "check", "--no-cache").exit_code == 2
+
+
+# ---------------------------------------------------------------- fail closed: diff
+
+
+@pytest.fixture
+def repo(tmp_path):
+    from test_diff import GitRepo
+
+    return GitRepo(tmp_path / "repo")
+
+
+def test_diff_fails_when_the_head_file_stops_parsing(repo):
+    from test_diff import HAIKU, OPUS, app
+
+    repo.commit({"app.py": app(HAIKU), "other.py": app(HAIKU).replace("answer", "other")})
+    repo.commit({"app.py": app(OPUS) + "\nx = (\n"}, "opus and a syntax error")
+    done = repo.costlint("diff", "--base", "HEAD~1", "--format", "json", "--tokens", "estimate")
+    assert done.returncode == 1, done.stderr
+    assert "app.py does not parse on HEAD~1" not in done.stderr
+    assert "app.py does not parse on working tree" in done.stderr
+    data = json.loads(done.stdout)
+    assert {s["status"] for s in data["call_sites"]} == {"unchanged"}
+    assert float(data["total"]["usd_per_month_delta"]) == 0
+    [failure] = data["parse_errors"]
+    assert (failure["path"], failure["blocking"]) == ("app.py", True)
+    allowed = repo.costlint("diff", "--base", "HEAD~1", "--allow-parse-errors")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "costlint: warning: app.py does not parse" in allowed.stderr
+
+
+def test_diff_does_not_blame_the_head_for_a_base_syntax_error(repo):
+    from test_diff import HAIKU, app
+
+    repo.commit({"app.py": app(HAIKU) + "\nx = (\n"}, "broken base")
+    repo.commit({"app.py": app(HAIKU)}, "fixed")
+    done = repo.costlint("diff", "--base", "HEAD~1", "--format", "json", "--tokens", "estimate")
+    assert done.returncode == 1
+    data = json.loads(done.stdout)
+    assert [s["status"] for s in data["call_sites"]] == ["unchanged"]
+    assert data["parse_errors"][0]["side"] == "HEAD~1"
+
+
+def test_diff_ignores_a_broken_file_without_claude(repo):
+    from test_diff import HAIKU, app
+
+    repo.commit({"app.py": app(HAIKU), "util.py": "x = 1\n"})
+    repo.commit({"util.py": "x = (\n"}, "broken util")
+    done = repo.costlint("diff", "--base", "HEAD~1", "--format", "markdown")
+    assert done.returncode == 0, done.stderr
+    assert "`util.py` on `working tree`:" in done.stdout

@@ -383,6 +383,11 @@ DIFF_FORMATS = ("text", "json", "markdown", "github")
 @click.option("--tokens", type=click.Choice(("auto", "api", "estimate")), default=None)
 @click.option("--no-cache", is_flag=True, help="Do not read or write .costlint_cache/.")
 @click.option("--usage-file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--allow-parse-errors",
+    is_flag=True,
+    help="Warn, instead of exit 1, when a file with Claude calls does not parse on a side.",
+)
 @_guard
 def diff_command(
     base_ref: str | None,
@@ -397,10 +402,13 @@ def diff_command(
     tokens: str | None,
     no_cache: bool,
     usage_file: Path | None,
+    allow_parse_errors: bool,
 ) -> int:
     """Projected monthly cost of the working tree (or --head) vs a git ref or a saved report.
 
-    Exits 1 when the increase is over --fail-on-increase, 0 otherwise, 2 on an error.
+    Exits 1 when the increase is over --fail-on-increase, or when a file with Claude call
+    sites (or naming anthropic / Claude) does not parse on a side (unless
+    --allow-parse-errors); 0 otherwise, 2 on an error.
     """
     from .config import ConfigError, load_config
     from .diff import ScanRequest, Threshold, compare, diff_git, scan_tree, side_from_report
@@ -435,13 +443,21 @@ def diff_command(
         click.echo(f"costlint: warning: {warning}", err=True)
     result = compare(base, head, threshold)
     _emit(_render_diff(output_format, result), output_file)
+    level = "warning" if allow_parse_errors else "error"
+    for failure in result.blocking:
+        click.echo(
+            f"costlint: {level}: {failure.path} does not parse on {failure.side}, so its call "
+            f"sites are counted as unchanged: {failure.message}",
+            err=True,
+        )
+    code = EXIT_FINDINGS if result.blocking and not allow_parse_errors else EXIT_CLEAN
     if result.exceeded and threshold is not None:
         from .report.diff_markdown import headline
 
         limit = threshold.describe()
         click.echo(f"costlint: {headline(result)}: over --fail-on-increase {limit}", err=True)
         return EXIT_FINDINGS
-    return EXIT_CLEAN
+    return code
 
 
 def _render_diff(output_format: str, result: Any) -> str:
