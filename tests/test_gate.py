@@ -241,3 +241,92 @@ def test_diff_ignores_a_broken_file_without_claude(repo):
     done = repo.costlint("diff", "--base", "HEAD~1", "--format", "markdown")
     assert done.returncode == 0, done.stderr
     assert "`util.py` on `working tree`:" in done.stdout
+
+
+# ---------------------------------------------------------------- selections validated
+
+
+@pytest.mark.parametrize("selector", ["CL999", "nonsense", "CL02", "CL0001", "C"])
+def test_unknown_selector_on_the_command_line_is_exit_2_naming_it(tmp_path, selector):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text(SETUP + CALL, encoding="utf-8")
+    for option in ("--select", "--ignore"):
+        done = cli(tmp_path, "check", "--no-cache", option, selector)
+        assert done.exit_code == 2, done.output
+        assert f"{option}: {selector!r} is not a rule id, prefix or name" in done.stderr
+
+
+@pytest.mark.parametrize("selector", ["ALL", "all", "CL", "CL0", "CL00", "CL004", "model-overkill"])
+def test_real_selectors_stay_valid(tmp_path, selector):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text(SETUP + CALL, encoding="utf-8")
+    assert cli(tmp_path, "check", "--no-cache", "--select", selector).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("table", "named"),
+    [
+        ('select = ["CL02"]', "'costlint.select': 'CL02'"),
+        ('ignore = ["CL999"]', "'costlint.ignore': 'CL999'"),
+        ('per-file-ignores = { "tests/*" = ["model-overkil"] }', "'model-overkil'"),
+    ],
+)
+def test_unknown_selector_in_config_is_exit_2_naming_it(tmp_path, table, named):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text(SETUP + CALL, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(f"[tool.costlint]\n{table}\n", encoding="utf-8")
+    done = cli(tmp_path, "check", "--no-cache")
+    assert done.exit_code == 2
+    assert named in done.stderr
+
+
+OPUS_CALL = (
+    "def ask(q):\n"
+    "    return client.messages.create(model='claude-opus-5-5', max_tokens=10,  {comment}\n"
+    "        system='Classify the sentiment as positive, negative or neutral.',\n"
+    "        messages=[{{'role': 'user', 'content': q}}])\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("comment", "found"),
+    [
+        ("# noqa: CL004", []),
+        ("# noqa: CL004, CL001", []),
+        ("# noqa: E501,CL004", []),
+        ("# noqa: model-overkill", ["CL004"]),  # noqa takes codes, not names
+        ("# noqa", ["CL004"]),  # a bare noqa is ruff's, never costlint's
+        ("# noqa: E501", ["CL004"]),
+        ("# costlint: ignore[CL004]", []),
+    ],
+)
+def test_noqa_with_costlint_codes_is_an_alias_of_ignore(tmp_path, comment, found):
+    result = scan(tmp_path, {"app.py": SETUP + OPUS_CALL.format(comment=comment)})
+    assert rules_found(result) == found
+
+
+def test_unknown_ids_in_suppressions_are_diagnostics_naming_the_line(tmp_path):
+    comment = "# costlint: ignore[CL004, CL999]"
+    result = scan(tmp_path, {"app.py": SETUP + OPUS_CALL.format(comment=comment)})
+    assert rules_found(result) == []
+    [diagnostic] = result.diagnostics
+    assert diagnostic.kind == "unknown-suppression" and diagnostic.line == 4
+    assert "line 4" in diagnostic.message and "CL999" in diagnostic.message
+    typo = scan(tmp_path / "b", {"app.py": SETUP + OPUS_CALL.format(comment="# noqa: CL04")})
+    assert rules_found(typo) == ["CL004"]
+    assert "CL04" in typo.diagnostics[0].message
+
+
+def test_unused_suppression_is_an_opt_in_preview_rule(tmp_path):
+    haiku = OPUS_CALL.replace("opus", "haiku").format(comment="# noqa: CL004")
+    files = {"app.py": SETUP + haiku}
+    assert rules_found(scan(tmp_path, files)) == []
+    assert rules_found(scan(tmp_path, files, select=["ALL"])) == []
+    assert rules_found(scan(tmp_path, files, select=["CL01"])) == []
+    flagged = scan(tmp_path, files, select=["CL011"])
+    assert rules_found(flagged) == ["CL011"]
+    assert "CL004" in flagged.findings[0].message
+    by_name = scan(tmp_path, files, select=["CL004", "unused-suppression"])
+    assert rules_found(by_name) == ["CL011"]
+    used = {"app.py": SETUP + OPUS_CALL.format(comment="# noqa: CL004")}
+    assert rules_found(scan(tmp_path / "used", used, select=["CL011"])) == []

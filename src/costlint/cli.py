@@ -485,7 +485,10 @@ def rules_command() -> int:
     from .engine import load_rules
 
     for rule in load_rules():
-        click.echo(f"{rule.id}  {rule.name:<24} {rule.severity:<8} {rule.summary}")
+        preview = (
+            " (preview: off unless selected by id or name)" if rule.status == "preview" else ""
+        )
+        click.echo(f"{rule.id}  {rule.name:<24} {rule.severity:<8} {rule.summary}{preview}")
     return EXIT_CLEAN
 
 

@@ -99,6 +99,52 @@ def validate_rule_options(rules: list[Rule], options: dict[str, dict[str, Any]],
                     raise ConfigError(f"{where}: 'costlint.rules.{key}.{name}' must be a number")
 
 
+def validate_selectors(rules: list[Rule], config: Config, options: RunOptions) -> None:
+    """An unknown rule id, prefix or name anywhere a selection is made is exit 2, naming it:
+    a typo must never turn the check off."""
+    from .engine import known_selector
+
+    where = str(config.source or "config")
+    places: list[tuple[str, list[str]]] = [
+        ("--select", options.select or []),
+        ("--ignore", options.ignore or []),
+        (f"{where}: 'costlint.select'", config.select or []),
+        (f"{where}: 'costlint.ignore'", config.ignore or []),
+    ]
+    places += [
+        (f"{where}: 'costlint.per-file-ignores' for {glob!r}", codes)
+        for glob, codes in config.per_file_ignores.items()
+    ]
+    for place, selectors in places:
+        for selector in selectors:
+            if selector.strip() and not known_selector(selector, rules):
+                raise ConfigError(
+                    f"{place}: {selector!r} is not a rule id, prefix or name (see `costlint rules`)"
+                )
+
+
+def unknown_suppressions(sites: list[PromptSite], rules: list[Rule]) -> list[Diagnostic]:
+    """A suppression comment naming no rule (a typo hides nothing): one diagnostic per line."""
+    from .site import UNKNOWN_SUPPRESSION
+
+    known = {rule.id for rule in rules} | {rule.name.upper() for rule in rules} | {"*"}
+    found: dict[tuple[str, int | None, int], Diagnostic] = {}
+    for site in sites:
+        unknown = sorted((site.ignore or frozenset()) - known)
+        if not unknown:
+            continue
+        line = site.span.line if site.span is not None else None
+        where = f"cell {site.cell}, line {line}" if site.cell is not None else f"line {line}"
+        names = ", ".join(unknown)
+        message = (
+            f"{where}: the suppression comment names unknown rule(s) {names}, which suppress "
+            "nothing (see `costlint rules`)"
+        )
+        key = (site.path, line, site.cell if site.cell is not None else -1)
+        found.setdefault(key, Diagnostic(site.path, message, UNKNOWN_SUPPRESSION, line))
+    return list(found.values())
+
+
 def load_catalog_for(config: Config) -> Any:
     from .catalog import CatalogError, load_catalog
 
@@ -159,6 +205,7 @@ def scan(config: Config, options: RunOptions) -> Run:
     rules = load_rules()
     where = str(config.source or "config")
     validate_rule_options(rules, config.rules, where)
+    validate_selectors(rules, config, options)
     catalog = load_catalog_for(config)
     warnings: list[str] = []
     stale = catalog_age_warning(catalog)
@@ -190,6 +237,7 @@ def scan(config: Config, options: RunOptions) -> Run:
         else:
             fresh.extend(result.sites)
         diagnostics.extend(d for d in result.diagnostics if d not in diagnostics)
+    diagnostics.extend(unknown_suppressions(sites, rules))
     before = len(warnings)
     count_sites(fresh, catalog, counter)
     findings = engine.run(fresh)
