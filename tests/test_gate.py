@@ -330,3 +330,79 @@ def test_unused_suppression_is_an_opt_in_preview_rule(tmp_path):
     assert rules_found(by_name) == ["CL011"]
     used = {"app.py": SETUP + OPUS_CALL.format(comment="# noqa: CL004")}
     assert rules_found(scan(tmp_path / "used", used, select=["CL011"])) == []
+
+
+# ---------------------------------------------------------------- pre-commit sees dependents
+
+LLM = "MODEL = '{model}'\n"
+CLASSIFY = (
+    "import anthropic\n"
+    "from app.llm import MODEL\n"
+    "client = anthropic.Anthropic()\n\n"
+    "def classify(q):\n"
+    "    return client.messages.create(model=MODEL, max_tokens=10,\n"
+    "        system='Classify the sentiment as positive, negative or neutral.',\n"
+    "        messages=[{'role': 'user', 'content': q}])\n"
+)
+ROUTER = "from app.classify import classify\n\ndef route(q):\n    return classify(q)\n"
+
+
+def dependent_project(tmp_path, model):
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    (tmp_path / "app").mkdir(exist_ok=True)
+    files = {
+        "app/__init__.py": "",
+        "app/llm.py": LLM.format(model=model),
+        "app/classify.py": CLASSIFY,
+        "app/router.py": ROUTER,
+        "app/unrelated.py": SETUP + OPUS_CALL.format(comment=""),
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_check_files_reports_findings_in_files_importing_them(tmp_path):
+    root = dependent_project(tmp_path, "claude-haiku-5-5")
+    assert cli(root, "check", "--no-cache", "app/llm.py").exit_code == 0
+    (root / "app/llm.py").write_text(LLM.format(model="claude-opus-5-5"), encoding="utf-8")
+    done = cli(root, "check", "--no-cache", "app/llm.py", env={"PRE_COMMIT": "1"})
+    assert done.exit_code == 1
+    assert "app/classify.py:6:" in done.stdout and "CL004" in done.stdout
+    assert "unrelated.py" not in done.stdout  # it does not import the given file
+    assert "also checked 1 file(s) that import the given files: app/classify.py" in done.stderr
+
+
+def test_directories_and_report_do_not_add_dependents(tmp_path):
+    root = dependent_project(tmp_path, "claude-opus-5-5")
+    assert "classify" not in cli(root, "report", "--no-cache", "app/llm.py").stdout
+    scanned = scan(root, paths=["app/llm.py"])
+    assert scanned.findings == [] and scanned.dependents == []
+
+
+def test_pre_commit_keeps_auto_and_count_offline(tmp_path, monkeypatch):
+    from costlint.config import Config
+    from costlint.pipeline import RunOptions, token_mode
+
+    monkeypatch.setenv("PRE_COMMIT", "1")
+    config = Config(root=tmp_path)
+    assert token_mode(config, RunOptions(tokens="auto")) == "estimate"
+    assert token_mode(config, RunOptions()) == "estimate"
+    assert token_mode(Config(root=tmp_path, tokens="api"), RunOptions(tokens="auto")) == "auto"
+    assert token_mode(config, RunOptions(tokens="api")) == "api"
+    monkeypatch.delenv("PRE_COMMIT")
+    assert token_mode(config, RunOptions(tokens="auto")) == "auto"
+
+
+def test_count_under_pre_commit_never_calls_the_api(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "prompt.txt").write_text("Answer briefly.\n", encoding="utf-8")
+    env = {
+        "PRE_COMMIT": "1",
+        "ANTHROPIC_API_KEY": "sk-test",
+        "ANTHROPIC_BASE_URL": "http://127.0.0.1:9",
+    }
+    done = cli(tmp_path, "count", "prompt.txt", "--no-cache", env=env)
+    assert done.exit_code == 0, done.output
+    assert "(estimate)" in done.stdout
+    assert "API" not in done.stderr  # never tried: no "token counting API unavailable"

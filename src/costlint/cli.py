@@ -252,7 +252,14 @@ def check(
         usage_file=usage_file,
         use_baseline=True,
         baseline_file=baseline_file,
+        dependents=True,
     )
+    if result.dependents and not quiet:
+        click.echo(
+            f"costlint: also checked {len(result.dependents)} file(s) that import the given "
+            f"files: {', '.join(result.dependents)}",
+            err=True,
+        )
     if result.baseline is not None and result.baseline.hidden and not quiet:
         applied = result.baseline
         click.echo(

@@ -155,9 +155,9 @@ class Extractor:
             if replayed is not None:
                 return replayed
         result = self._extract(source, data)
-        deps = self._deps(source)
+        result.deps = self._deps(source)  # also what pre-commit's dependents filter reads
         if self.cache.enabled and not self.project.uncacheable:
-            result.rel, result.cache_key, result.deps = source.rel, key, deps
+            result.rel, result.cache_key = source.rel, key
         return result
 
     def _extract(self, source: SourceFile, data: bytes) -> FileResult:

@@ -46,6 +46,8 @@ class RunOptions:
     price: bool = True  # False: findings only (`costlint baseline`)
     # What repository-relative paths are relative to (default: the config's root).
     repo_root: Path | None = None
+    # With explicit files (`check FILES`): also check the project files importing them.
+    dependents: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Run:
     costs: CostReport | None = None
     baseline: BaselineApplied | None = None
     usage_written: UsageWritten | None = None
+    # Files checked because they import the given files, and whose call sites depend on them.
+    dependents: list[str] = field(default_factory=list)
 
 
 RunResult = Run  # the name tests and older callers use
@@ -226,11 +230,12 @@ def scan(config: Config, options: RunOptions) -> Run:
         discover(options.paths, config, options.cwd, options.force_exclude, options.repo_root)
     )
     results = extract_all(sources, config, options.cwd, options.use_cache, salt, cache)
+    dependents = _dependents(sources, config, options) if _explicit_files(options) else []
     sites: list[PromptSite] = []
     fresh: list[PromptSite] = []
     replayed: list[Finding] = []
     diagnostics: list[Diagnostic] = []
-    for result in results:
+    for result in [*results, *dependents]:
         sites.extend(result.sites)
         if result.replayed:
             replayed.extend(result.findings)
@@ -245,7 +250,36 @@ def scan(config: Config, options: RunOptions) -> Run:
         remember(cache, results, findings, analyses=salt is not None and len(warnings) == before)
     if replayed:
         findings = sorted([*findings, *replayed], key=Engine.order)
-    return Run(findings, diagnostics, sites, len(sources), engine.rules, catalog, warnings)
+    run = Run(findings, diagnostics, sites, len(sources), engine.rules, catalog, warnings)
+    run.dependents = [result.rel for result in dependents]
+    return run
+
+
+def _explicit_files(options: RunOptions) -> bool:
+    """`check FILES` (what pre-commit runs): every path names a file."""
+    return (
+        options.dependents
+        and bool(options.paths)
+        and all((options.cwd / path).is_file() for path in options.paths)
+    )
+
+
+def _dependents(sources: list[Any], config: Config, options: RunOptions) -> list[Any]:
+    """The importers of the given files whose call sites' analysis read one of them
+    (extracted afresh: a cached analysis does not say what it read)."""
+    from .dependents import importers
+
+    given = {str(source.path.resolve()) for source in sources}
+    candidates = importers(sources, config, options.cwd, options.repo_root)
+    if not candidates:
+        return []
+    results = extract_all(candidates, config, options.cwd, use_cache=False)
+    kept = []
+    for source, result in zip(candidates, results, strict=True):
+        if result.sites and given & set(result.deps or {}):
+            result.rel = source.rel
+            kept.append(result)
+    return kept
 
 
 def analysis_salt(config: Config, options: RunOptions, engine: Engine, counter: Any) -> str | None:
@@ -298,14 +332,14 @@ def catalog_age_warning(catalog: Any, today: Any = None) -> str | None:
 
 
 def token_mode(config: Config, options: RunOptions) -> str:
-    """--tokens wins; in a pre-commit hook "auto" means offline unless config says "api"."""
+    """--tokens wins over config; in a pre-commit hook "auto" (given or configured, and what
+    `costlint count` defaults to) means offline, unless the config says "api"."""
     import os
 
-    if options.tokens:
-        return options.tokens
-    if config.tokens == "auto" and os.environ.get("PRE_COMMIT"):
+    mode = options.tokens or config.tokens
+    if mode == "auto" and config.tokens != "api" and os.environ.get("PRE_COMMIT"):
         return "estimate"
-    return config.tokens
+    return mode
 
 
 def make_counter(config: Config, options: RunOptions, warnings: list[str]) -> Any:
