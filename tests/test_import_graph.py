@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
     "costlint.resolve": 2,
     # 3
     "costlint.discover": 3,
+    "costlint.dependents": 3,  # the importers of given files (pre-commit)
     # 4: front-ends and the extract stage
     "costlint.extract": 4,
     "costlint.extraction": 4,
