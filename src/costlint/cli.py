@@ -415,6 +415,89 @@ def _render_diff(output_format: str, result: Any) -> str:
     return diff_formats.render_text(result)
 
 
+@main.group("comment")
+def comment_group() -> None:
+    """Post a Markdown report (e.g. `costlint diff --format markdown`) on a pull request."""
+
+
+def _comment_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--body-file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            required=True,
+            help="The Markdown to post ('-' reads stdin).",
+        ),
+        click.option(
+            "--behavior",
+            type=click.Choice(("update", "new")),
+            default="update",
+            show_default=True,
+            help="update: edit costlint's earlier comment (found by its marker), else create "
+            "one; new: always create one.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _post_comment(
+    target_for: Callable[[dict[str, str]], Any], body_file: Path, behavior: str
+) -> int:
+    import os
+
+    from .comment.http import CommentError
+    from .comment.post import post
+
+    try:
+        if str(body_file) == "-":
+            body = sys.stdin.read()
+        else:
+            body = body_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"costlint: error: cannot read --body-file {body_file}: {exc}", err=True)
+        return EXIT_ERROR
+    try:
+        posted = post(target_for(dict(os.environ)), body, behavior)
+    except CommentError as exc:
+        click.echo(f"costlint: error: {exc}", err=True)
+        return EXIT_ERROR
+    where = f": {posted.url}" if posted.url else ""
+    click.echo(f"costlint: {posted.action} comment {posted.id}{where}", err=True)
+    return EXIT_CLEAN
+
+
+@comment_group.command("github")
+@_comment_options
+@click.option("--repo", required=True, help="OWNER/NAME (in Actions: $GITHUB_REPOSITORY).")
+@click.option("--pull-request", type=int, required=True, help="The pull request's number.")
+@_guard
+def comment_github(body_file: Path, behavior: str, repo: str, pull_request: int) -> int:
+    """Post or update the comment on a GitHub pull request.
+
+    Token from GITHUB_TOKEN; API root from GITHUB_API_URL (default https://api.github.com).
+    """
+    from .comment.post import github
+
+    return _post_comment(lambda env: github(repo, pull_request, env), body_file, behavior)
+
+
+@comment_group.command("gitlab")
+@_comment_options
+@click.option("--project", required=True, help="Project id or path (in CI: $CI_PROJECT_ID).")
+@click.option("--merge-request", type=int, required=True, help="The merge request's IID.")
+@_guard
+def comment_gitlab(body_file: Path, behavior: str, project: str, merge_request: int) -> int:
+    """Post or update the note on a GitLab merge request.
+
+    Token from GITLAB_TOKEN (scope api); API root from CI_API_V4_URL.
+    """
+    from .comment.post import gitlab
+
+    return _post_comment(lambda env: gitlab(project, merge_request, env), body_file, behavior)
+
+
 @main.command("rules")
 @_guard
 def rules_command() -> int:

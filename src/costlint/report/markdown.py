@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
+from ..comment.marker import MARKER  # the one `costlint comment` finds and updates
 from ..savings import CostReport, FindingCost, SiteCost
 from ..savings import dollars as usd
 from ..units import tokens
 from .text import finding_effect, star
-
-MARKER = "[//]: <> (costlint-report)"
 
 
 def render(result: Any, costs: CostReport) -> str:
