@@ -16,7 +16,7 @@ import click
 
 from . import __version__
 
-FORMATS = ("text", "json", "markdown", "sarif", "github")
+FORMATS = ("text", "json", "markdown", "sarif", "github", "gitlab", "junit")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -78,10 +78,11 @@ def _scan_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
         click.option(
             "--format",
+            "--output-format",
             "output_format",
             type=click.Choice(FORMATS),
             default="text",
-            help="Output format.",
+            help="Output format (--output-format is the same option).",
         ),
         click.option(
             "--output-file",
@@ -148,7 +149,16 @@ def _run(
         use_cache=not no_cache,
         **more,
     )
-    result = run(config, options)
+    from .report.progress import progress_for
+
+    bar = progress_for() if options.progress is None else None
+    if bar is not None:
+        options.progress = bar
+    try:
+        result = run(config, options)
+    finally:
+        if bar is not None:
+            bar.close()
     for warning in result.warnings:
         click.echo(f"costlint: warning: {warning}", err=True)
     for diagnostic in result.diagnostics:
@@ -156,9 +166,15 @@ def _run(
     return result
 
 
-def _render(output_format: str, result: Any, *, command: str, quiet: bool = False) -> str:
+def _render(
+    output_format: str, result: Any, *, command: str, quiet: bool = False, style: Any = None
+) -> str:
     """One output format; check and report differ only in text (findings vs call sites)."""
     costs = result.costs
+    if output_format in ("gitlab", "junit"):
+        from .report import gitlab, junit
+
+        return (gitlab if output_format == "gitlab" else junit).render(result, costs)
     if output_format == "json":
         from .report import json as renderer
 
@@ -183,7 +199,7 @@ def _render(output_format: str, result: Any, *, command: str, quiet: bool = Fals
 
     if command == "report":
         return text.render_report(result, costs)
-    return text.render(result, costs, quiet=quiet)
+    return text.render(result, costs, quiet=quiet, style=style)
 
 
 @main.command()
@@ -196,6 +212,18 @@ def _render(output_format: str, result: Any, *, command: str, quiet: bool = Fals
     type=click.Path(path_type=Path, dir_okay=False),
     help="Report only findings not in this baseline file (see `costlint baseline`).",
 )
+@click.option(
+    "--statistics", is_flag=True, help="Print how many findings each rule has, not the findings."
+)
+@click.option(
+    "--color",
+    type=click.Choice(("auto", "always", "never")),
+    default="auto",
+    show_default=True,
+    help="Colour and source lines with carets in text output (auto: on a terminal, unless "
+    "NO_COLOR is set).",
+)
+@click.option("--show-settings", is_flag=True, help="Print the resolved configuration and exit.")
 @_guard
 def check(
     paths: tuple[Path, ...],
@@ -211,8 +239,21 @@ def check(
     exit_zero: bool,
     quiet: bool,
     baseline_file: Path | None,
+    statistics: bool,
+    color: str,
+    show_settings: bool,
 ) -> int:
     """Lint PATHS (default: the current directory); exit 1 on findings."""
+    if show_settings:
+        from .config import load_config
+        from .settings import render_settings
+
+        _emit(render_settings(load_config(Path.cwd(), config_path)), output_file)
+        return EXIT_CLEAN
+    if statistics and output_format not in ("text", "json"):
+        from .config import ConfigError
+
+        raise ConfigError("--statistics works with --format text or json")
     result = _run(
         paths,
         select,
@@ -230,8 +271,24 @@ def check(
         click.echo(
             f"costlint: {applied.hidden} finding(s) in baseline {applied.path} not shown", err=True
         )
-    rendered = _render(output_format, result, command="check", quiet=quiet)
-    _emit(rendered, output_file)
+    if statistics:
+        from .report import statistics as stats
+
+        render_stats = stats.render_json if output_format == "json" else stats.render_text
+        rendered = render_stats(result.findings)
+    else:
+        style = None
+        if output_format == "text":
+            from .report.terminal import PLAIN, terminal_style
+
+            chosen = terminal_style(color, sys.stdout if output_file is None else None)
+            style = None if chosen == PLAIN else chosen
+        rendered = _render(output_format, result, command="check", quiet=quiet, style=style)
+        if style is not None and output_file is None:
+            click.echo(rendered, nl=False, color=True)  # click would strip it off a terminal
+            rendered = ""
+    if rendered or output_file is not None:
+        _emit(rendered, output_file)
     if result.findings and not exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
@@ -328,7 +385,14 @@ DIFF_FORMATS = ("text", "json", "markdown", "github")
     "--fail-on-increase",
     help="Exit 1 when monthly cost grows by more than this: '10%' or dollars ('50').",
 )
-@click.option("--format", "output_format", type=click.Choice(DIFF_FORMATS), default="text")
+@click.option(
+    "--format",
+    "--output-format",
+    "output_format",
+    type=click.Choice(DIFF_FORMATS),
+    default="text",
+    help="Output format (--output-format is the same option).",
+)
 @click.option("--output-file", "-o", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--select", multiple=True, help="Rule ids, prefixes or names to run.")
 @click.option("--ignore", multiple=True, help="Rule ids, prefixes or names to skip.")
@@ -496,6 +560,19 @@ def comment_gitlab(body_file: Path, behavior: str, project: str, merge_request: 
     from .comment.post import gitlab
 
     return _post_comment(lambda env: gitlab(project, merge_request, env), body_file, behavior)
+
+
+@main.command("init")
+@click.option("--yaml", "use_yaml", is_flag=True, help="Write .costlint.yaml, not [tool.costlint].")
+@_guard
+def init_command(use_yaml: bool) -> int:
+    """Write a starter configuration and a usage-file skeleton here (never overwrites)."""
+    from .init import init_project
+
+    for written in init_project(Path.cwd(), yaml=use_yaml):
+        click.echo(f"costlint: wrote {written.path.name}: {written.what}", err=True)
+    click.echo("costlint: next: costlint report --write-usage, then edit the figures", err=True)
+    return EXIT_CLEAN
 
 
 @main.command("rules")

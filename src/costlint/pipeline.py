@@ -5,6 +5,7 @@ about the command line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,8 @@ class RunOptions:
     price: bool = True  # False: findings only (`costlint baseline`)
     # What repository-relative paths are relative to (default: the config's root).
     repo_root: Path | None = None
+    # Called with (files extracted, files to extract) as extraction goes (a progress bar).
+    progress: Callable[[int, int], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,9 @@ def scan(config: Config, options: RunOptions) -> Run:
     sources = list(
         discover(options.paths, config, options.cwd, options.force_exclude, options.repo_root)
     )
-    results = extract_all(sources, config, options.cwd, options.use_cache, salt, cache)
+    results = extract_all(
+        sources, config, options.cwd, options.use_cache, salt, cache, options.progress
+    )
     sites: list[PromptSite] = []
     fresh: list[PromptSite] = []
     replayed: list[Finding] = []
