@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import fakeapi
+import pytest
 from fakeapi import Fault
 from helpers import WASTE, scan, write
 
@@ -71,6 +72,7 @@ def test_repeat_run_replays_sites_and_findings_without_extracting(tmp_path, monk
     assert all(f.site in second.sites for f in second.findings)
 
 
+@pytest.mark.slow
 def test_report_and_sarif_identical_after_replay(tmp_path):
     (tmp_path / ".git").mkdir()
     write(tmp_path, {"waste.py": WASTE, "app.py": CLIENT + "SYSTEM = 'Answer yes or no.'\n" + CALL})
@@ -175,6 +177,7 @@ def test_damaged_entry_or_shard_is_extracted_again(tmp_path):
     assert findings_json(scan(tmp_path)) == findings_json(first)
 
 
+@pytest.mark.slow
 def test_cache_is_a_few_shard_files_with_one_entry_per_path(tmp_path):
     files = {f"pkg/m{i}.py": f"X = {i}\n" for i in range(300)}
     scan(tmp_path, {**files, "waste.py": WASTE})
@@ -194,6 +197,7 @@ def _cli(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedPro
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_api_counts_are_replayed_as_cache_and_fallbacks_are_not_kept(tmp_path, fake_api):
     (tmp_path / ".git").mkdir()
     write(tmp_path, {"waste.py": WASTE})
@@ -212,6 +216,7 @@ def test_api_counts_are_replayed_as_cache_and_fallbacks_are_not_kept(tmp_path, f
     assert json.loads(offline.stdout)["findings"][0]["tokens"]["source"] == "estimate"
 
 
+@pytest.mark.slow
 def test_api_mode_without_a_key_warns_on_every_run(tmp_path):
     (tmp_path / ".git").mkdir()
     write(tmp_path, {"waste.py": WASTE})
@@ -312,6 +317,7 @@ def test_forged_entries_are_refused_and_the_file_read_again(tmp_path):
         assert findings_json(scan(tmp_path)) == expected, name
 
 
+@pytest.mark.slow
 def test_forged_finding_data_does_not_crash_the_report(tmp_path):
     scan(tmp_path, {"waste.py": WASTE})
 

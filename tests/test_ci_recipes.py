@@ -178,6 +178,7 @@ def run_recipe_action(repo: GitRepo, forge: FakeForge, tmp_path: Path) -> Action
     )
 
 
+@pytest.mark.slow
 def test_github_recipe_end_to_end(pull_request: tuple[GitRepo, int], tmp_path: Path) -> None:
     """Two pushes to one pull request: the first run posts the comment, the second updates it."""
     repo, expected = pull_request
@@ -204,6 +205,7 @@ def test_github_recipe_end_to_end(pull_request: tuple[GitRepo, int], tmp_path: P
     assert second.failed is bool(expected)
 
 
+@pytest.mark.slow
 def test_action_without_comment_or_threshold(
     pull_request: tuple[GitRepo, int], tmp_path: Path
 ) -> None:
@@ -219,6 +221,7 @@ def test_action_without_comment_or_threshold(
     assert not done.failed
 
 
+@pytest.mark.slow
 def test_gitlab_job_commands(pull_request: tuple[GitRepo, int]) -> None:
     repo, expected = pull_request
     lines = [

@@ -15,6 +15,8 @@ from costlint.config import ConfigError
 from costlint.diff import Side, SiteRecord, Threshold, compare
 from costlint.fingerprint import fingerprint_at
 
+pytestmark = pytest.mark.slow  # see README: the fast test subset
+
 APP = """\
 import anthropic
 
