@@ -9,7 +9,10 @@ import sys
 from pathlib import Path
 
 import fakeapi
+import pytest
 from helpers import WASTE, write
+
+pytestmark = pytest.mark.slow  # see README: the fast test subset
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 fake_api = fakeapi.fake_api

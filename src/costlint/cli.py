@@ -17,7 +17,7 @@ import click
 from . import __version__
 from .site import PARSE_ERROR
 
-FORMATS = ("text", "json", "markdown", "sarif", "github")
+FORMATS = ("text", "json", "markdown", "sarif", "github", "gitlab", "junit")
 SEVERITIES = ("error", "warning", "info")  # most severe first (--fail-on)
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -80,10 +80,11 @@ def _scan_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
         click.option(
             "--format",
+            "--output-format",
             "output_format",
             type=click.Choice(FORMATS),
             default="text",
-            help="Output format.",
+            help="Output format (--output-format is the same option).",
         ),
         click.option(
             "--output-file",
@@ -155,7 +156,16 @@ def _run(
         use_cache=not no_cache,
         **more,
     )
-    result = run(config, options)
+    from .report.progress import progress_for
+
+    bar = progress_for() if options.progress is None else None
+    if bar is not None:
+        options.progress = bar
+    try:
+        result = run(config, options)
+    finally:
+        if bar is not None:
+            bar.close()
     for warning in result.warnings:
         click.echo(f"costlint: warning: {warning}", err=True)
     for diagnostic in result.diagnostics:
@@ -169,9 +179,15 @@ def under_pre_commit() -> bool:
     return bool(os.environ.get("PRE_COMMIT"))
 
 
-def _render(output_format: str, result: Any, *, command: str, quiet: bool = False) -> str:
+def _render(
+    output_format: str, result: Any, *, command: str, quiet: bool = False, style: Any = None
+) -> str:
     """One output format; check and report differ only in text (findings vs call sites)."""
     costs = result.costs
+    if output_format in ("gitlab", "junit"):
+        from .report import gitlab, junit
+
+        return (gitlab if output_format == "gitlab" else junit).render(result, costs)
     if output_format == "json":
         from .report import json as renderer
 
@@ -196,7 +212,7 @@ def _render(output_format: str, result: Any, *, command: str, quiet: bool = Fals
 
     if command == "report":
         return text.render_report(result, costs)
-    return text.render(result, costs, quiet=quiet)
+    return text.render(result, costs, quiet=quiet, style=style)
 
 
 @main.command()
@@ -215,6 +231,18 @@ def _render(output_format: str, result: Any, *, command: str, quiet: bool = Fals
     default=None,
     help="Lowest severity that makes the run fail (default: info, any finding).",
 )
+@click.option(
+    "--statistics", is_flag=True, help="Print how many findings each rule has, not the findings."
+)
+@click.option(
+    "--color",
+    type=click.Choice(("auto", "always", "never")),
+    default="auto",
+    show_default=True,
+    help="Colour and source lines with carets in text output (auto: on a terminal, unless "
+    "NO_COLOR is set).",
+)
+@click.option("--show-settings", is_flag=True, help="Print the resolved configuration and exit.")
 @_guard
 def check(
     paths: tuple[Path, ...],
@@ -231,12 +259,25 @@ def check(
     quiet: bool,
     baseline_file: Path | None,
     fail_on: str | None,
+    statistics: bool,
+    color: str,
+    show_settings: bool,
 ) -> int:
     """Lint PATHS (default: the current directory); exit 1 on findings.
 
     Under pre-commit (PRE_COMMIT set) a file that does not parse also fails the run, and
     its message goes to stdout (pre-commit shows only a failing hook's output).
     """
+    if show_settings:
+        from .config import load_config
+        from .settings import render_settings
+
+        _emit(render_settings(load_config(Path.cwd(), config_path)), output_file)
+        return EXIT_CLEAN
+    if statistics and output_format not in ("text", "json"):
+        from .config import ConfigError
+
+        raise ConfigError("--statistics works with --format text or json")
     pre_commit = under_pre_commit()
     configured: list[str | None] = []
     result = _run(
@@ -265,8 +306,24 @@ def check(
         click.echo(
             f"costlint: {applied.hidden} finding(s) in baseline {applied.path} not shown", err=True
         )
-    rendered = _render(output_format, result, command="check", quiet=quiet)
-    _emit(rendered, output_file)
+    if statistics:
+        from .report import statistics as stats
+
+        render_stats = stats.render_json if output_format == "json" else stats.render_text
+        rendered = render_stats(result.findings)
+    else:
+        style = None
+        if output_format == "text":
+            from .report.terminal import PLAIN, terminal_style
+
+            chosen = terminal_style(color, sys.stdout if output_file is None else None)
+            style = None if chosen == PLAIN else chosen
+        rendered = _render(output_format, result, command="check", quiet=quiet, style=style)
+        if style is not None and output_file is None:
+            click.echo(rendered, nl=False, color=True)  # click would strip it off a terminal
+            rendered = ""
+    if rendered or output_file is not None:
+        _emit(rendered, output_file)
     if exit_zero:
         return EXIT_CLEAN
     if failing(result.findings, fail_on or configured[0]):
@@ -382,7 +439,14 @@ DIFF_FORMATS = ("text", "json", "markdown", "github")
     "--fail-on-increase",
     help="Exit 1 when monthly cost grows by more than this: '10%' or dollars ('50').",
 )
-@click.option("--format", "output_format", type=click.Choice(DIFF_FORMATS), default="text")
+@click.option(
+    "--format",
+    "--output-format",
+    "output_format",
+    type=click.Choice(DIFF_FORMATS),
+    default="text",
+    help="Output format (--output-format is the same option).",
+)
 @click.option("--output-file", "-o", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--select", multiple=True, help="Rule ids, prefixes or names to run.")
 @click.option("--ignore", multiple=True, help="Rule ids, prefixes or names to skip.")
@@ -483,6 +547,102 @@ def _render_diff(output_format: str, result: Any) -> str:
             click.echo(f"costlint: warning: cannot write GITHUB_STEP_SUMMARY: {exc}", err=True)
         return diff_formats.render_github(result)
     return diff_formats.render_text(result)
+
+
+@main.group("comment")
+def comment_group() -> None:
+    """Post a Markdown report (e.g. `costlint diff --format markdown`) on a pull request."""
+
+
+def _comment_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--body-file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            required=True,
+            help="The Markdown to post ('-' reads stdin).",
+        ),
+        click.option(
+            "--behavior",
+            type=click.Choice(("update", "new")),
+            default="update",
+            show_default=True,
+            help="update: edit costlint's earlier comment (found by its marker), else create "
+            "one; new: always create one.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _post_comment(
+    target_for: Callable[[dict[str, str]], Any], body_file: Path, behavior: str
+) -> int:
+    import os
+
+    from .comment.http import CommentError
+    from .comment.post import post
+
+    try:
+        if str(body_file) == "-":
+            body = sys.stdin.read()
+        else:
+            body = body_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"costlint: error: cannot read --body-file {body_file}: {exc}", err=True)
+        return EXIT_ERROR
+    try:
+        posted = post(target_for(dict(os.environ)), body, behavior)
+    except CommentError as exc:
+        click.echo(f"costlint: error: {exc}", err=True)
+        return EXIT_ERROR
+    where = f": {posted.url}" if posted.url else ""
+    click.echo(f"costlint: {posted.action} comment {posted.id}{where}", err=True)
+    return EXIT_CLEAN
+
+
+@comment_group.command("github")
+@_comment_options
+@click.option("--repo", required=True, help="OWNER/NAME (in Actions: $GITHUB_REPOSITORY).")
+@click.option("--pull-request", type=int, required=True, help="The pull request's number.")
+@_guard
+def comment_github(body_file: Path, behavior: str, repo: str, pull_request: int) -> int:
+    """Post or update the comment on a GitHub pull request.
+
+    Token from GITHUB_TOKEN; API root from GITHUB_API_URL (default https://api.github.com).
+    """
+    from .comment.post import github
+
+    return _post_comment(lambda env: github(repo, pull_request, env), body_file, behavior)
+
+
+@comment_group.command("gitlab")
+@_comment_options
+@click.option("--project", required=True, help="Project id or path (in CI: $CI_PROJECT_ID).")
+@click.option("--merge-request", type=int, required=True, help="The merge request's IID.")
+@_guard
+def comment_gitlab(body_file: Path, behavior: str, project: str, merge_request: int) -> int:
+    """Post or update the note on a GitLab merge request.
+
+    Token from GITLAB_TOKEN (scope api); API root from CI_API_V4_URL.
+    """
+    from .comment.post import gitlab
+
+    return _post_comment(lambda env: gitlab(project, merge_request, env), body_file, behavior)
+
+
+@main.command("init")
+@click.option("--yaml", "use_yaml", is_flag=True, help="Write .costlint.yaml, not [tool.costlint].")
+@_guard
+def init_command(use_yaml: bool) -> int:
+    """Write a starter configuration and a usage-file skeleton here (never overwrites)."""
+    from .init import init_project
+
+    for written in init_project(Path.cwd(), yaml=use_yaml):
+        click.echo(f"costlint: wrote {written.path.name}: {written.what}", err=True)
+    click.echo("costlint: next: costlint report --write-usage, then edit the figures", err=True)
+    return EXIT_CLEAN
 
 
 @main.command("rules")

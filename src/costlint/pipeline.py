@@ -5,6 +5,7 @@ about the command line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,8 @@ class RunOptions:
     repo_root: Path | None = None
     # With explicit files (`check FILES`): also check the project files importing them.
     dependents: bool = False
+    # Called with (files extracted, files to extract) as extraction goes (a progress bar).
+    progress: Callable[[int, int], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,9 @@ def scan(config: Config, options: RunOptions) -> Run:
     sources = list(
         discover(options.paths, config, options.cwd, options.force_exclude, options.repo_root)
     )
-    results = extract_all(sources, config, options.cwd, options.use_cache, salt, cache)
+    results = extract_all(
+        sources, config, options.cwd, options.use_cache, salt, cache, options.progress
+    )
     dependents = _dependents(sources, config, options) if _explicit_files(options) else []
     sites: list[PromptSite] = []
     fresh: list[PromptSite] = []

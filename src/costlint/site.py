@@ -173,6 +173,10 @@ class PromptSite:
     # (what fingerprints are made of; see fingerprint.py).
     repo_path: str = ""
     call_text: str = ""
+    # The source lines the call spans (and the lines its arguments are written on), by line
+    # number, stamped by the extraction stage for the terminal's caret display. Never cached
+    # (they can hold prompt text): recomputed from the file the stage reads on a cache hit.
+    source_lines: dict[int, str] = field(default_factory=dict)
 
     @property
     def address(self) -> str:

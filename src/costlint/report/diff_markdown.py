@@ -9,11 +9,11 @@ assumptions, the threshold verdict, and a footer.
 from __future__ import annotations
 
 from .. import __version__
+from ..comment.marker import MARKER  # the one `costlint comment` finds and updates
 from ..diff import CostDiff, SiteChange
 from ..price import dollars as usd
 from .markdown import cell, code
 
-MARKER = "<!-- costlint -->"
 SYMBOLS = {"added": "+", "removed": "-", "changed": "~", "unchanged": " "}
 
 

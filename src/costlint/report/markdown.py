@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
+from ..comment.marker import MARKER  # the one `costlint comment` finds and updates
 from ..fixes import OutputCap
 from ..price import CostReport, FindingCost, SiteCost
 from ..price import dollars as usd
 from ..site import PARSE_ERROR
 from ..units import tokens
 from .text import finding_effect, star
-
-MARKER = "[//]: <> (costlint-report)"
 
 
 def render(result: Any, costs: CostReport) -> str:
