@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ..resolve import Binding, ModuleInfo, Project, Resolver, Scope, call_name
-from ..site import UNKNOWN, Diagnostic, HistoryInfo, PromptSite, Span
+from ..resolve_flow import ValueFlow
+from ..site import UNKNOWN, Candidates, Diagnostic, HistoryInfo, PromptSite, Span
 from .suppression import PYTHON_COMMENT, suppression
 
 CLIENT_CLASSES = frozenset(
@@ -50,6 +51,7 @@ FOREIGN_SDKS = frozenset(
 TEST_DOUBLES = ("mock", "fake", "stub", "dummy")
 WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
 GROWTH_METHODS = frozenset({"append", "extend", "insert"})
+FLOW_ARGUMENTS = ("model", "max_tokens")  # followed as candidate sets with provenance
 
 
 @dataclass
@@ -97,6 +99,10 @@ def extract_python(
         result.diagnostics.append(Diagnostic(rel_path, "cannot analyse: too deeply nested"))
         return result
     result.sites = finder.sites
+    if finder.flow is not None:
+        result.diagnostics.extend(
+            Diagnostic(rel_path, f"value flow: {note}") for note in finder.flow.notes
+        )
     return result
 
 
@@ -144,6 +150,7 @@ class _CallFinder:
         self._turn_bound: int | None = None
         # (scope node, variable) -> helpers the list is passed to (checked lazily for caching)
         self.helper_calls: dict[tuple[int, str], list[tuple[ast.AST, Scope]]] = {}
+        self.flow: ValueFlow | None = None  # made when a value needs following
 
     # -- walking ---------------------------------------------------------------------------
     def run(self) -> None:
@@ -275,6 +282,7 @@ class _CallFinder:
             in_loop=bool(cand.loops),
             ignore=self._suppression(call.lineno),
         )
+        self._fill_candidates(site, call, cand.scope)
         messages_node = next((k.value for k in call.keywords if k.arg == "messages"), None)
         if messages_node is not None:
             site.history = self._history(messages_node, cand, "cache_control" in args)
@@ -298,6 +306,52 @@ class _CallFinder:
             line, _ = self._position(keyword.value.lineno)
             spans[keyword.arg] = Span(line, keyword.value.col_offset + 1)
         return args, spans, opaque
+
+    def _fill_candidates(self, site: PromptSite, call: ast.Call, scope: Scope) -> None:
+        """Every value ``model`` and ``max_tokens`` can take, with where each is written, when
+        the value comes from elsewhere or can take several values."""
+        for name in FLOW_ARGUMENTS:
+            written = next((k.value for k in call.keywords if k.arg == name), None)
+            if isinstance(written, ast.Constant):
+                continue  # a literal at the call: args says it all
+            found: Candidates | None = None
+            if written is not None:
+                found = self._flow().candidates(written, scope, call.lineno)
+            else:
+                for keyword in call.keywords:
+                    if keyword.arg is None:
+                        inner = self._flow().key_candidates(keyword.value, name, scope, call.lineno)
+                        found = inner if inner is not None else found
+            if not found:
+                continue
+            start, end = call.lineno, call.end_lineno or call.lineno
+            origin = found[0].origin
+            here = (
+                origin is not None
+                and start <= origin.line <= end
+                and (origin.path == self._repo_path())
+            )
+            if len(found) == 1 and here:
+                continue
+            site.candidates[name] = found
+            current = site.args.get(name, UNKNOWN)
+            if current is UNKNOWN or (isinstance(current, str) and getattr(current, "holes", 0)):
+                default = found.default()
+                site.args[name] = default.value if default is not None else UNKNOWN
+
+    def _flow(self) -> ValueFlow:
+        if self.flow is None:
+            self.flow = ValueFlow(self.module)
+        return self.flow
+
+    def _repo_path(self) -> str:
+        project = self.module.project
+        if project is None:
+            return Path(self.module.path).name
+        try:
+            return Path(self.module.path).resolve().relative_to(project.root).as_posix()
+        except (ValueError, OSError):
+            return Path(self.module.path).name
 
     def _timeout_set(self, call: ast.Call, cand: _Candidate) -> bool | None:
         """Whether a timeout is given on the call, a with_options() or the client's constructor."""
