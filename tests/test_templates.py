@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from helpers import scan
 
-from costlint.extract.templates import (
+from costlint.resolve.project import Project
+from costlint.resolve.templates import (
     TemplateOptions,
     TemplateRenderer,
     placeholder_text,
     render_file,
 )
-from costlint.resolve import Project
 from costlint.site import Str
 from costlint.tokens import estimate_tokens
 
@@ -199,7 +199,7 @@ def test_application_filters_and_tests_are_placeholders_not_failures(tmp_path):
 
 def _render(root: Path, source: str, name: str = "t.j2"):
     (root / name).write_text(source)
-    return render_file(Project(root), root / name)
+    return render_file(Project(root).templates, root / name)
 
 
 # -- CL003 on templates -----------------------------------------------------------------------
@@ -335,7 +335,7 @@ def test_template_file_text_outside_the_repo_is_never_read(tmp_path):
     (tmp_path / "outside.j2").write_text("SECRET")
     (tmp_path / "repo" / ".git").mkdir(parents=True)
     project = Project(tmp_path / "repo")
-    rendered, problem = render_file(project, tmp_path / "outside.j2")
+    rendered, problem = render_file(project.templates, tmp_path / "outside.j2")
     assert rendered is None and "outside the repository" in str(problem)
 
 

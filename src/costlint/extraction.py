@@ -19,7 +19,8 @@ from .config import Config
 from .discover import SourceFile
 from .filecache import CachedFile, FileCache
 from .fingerprint import stamp_call_text, stamp_fingerprints
-from .resolve import Project
+from .resolve.dependencies import Dependencies
+from .resolve.project import Project
 from .site import Diagnostic, Finding, PromptSite
 from .sitecodec import Uncacheable, decode_analysis, encode_analysis
 
@@ -53,7 +54,9 @@ class FileResult:
     # For a file extracted now: what ``remember`` caches (sites once counted and checked).
     rel: str = ""
     cache_key: str | None = None
-    deps: dict[str, str | None] | None = None
+    deps: dict[str, str | None] | None = None  # ``dependencies`` with their hashes
+    # What the extraction read or looked for besides the file (None: served, not extracted).
+    dependencies: Dependencies | None = None
 
 
 def extractor_for(kind: str) -> Callable[..., Any]:
@@ -155,17 +158,22 @@ class Extractor:
             if replayed is not None:
                 return replayed
         result = self._extract(source, data)
-        deps = self._deps(source)
-        if self.cache.enabled and not self.project.uncacheable:
-            result.rel, result.cache_key, result.deps = source.rel, key, deps
+        dependencies = result.dependencies or Dependencies()
+        if self.cache.enabled and dependencies.hashable:
+            result.rel, result.cache_key = source.rel, key
+            result.deps = self._hashes(dependencies, source)
         return result
 
     def _extract(self, source: SourceFile, data: bytes) -> FileResult:
-        self.project.uncacheable = False
         text, problem = decode_source(source, data)
         if text is None:
-            return FileResult(diagnostics=[problem] if problem else [])
-        self.project.touched = set()
+            return FileResult(diagnostics=[problem] if problem else [], dependencies=Dependencies())
+        with self.project.tracking() as log:
+            result = self._extract_text(source, text)
+        result.dependencies = log.result()
+        return result
+
+    def _extract_text(self, source: SourceFile, text: str) -> FileResult:
         result = FileResult()
         try:
             extractor = extractor_for(source.kind)
@@ -185,25 +193,13 @@ class Extractor:
         except Exception as exc:  # a front-end bug must not stop the run  # noqa: BLE001
             message = f"internal error: {type(exc).__name__}"
             result.diagnostics.append(Diagnostic(source.rel, message))
-        result.diagnostics.extend(self._template_problems())
+        result.diagnostics.extend(self.project.template_problems(self.cwd))
         return result
 
-    def _template_problems(self) -> list[Diagnostic]:
-        renderer = self.project.__dict__.get("_templates")
-        if renderer is None or not getattr(renderer, "problems", None):
-            return []
-        found = list(self.project.template_diagnostics(self.cwd))
-        renderer.problems.clear()
-        return found
-
-    def _deps(self, source: SourceFile) -> dict[str, str | None]:
+    def _hashes(self, dependencies: Dependencies, source: SourceFile) -> dict[str, str | None]:
         """Every other file the extraction read or looked for, with its hash (None: absent)."""
         own = source.path.resolve()
-        deps = {str(path): None for path in sorted(self.project.touched or ()) if path != own}
-        for path in deps:
-            deps[path] = self.cache.digest(path)
-        self.project.touched = None
-        return deps
+        return {str(path): self.cache.digest(str(path)) for path in dependencies.paths(own)}
 
 
 def stamp_identity(sites: list[PromptSite], source: SourceFile, text: str | None) -> None:

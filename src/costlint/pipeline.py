@@ -21,7 +21,7 @@ from .extraction import (  # noqa: F401 (FileTimeout, extractor_for: re-exported
     remember,
     tune_gc,
 )
-from .resolve import Project
+from .resolve.project import Project
 from .site import Diagnostic, Finding, PromptSite
 
 if TYPE_CHECKING:
@@ -316,9 +316,9 @@ def count_file(
 def _prompt_text(path: Path, config: Config) -> tuple[str | None, str | None]:
     absolute = path.resolve()
     if path.suffix.lower() in TEMPLATE_SUFFIXES:
-        from .extract.templates import render_file
+        from .resolve.templates import render_file
 
-        rendered, reason = render_file(Project(config.root), absolute)
+        rendered, reason = render_file(Project(config.root).templates, absolute)
         if rendered is None:
             return None, f"{path}: {reason}"
         return rendered.as_str(), None

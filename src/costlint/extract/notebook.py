@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..resolve import Project
+from ..resolve.project import Project
 from ..site import Diagnostic
-from .python import ExtractResult, extract_python
+from .python import extract_python
+from .result import ExtractResult
 
 
 def notebook_source(text: str) -> tuple[str, list[tuple[int, int]]]:

@@ -9,13 +9,17 @@ arguments are Claude-shaped. Nothing is imported or executed.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..resolve import Binding, ModuleInfo, Project, Resolver, Scope, call_name
-from ..resolve_flow import ValueFlow
+from ..resolve.evaluator import Resolver
+from ..resolve.flow import ValueFlow
+from ..resolve.project import ModuleInfo, Project
+from ..resolve.scope import Binding, Scope
+from ..resolve.syntax import call_name
 from ..site import UNKNOWN, Candidates, Diagnostic, HistoryInfo, PromptSite, Span
+from .result import ExtractResult
 from .suppression import PYTHON_COMMENT, suppression
 
 CLIENT_CLASSES = frozenset(
@@ -52,13 +56,6 @@ TEST_DOUBLES = ("mock", "fake", "stub", "dummy")
 WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
 GROWTH_METHODS = frozenset({"append", "extend", "insert"})
 FLOW_ARGUMENTS = ("model", "max_tokens")  # followed as candidate sets with provenance
-
-
-@dataclass
-class ExtractResult:
-    sites: list[PromptSite] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    module: ModuleInfo | None = None
 
 
 def extract_python(

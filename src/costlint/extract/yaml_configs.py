@@ -36,18 +36,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..resolve.templates import RenderError, placeholder_text
 from ..site import UNKNOWN, Diagnostic, PromptSite, Span, Str
+from .result import ExtractResult
 from .suppression import suppression
-from .templates import (
-    RenderError,
-    history_sites,
-    placeholder_text,
-    renderer_for,
-)
+from .templates import history_sites, renderer_for
 
 if TYPE_CHECKING:
-    from ..resolve import Project
-    from .python import ExtractResult
+    from ..resolve.project import Project
 
 MAX_NODES = 100_000  # YAML nodes in a document once aliases are expanded
 MAX_DEPTH = 200
@@ -80,8 +76,6 @@ def extract_yaml(
     source: str, rel_path: str, abs_path: Path, project: Project | None
 ) -> ExtractResult:
     """Sites for YAML prompt configs and promptfoo configs; silent on other YAML."""
-    from .python import ExtractResult
-
     result = ExtractResult()
     if not _names_claude(source):
         return result
@@ -124,8 +118,6 @@ def _front_matter_file(
     build: Callable[..., Any],
 ) -> ExtractResult:
     """Shared by .prompty and .prompt: split the front matter, build the request site."""
-    from .python import ExtractResult
-
     result = ExtractResult()
     parts = _front_matter(source)
     if parts is None or "claude" not in source.lower():
@@ -690,7 +682,7 @@ def _prompt_files(target: str, context: _Context) -> list[Path]:
         return [base / target]
     found: list[Path] = []
     if context.project is not None:
-        context.project.uncacheable = True  # a file added later would match: not cached
+        context.project.depend_on_unhashable()  # a file added later would match: not cached
     try:
         for path in sorted(base.glob(target)):
             if context.project is not None and context.project.inside(path) and path.is_file():

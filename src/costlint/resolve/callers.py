@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .resolve import ModuleInfo, Project, Scope
+    from .project import ModuleInfo, Project
+    from .scope import Scope
 
 MAX_FILES = 5_000  # Python files indexed per project
 SKIPPED_DIRS = frozenset(

@@ -22,9 +22,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .resolve import ClassRef, ModuleInfo, ModuleRef, Resolver, Scope, call_name
-from .resolve_callers import CallerIndex, CallerSite
-from .site import UNKNOWN, Candidate, Candidates, Origin
+from ..site import UNKNOWN, Candidate, Candidates, Origin
+from .callers import CallerIndex, CallerSite
+from .evaluator import Resolver
+from .project import ModuleInfo
+from .scope import Scope
+from .syntax import call_name
+from .values import ClassRef, ModuleRef
 
 MAX_HOPS = 4  # function boundaries crossed (into callers, helpers, constructors)
 MAX_CALLERS = 32  # calls of one function followed

@@ -1,0 +1,429 @@
+"""The evaluator: turns an expression of one module into a value, dispatching over node types.
+
+``Resolver`` handles names, bindings, attributes, subscripts, operators, containers and calls
+of project functions itself; strings, paths, containers' calls and Jinja2 go to the handlers
+registered in ``handlers``, each handed this resolver as an ``Evaluator``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import PurePath
+from typing import Any
+
+from ..site import UNKNOWN, Str
+from . import handlers
+from .paths import path_attr
+from .project import ModuleInfo
+from .protocol import NOT_HANDLED, NodeHandler
+from .scope import Binding, Scope
+from .strings import percent_format
+from .syntax import call_name, hole_name, is_self, line_of, own_nodes
+from .values import ClassRef, FileRead, ModuleRef, PathValue
+
+MAX_DEPTH = 40
+_STDLIB_ALIASES = frozenset({"pathlib", "textwrap", "inspect", "os", "os.path"})
+
+
+class Resolver:
+    """Evaluates expressions of one module to values (see module docstring)."""
+
+    def __init__(self, module: ModuleInfo):
+        self.module = module
+        self.project = module.project
+        self._active: set[tuple[int, int]] = set()
+
+    # -- public -----------------------------------------------------------------------------
+    def value(self, node: ast.AST | None, scope: Scope, line: int | None = None) -> Any:
+        if node is None:
+            return UNKNOWN
+        return self.evaluate(node, scope, line if line is not None else line_of(node), 0)
+
+    def binding_of(self, name: str, scope: Scope, line: int | None) -> tuple[Binding, Scope] | None:
+        current: Scope | None = scope
+        first = True
+        while current is not None:
+            if current.kind == "class" and not first:
+                current = current.parent
+                continue
+            binding = current.lookup(name, line if first else None)
+            if binding is not None:
+                return binding, current
+            if first and current.kind == "function" and name in current.bindings:
+                return None  # assigned in this function only after the call
+            current = current.parent
+            first = False
+        return None
+
+    # -- evaluation -------------------------------------------------------------------------
+    def evaluate(self, node: ast.AST, scope: Scope, line: int, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            return UNKNOWN
+        key = (id(node), id(scope))
+        if key in self._active:
+            return UNKNOWN
+        self._active.add(key)
+        try:
+            handler = _NODE_HANDLERS.get(type(node))
+            if handler is None:
+                return UNKNOWN
+            return handler(self, node, scope, line, depth + 1)
+        except RecursionError:
+            return UNKNOWN
+        finally:
+            self._active.discard(key)
+
+    def _eval_Constant(self, node: ast.Constant, scope: Scope, line: int, depth: int) -> Any:
+        return node.value
+
+    def _eval_BinOp(self, node: ast.BinOp, scope: Scope, line: int, depth: int) -> Any:
+        left = self.evaluate(node.left, scope, line, depth)
+        right = self.evaluate(node.right, scope, line, depth)
+        if isinstance(node.op, ast.Add):
+            if isinstance(left, str) or isinstance(right, str):
+                lhs = left if isinstance(left, str) else Str.hole(hole_name(node.left))
+                rhs = right if isinstance(right, str) else Str.hole(hole_name(node.right))
+                return Str.concat([lhs, rhs])
+            if isinstance(left, list) and isinstance(right, list):
+                return left + right
+            if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+                return left + right
+            return UNKNOWN
+        if isinstance(node.op, ast.Div) and isinstance(left, PathValue):
+            if isinstance(right, str):
+                return PathValue(left.path / right)
+            return UNKNOWN
+        if isinstance(node.op, ast.Mod) and isinstance(left, str):
+            return percent_format(left, right)
+        if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+            try:
+                return _arith(node.op, left, right)
+            except (ArithmeticError, ValueError, OverflowError):
+                return UNKNOWN
+        if isinstance(node.op, ast.Mult) and isinstance(left, str) and isinstance(right, int):
+            return Str(left * max(0, min(right, 10_000))) if right < 10_000 else UNKNOWN
+        return UNKNOWN
+
+    def _eval_UnaryOp(self, node: ast.UnaryOp, scope: Scope, line: int, depth: int) -> Any:
+        value = self.evaluate(node.operand, scope, line, depth)
+        if isinstance(node.op, ast.USub) and isinstance(value, (int, float)):
+            return -value
+        return UNKNOWN
+
+    def _eval_List(self, node: ast.List | ast.Tuple, scope: Scope, line: int, depth: int) -> Any:
+        items: list[Any] = []
+        for elt in node.elts:
+            if isinstance(elt, ast.Starred):
+                inner = self.evaluate(elt.value, scope, line, depth)
+                if not isinstance(inner, list):
+                    return UNKNOWN
+                items.extend(inner)
+            else:
+                items.append(self.evaluate(elt, scope, line, depth))
+        return items
+
+    def _eval_Dict(self, node: ast.Dict, scope: Scope, line: int, depth: int) -> Any:
+        result: dict[str, Any] = {}
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is None:
+                inner = self.evaluate(value, scope, line, depth)
+                if not isinstance(inner, dict):
+                    return UNKNOWN
+                result.update(inner)
+                continue
+            name = self.evaluate(key, scope, line, depth)
+            if isinstance(name, str):
+                result[str(name)] = self.evaluate(value, scope, line, depth)
+        return result
+
+    def _eval_Name(self, node: ast.Name, scope: Scope, line: int, depth: int) -> Any:
+        if node.id == "__file__":
+            return PathValue(PurePath(self.module.path))
+        found = self.binding_of(node.id, scope, line)
+        if found is None:
+            return UNKNOWN
+        binding, owner = found
+        value = self._binding_value(node.id, binding, owner, depth)
+        if isinstance(value, (list, dict)) and _mutated(owner, node.id, binding.line, line):
+            return UNKNOWN  # filled by append/extend/update after it was written
+        if isinstance(value, dict) and owner.item_sets.get(node.id):
+            value = self._apply_item_sets(node.id, value, binding, owner, line, depth)
+        return value
+
+    def _binding_value(self, name: str, binding: Binding, owner: Scope, depth: int) -> Any:
+        if binding.kind in ("param", "loop") or binding.value is None:
+            return UNKNOWN
+        if binding.kind == "import":
+            return self._imported(name)
+        if binding.kind == "def":
+            if isinstance(binding.value, ast.ClassDef) and name in owner.classes:
+                return ClassRef(owner.classes[name])
+            return UNKNOWN
+        if binding.kind == "aug":
+            return self._augmented(name, binding, owner, depth)
+        if binding.kind == "with":
+            opened = self.evaluate(binding.value, owner, binding.line, depth)
+            return opened if isinstance(opened, FileRead) else UNKNOWN
+        return self.evaluate(binding.value, owner, binding.line, depth)
+
+    def _augmented(self, name: str, binding: Binding, owner: Scope, depth: int) -> Any:
+        node = binding.value
+        if not isinstance(node, ast.AugAssign) or not isinstance(node.op, ast.Add):
+            return UNKNOWN
+        previous = owner.lookup(name, binding.line)
+        if previous is None or previous is binding or previous.line >= binding.line:
+            return UNKNOWN
+        left = self._binding_value(name, previous, owner, depth + 1)
+        right = self.evaluate(node.value, owner, binding.line, depth)
+        if isinstance(left, str) and isinstance(right, str):
+            return Str.concat([left, right])
+        if isinstance(left, list) and isinstance(right, list):
+            return left + right
+        return UNKNOWN
+
+    def _apply_item_sets(
+        self, name: str, value: dict, binding: Binding, owner: Scope, line: int, depth: int
+    ) -> dict:
+        result = dict(value)
+        for set_line, key_node, value_node in owner.item_sets.get(name, []):
+            if binding.line < set_line < line or (owner.kind != "function" and set_line > 0):
+                key = self.evaluate(key_node, owner, set_line, depth)
+                if isinstance(key, str):
+                    result[str(key)] = self.evaluate(value_node, owner, set_line, depth)
+        return result
+
+    def _imported(self, name: str) -> Any:
+        target = self.module.imports.get(name)
+        if target is None or self.project is None:
+            return UNKNOWN
+        module_name, attr, level = target
+        if attr is None:
+            path = self.project.find_module(module_name, level, self.module.path)
+            module = self.project.module_at(path) if path else None
+            return ModuleRef(module) if module else UNKNOWN
+        path = self.project.find_module(module_name, level, self.module.path)
+        module = self.project.module_at(path) if path else None
+        if module is not None and module.module_scope.lookup(attr, None) is not None:
+            return module_constant(module, attr)
+        sub = self.project.find_module(
+            f"{module_name}.{attr}" if module_name else attr, level, self.module.path
+        )
+        sub_module = self.project.module_at(sub) if sub else None
+        return ModuleRef(sub_module) if sub_module else UNKNOWN
+
+    def _eval_Attribute(self, node: ast.Attribute, scope: Scope, line: int, depth: int) -> Any:
+        if is_self(node.value):
+            return self._self_attr(node.attr, scope, depth)
+        base = self.evaluate(node.value, scope, line, depth)
+        if isinstance(base, ModuleRef):
+            return module_constant(base.module, node.attr)
+        if isinstance(base, ClassRef):
+            return self._class_attr(base.scope, node.attr, depth)
+        if isinstance(base, PathValue):
+            return path_attr(base, node.attr)
+        return UNKNOWN
+
+    def _self_attr(self, attr: str, scope: Scope, depth: int) -> Any:
+        owner = scope.class_scope if scope.kind == "function" else scope
+        if owner is None:
+            return UNKNOWN
+        return self._class_attr(owner, attr, depth)
+
+    def _class_attr(self, cls: Scope, attr: str, depth: int) -> Any:
+        bindings = cls.self_attrs.get(attr)
+        if bindings:
+            if len({ast.dump(b.value) if b.value else "" for b in bindings}) > 1:
+                return UNKNOWN  # assigned different values in different methods
+            binding = bindings[-1]
+            if binding.value is None or binding.kind == "aug":
+                return UNKNOWN
+            method_scope = self._scope_containing(cls, binding.line)
+            return self.evaluate(binding.value, method_scope or cls, binding.line, depth)
+        class_binding = cls.lookup(attr, None)
+        if class_binding is None or class_binding.kind == "param":
+            return UNKNOWN
+        if class_binding.value is None:
+            return UNKNOWN
+        value = class_binding.value
+        if (
+            isinstance(value, ast.Call)
+            and call_name(value.func) == "field"
+            and any(k.arg == "default" for k in value.keywords)
+        ):
+            value = next(k.value for k in value.keywords if k.arg == "default")
+        return self.evaluate(value, cls, class_binding.line, depth)
+
+    def _scope_containing(self, cls: Scope, line: int) -> Scope | None:
+        for name, fn in cls.functions.items():
+            del name
+            end = getattr(fn, "end_lineno", fn.lineno) or fn.lineno
+            if fn.lineno <= line <= end:
+                return self.module.scopes.get(fn)
+        return None
+
+    def _eval_Subscript(self, node: ast.Subscript, scope: Scope, line: int, depth: int) -> Any:
+        base = self.evaluate(node.value, scope, line, depth)
+        if isinstance(node.slice, ast.Slice):
+            return UNKNOWN
+        key = self.evaluate(node.slice, scope, line, depth)
+        if isinstance(base, dict) and isinstance(key, str):
+            return base.get(str(key), UNKNOWN)
+        if isinstance(base, list) and isinstance(key, int) and not isinstance(key, bool):
+            try:
+                return base[key]
+            except IndexError:
+                return UNKNOWN
+        if isinstance(base, PathValue) and isinstance(key, int):
+            return path_attr(base, "parents", key)
+        return UNKNOWN
+
+    def _eval_Await(self, node: ast.Await, scope: Scope, line: int, depth: int) -> Any:
+        return UNKNOWN
+
+    def _canonical(self, name: str) -> str:
+        """Standard-library names under an alias: ``_Path`` (``from pathlib import Path as
+        _Path``) -> ``Path``, ``pl.Path`` (``import pathlib as pl``) -> ``pathlib.Path``."""
+        head, _, rest = name.partition(".")
+        target = self.module.imports.get(head) if head else None
+        if target is None:
+            return name
+        module, attr, level = target
+        if level or module not in _STDLIB_ALIASES:
+            return name
+        base = attr if attr is not None else module
+        return base + ("." + rest if rest else "")
+
+    def _eval_Call(self, node: ast.Call, scope: Scope, line: int, depth: int) -> Any:
+        func = node.func
+        name = self._canonical(call_name(func))
+        jinja = handlers.jinja_call(self, node, name, scope, line, depth)
+        if jinja is not None:
+            return jinja
+        if isinstance(func, ast.Attribute):
+            return self._method_call(node, func, scope, line, depth)
+        handler = handlers.call_handler(name)
+        if handler is not None:
+            value = handler(self, name, node, scope, line, depth)
+            if value is not NOT_HANDLED:
+                return value
+        if isinstance(func, ast.Name):
+            return self._local_function(func.id, node, scope, line, depth)
+        return UNKNOWN
+
+    def keywords_into(
+        self, result: dict[str, Any], node: ast.Call, scope: Scope, line: int, depth: int
+    ) -> Any:
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                inner = self.evaluate(keyword.value, scope, line, depth)
+                if not isinstance(inner, dict):
+                    return UNKNOWN
+                result.update(inner)
+            else:
+                result[keyword.arg] = self.evaluate(keyword.value, scope, line, depth)
+        return result
+
+    def _method_call(
+        self, node: ast.Call, func: ast.Attribute, scope: Scope, line: int, depth: int
+    ) -> Any:
+        method = func.attr
+        receiver_name = self._canonical(call_name(func.value))
+        function = handlers.MODULE_FUNCTION_HANDLERS.get((receiver_name, method))
+        if function is not None:
+            value = function(self, method, node, scope, line, depth)
+            if value is not NOT_HANDLED:
+                return value
+        receiver = self.evaluate(func.value, scope, line, depth)
+        for kinds, handler in handlers.METHOD_HANDLERS:
+            if isinstance(receiver, kinds):
+                return handler(self, receiver, method, node, scope, line, depth)
+        if isinstance(receiver, ModuleRef):
+            return self.module_function(receiver.module, method, node, depth)
+        return UNKNOWN
+
+    def _local_function(
+        self, name: str, node: ast.Call, scope: Scope, line: int, depth: int
+    ) -> Any:
+        found = self.binding_of(name, scope, line)
+        if found is None:
+            return UNKNOWN
+        binding, owner = found
+        if binding.kind == "def" and isinstance(binding.value, ast.ClassDef):
+            return UNKNOWN
+        if binding.kind == "def":
+            return self._function_result(self.module, binding.value, depth)
+        if binding.kind == "import":
+            target = self.module.imports.get(name)
+            if target and target[1] and self.project is not None:
+                path = self.project.find_module(target[0], target[2], self.module.path)
+                module = self.project.module_at(path) if path else None
+                if module is not None:
+                    return self.module_function(module, target[1], node, depth)
+        return UNKNOWN
+
+    def module_function(self, module: ModuleInfo, name: str, node: ast.Call, depth: int) -> Any:
+        fn = module.module_scope.functions.get(name)
+        if fn is None:
+            return UNKNOWN
+        return self._function_result(module, fn, depth)
+
+    def _function_result(self, module: ModuleInfo, fn: ast.AST | None, depth: int) -> Any:
+        """The value of a helper whose body ends in ``return <expr>`` (params unknown)."""
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return UNKNOWN
+        returns = [n for n in own_nodes(fn) if isinstance(n, ast.Return)]
+        if len(returns) != 1 or returns[0].value is None:
+            return UNKNOWN  # several returns: the value depends on the branch taken
+        resolver = self if module is self.module else Resolver(module)
+        scope = module.scopes.get(fn)
+        if scope is None:
+            return UNKNOWN
+        return resolver.evaluate(returns[0].value, scope, returns[0].lineno, depth)
+
+
+def _mutated(owner: Scope, name: str, bound: int, line: int) -> bool:
+    lines = owner.mutations.get(name)
+    if not lines:
+        return False
+    if owner.kind != "function":
+        return True  # a module or class list may be filled anywhere, at any time
+    return any(bound <= at < line for at in lines)
+
+
+def module_constant(module: ModuleInfo, name: str) -> Any:
+    """The value a module binds to ``name`` at top level."""
+    binding = module.module_scope.lookup(name, None)
+    if binding is None:
+        return UNKNOWN
+    resolver = Resolver(module)
+    if binding.kind == "def" and isinstance(binding.value, ast.ClassDef):
+        return ClassRef(module.module_scope.classes[name])
+    return resolver._binding_value(name, binding, module.module_scope, 0)
+
+
+def _arith(op: ast.operator, left: float, right: float) -> Any:
+    if isinstance(op, ast.Sub):
+        return left - right
+    if isinstance(op, ast.Mult):
+        return left * right
+    if isinstance(op, ast.FloorDiv):
+        return left // right
+    if isinstance(op, ast.Div):
+        return left / right
+    return UNKNOWN
+
+
+_NODE_HANDLERS: dict[type[ast.AST], NodeHandler] = {
+    ast.Constant: Resolver._eval_Constant,
+    ast.BinOp: Resolver._eval_BinOp,
+    ast.UnaryOp: Resolver._eval_UnaryOp,
+    ast.List: Resolver._eval_List,
+    ast.Tuple: Resolver._eval_List,
+    ast.Dict: Resolver._eval_Dict,
+    ast.Name: Resolver._eval_Name,
+    ast.Attribute: Resolver._eval_Attribute,
+    ast.Subscript: Resolver._eval_Subscript,
+    ast.Await: Resolver._eval_Await,
+    ast.Call: Resolver._eval_Call,
+    **handlers.NODE_HANDLERS,
+}

@@ -1,0 +1,117 @@
+"""The project loader: finds the modules a file imports, parses them once, keeps a few.
+
+Modules are looked up inside the repository only (never imported); a lookup that finds
+nothing is a dependency too (a module created there later would be found).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+from ..site import Diagnostic
+from .repository import PROMPT_FILE_LIMIT, Repository
+from .scope import ModuleScopes
+from .templates import TemplateOptions, TemplateRenderer
+
+MODULE_CACHE_SIZE = 64  # analysed modules kept for cross-module resolution
+
+
+class ModuleInfo(ModuleScopes):
+    """A parsed module of the project with its scopes, built once per file."""
+
+    def __init__(self, tree: ast.Module, path: Path, project: Project | None):
+        self.path = path
+        self.project = project
+        super().__init__(tree)
+
+
+class Project(Repository):
+    """The tree being scanned: its root, and parsed modules for cross-module resolution."""
+
+    def __init__(self, root: Path, read_limit: int = PROMPT_FILE_LIMIT):
+        super().__init__(root, read_limit)
+        self._modules: dict[Path, ModuleInfo | None] = {}
+        self._templates: TemplateRenderer | None = None
+
+    def register(self, path: Path, module: ModuleInfo) -> None:
+        self._remember(path.resolve(), module)
+
+    def register_tree(self, path: Path, tree: ast.Module) -> None:
+        """A module without Claude calls: not kept (memory); re-parsed if something imports it."""
+        del path, tree
+
+    def _remember(self, key: Path, module: ModuleInfo | None) -> None:
+        """Bounded cache of analysed modules, so memory stays flat on large trees."""
+        self._modules[key] = module
+        if len(self._modules) > MODULE_CACHE_SIZE:
+            self._modules.pop(next(iter(self._modules)))
+
+    def module_at(self, path: Path) -> ModuleInfo | None:
+        key = path.resolve()
+        self.depend_on((key,))
+        if key not in self._modules:
+            self._modules[key] = None  # guards against import cycles
+            self._remember(key, self._parse(key))
+        return self._modules.get(key)
+
+    def _parse(self, path: Path) -> ModuleInfo | None:
+        if not self.inside(path) or not path.is_file():
+            return None
+        try:
+            if path.stat().st_size > self.read_limit:
+                return None
+            source = path.read_text(encoding="utf-8-sig")
+            tree = ast.parse(source, filename=str(path))
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        return ModuleInfo(tree, path, self)
+
+    def find_module(self, name: str, level: int, from_file: Path) -> Path | None:
+        """Locate ``name`` (dotted; relative when level > 0) as a file in the project."""
+        parts = [p for p in name.split(".") if p]
+        if level:
+            base = from_file.parent
+            for _ in range(level - 1):
+                base = base.parent
+            bases = [base]
+        else:
+            bases = [self.root, self.root / "src"]
+            parent = from_file.parent
+            while self.inside(parent):
+                bases.append(parent)
+                if parent == self.root:
+                    break
+                parent = parent.parent
+        for base in bases:
+            candidate = base.joinpath(*parts) if parts else base
+            for option in (candidate.with_suffix(".py"), candidate / "__init__.py"):
+                if parts and option == candidate.with_suffix(".py") and not candidate.name:
+                    continue
+                if option.is_file() and self.inside(option):
+                    return option
+                self.depend_on_missing(option)  # a module created here later would shadow
+        return None
+
+    # -- Jinja2 templates (see templates.py) --------------------------------------------------
+    def configure_templates(self, extra: dict[str, Any]) -> None:
+        """Template settings from config (``placeholder-tokens``, ``template-dirs``)."""
+        self._templates = TemplateRenderer(self, TemplateOptions.from_extra(self.root, extra))
+
+    @property
+    def templates(self) -> TemplateRenderer:
+        """The run's ``TemplateRenderer`` (default settings unless configured)."""
+        if self._templates is None:
+            self._templates = TemplateRenderer(self, TemplateOptions.from_extra(self.root, {}))
+        return self._templates
+
+    def template_problems(self, cwd: Path) -> list[Diagnostic]:
+        """Templates that code rendered since the last call but that could not be rendered,
+        as diagnostics (and forgotten, so each file reports its own)."""
+        renderer = self._templates
+        if renderer is None or not renderer.problems:
+            return []
+        found = renderer.diagnostics(cwd)
+        renderer.problems.clear()
+        return found

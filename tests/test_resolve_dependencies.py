@@ -1,0 +1,68 @@
+"""The dependencies of one file's analysis are a value the extraction result carries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import write
+
+from costlint.config import load_config
+from costlint.discover import discover
+from costlint.extraction import Extractor
+from costlint.resolve.dependencies import Dependencies
+from costlint.resolve.project import Project
+
+CALLER = """
+import anthropic
+from prompts import SYSTEM
+from missing_module import OTHER
+client = anthropic.Anthropic()
+client.messages.create(model="claude-opus-5-5", max_tokens=10, system=SYSTEM + OTHER,
+                       messages=[{"role": "user", "content": open("question.txt").read()}])
+"""
+
+
+def extract(root: Path, name: str):
+    (root / ".git").mkdir(parents=True, exist_ok=True)
+    config = load_config(root)
+    extractor = Extractor(config, root, use_cache=True)
+    source = next(s for s in discover([], config, root) if s.rel == name)
+    return extractor.one(source)
+
+
+def test_extraction_result_carries_files_read_and_modules_looked_for(tmp_path):
+    write(
+        tmp_path, {"app.py": CALLER, "prompts.py": 'SYSTEM = "Be brief."\n', "question.txt": "Hi"}
+    )
+    result = extract(tmp_path, "app.py")
+    deps = result.dependencies
+    assert isinstance(deps, Dependencies) and deps.hashable
+    root = tmp_path.resolve()
+    assert {root / "prompts.py", root / "question.txt"} <= deps.files
+    assert root / "missing_module.py" in deps.looked_for  # a module created later would count
+    assert root / "app.py" not in deps.paths(excluding=root / "app.py")
+    assert set(result.deps) == {str(p) for p in deps.paths(excluding=root / "app.py")}
+    assert result.deps[str(root / "missing_module.py")] is None  # absent: no hash
+
+
+def test_a_promptfoo_glob_makes_the_analysis_unhashable_and_uncached(tmp_path):
+    write(
+        tmp_path,
+        {
+            "promptfooconfig.yaml": "prompts:\n  - file://prompts/*.txt\n"
+            "providers:\n  - anthropic:messages:claude-opus-5-5\n",
+            "prompts/a.txt": "Summarise the text.",
+        },
+    )
+    result = extract(tmp_path, "promptfooconfig.yaml")
+    assert result.dependencies is not None and not result.dependencies.hashable
+    assert result.cache_key is None and result.deps is None
+
+
+def test_tracking_records_only_inside_its_block(tmp_path):
+    write(tmp_path, {"a.txt": "A", "b.txt": "B"})
+    project = Project(tmp_path)
+    with project.tracking() as log:
+        project.read_text(tmp_path / "a.txt")
+    project.read_text(tmp_path / "b.txt")
+    assert log.result() == Dependencies(frozenset({(tmp_path / "a.txt").resolve()}))
