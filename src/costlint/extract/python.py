@@ -328,13 +328,12 @@ class _CallFinder:
                 and start <= origin.line <= end
                 and (origin.path == self._repo_path())
             )
-            if len(found) == 1 and here:
-                continue
-            site.candidates[name] = found
             current = site.args.get(name, UNKNOWN)
             if current is UNKNOWN or (isinstance(current, str) and getattr(current, "holes", 0)):
                 default = found.default()
                 site.args[name] = default.value if default is not None else UNKNOWN
+            if len(found) > 1 or not here:
+                site.candidates[name] = found
 
     def _flow(self) -> ValueFlow:
         if self.flow is None:
