@@ -329,3 +329,39 @@ def test_thousands_of_callers_are_cut_with_a_diagnostic(tmp_path):
     [site] = result.sites
     assert 0 < len(site.candidates["model"]) <= 32
     assert any("value flow" in d.message for d in result.diagnostics)
+
+
+def test_name_from_a_star_import_of_a_project_module(tmp_path):
+    files = {
+        "lib/core.py": 'MODELS = ["claude-opus-5-5", "claude-3-haiku-20240307"]\n',
+        "lib/__init__.py": "",
+        "app.py": HEAD
+        + "from lib.core import *\n"
+        + "model = MODELS[1]\n"
+        + "client.messages.create(model=model, max_tokens=9, messages=[])\n",
+    }
+    [candidate] = site_of(tmp_path, files).candidates["model"]
+    assert candidate.value == "claude-3-haiku-20240307"
+    assert candidate.origin.path == "lib/core.py"
+
+
+def test_arguments_through_comprehensions_partial_executors_and_map(tmp_path):
+    source = HEAD + (
+        "import asyncio, functools\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "def ask(model):\n"
+        "    return client.messages.create(model=model, max_tokens=9, messages=[])\n"
+        '[ask(m) for m in ["claude-3-haiku-20240307"]]\n'
+        'functools.partial(ask, "claude-3-opus-20240229")()\n'
+        "with ThreadPoolExecutor() as pool:\n"
+        '    pool.submit(ask, "claude-opus-4-1-20250805")\n'
+        '    list(pool.map(ask, ["claude-3-5-haiku-20241022"]))\n'
+        'asyncio.to_thread(ask, "claude-haiku-4-5-20251001")\n'
+    )
+    assert model_set(site_of(tmp_path, {"app.py": source})) == [
+        "claude-3-5-haiku-20241022",
+        "claude-3-haiku-20240307",
+        "claude-3-opus-20240229",
+        "claude-haiku-4-5-20251001",
+        "claude-opus-4-1-20250805",
+    ]

@@ -70,13 +70,13 @@ class CallerIndex:
         return files
 
     def files_calling(self, name: str) -> list[Path]:
-        """Files in which ``name(`` (or ``name (``) appears."""
+        """Files that mention ``name`` (called, or passed to ``submit``/``map``/``partial``)."""
         found = self._by_name.get(name)
         if found is not None:
             return found
         if self._files is None:
             self._files = self._load()
-        pattern = re.compile(r"\b" + re.escape(name) + r"\s*\(")
+        pattern = re.compile(r"\b" + re.escape(name) + r"\b")
         found = []
         for path, text in self._files:
             if text is None:

@@ -250,12 +250,49 @@ class ValueFlow:
     def _name(
         self, node: ast.Name, module: ModuleInfo, scope: Scope, line: int, ctx: _Context
     ) -> list[Found] | None:
+        generator = self._comprehension_of(node, scope)
+        if generator is not None:
+            return self._elements(generator.iter, module, scope, line, ctx)
         resolver = self._resolver(module)
         found = resolver.binding_of(node.id, scope, line)
         if found is None:
-            return None
+            starred = self._star_imported(node.id, module)
+            if starred is None:
+                return None
+            binding, owner, other = starred
+            return self._binding(node.id, binding, owner, other, ctx)
         binding, owner = found
         return self._binding(node.id, binding, owner, module, ctx)
+
+    def _comprehension_of(self, node: ast.Name, scope: Scope) -> ast.comprehension | None:
+        """The ``for name in iterable`` clause of a comprehension around ``node`` that binds it."""
+        parents = self._parent_map(scope.node)
+        current = parents.get(id(node))
+        steps = 0
+        while current is not None and steps < 100 and current is not scope.node:
+            steps += 1
+            if isinstance(current, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+                for generator in current.generators:
+                    target = generator.target
+                    if isinstance(target, ast.Name) and target.id == node.id:
+                        return generator
+            current = parents.get(id(current))
+        return None
+
+    def _star_imported(self, name: str, module: ModuleInfo) -> tuple[Any, Scope, ModuleInfo] | None:
+        """``from package.module import *``: the name bound at the top of that project module."""
+        for statement in module.tree.body:
+            if not isinstance(statement, ast.ImportFrom):
+                continue
+            if not any(alias.name == "*" for alias in statement.names):
+                continue
+            other = self._module_named(statement.module or "", statement.level, module)
+            if other is None or other is module:
+                continue
+            binding = other.module_scope.lookup(name, None)
+            if binding is not None:
+                return binding, other.module_scope, other
+        return None
 
     def _binding(
         self, name: str, binding: Any, owner: Scope, module: ModuleInfo, ctx: _Context
@@ -433,13 +470,12 @@ class ValueFlow:
                 continue
             seen.add(key)
             for call, where in module.calls:
-                func = call.func
-                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if name == callee:
+                direct = _called_as(call, callee)
+                if direct is not None:
                     count += 1
                     if count > limit:
                         return
-                    yield CallerSite(module, call, where.scope)
+                    yield CallerSite(module, direct, where.scope)
         if self.project is None:
             return
         for path in _caller_index(self.project).files_calling(callee):
@@ -449,13 +485,12 @@ class ValueFlow:
             if module is None:
                 continue
             for call, where in module.calls:
-                func = call.func
-                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if name == callee:
+                direct = _called_as(call, callee)
+                if direct is not None:
                     count += 1
                     if count > limit:
                         return
-                    yield CallerSite(module, call, where.scope)
+                    yield CallerSite(module, direct, where.scope)
 
     # -- attributes, objects ----------------------------------------------------------------
     def _attribute(
@@ -870,7 +905,13 @@ class ValueFlow:
         if isinstance(node, ast.Name):
             found = self._resolver(module).binding_of(node.id, scope, line)
             if found is None:
-                return None
+                starred = self._star_imported(node.id, module)
+                if starred is None or starred[0].value is None:
+                    return None
+                binding, owner, other = starred
+                return self._elements(
+                    binding.value, other, owner, binding.line, ctx, part, depth + 1
+                )
             binding, owner = found
             if binding.kind == "import":
                 target = module.imports.get(node.id)
@@ -1192,6 +1233,45 @@ class ValueFlow:
                 ]  # fmt: skip
                 found = kept or found
         return found
+
+
+FORWARDERS = {
+    # a function passed to these is called with the arguments that follow it
+    "partial": 0, "submit": 0, "to_thread": 0, "run_sync": 0, "run_in_threadpool": 0,
+    "apply_async": 0, "spawn": 0, "run_in_executor": 1,
+    # ... and these call it once per element of the iterables that follow it
+    "map": 0, "imap": 0, "imap_unordered": 0, "thread_map": 0, "process_map": 0,
+}  # fmt: skip
+MAPPERS = frozenset({"map", "imap", "imap_unordered", "thread_map", "process_map"})
+EACH = "_costlint_each_"  # a name nothing binds: ``iterable[EACH]`` is any element
+
+
+def _called_as(call: ast.Call, callee: str) -> ast.Call | None:
+    """``call`` as a call of ``callee``: itself when it calls it by name, or the call a
+    forwarder makes (``executor.submit(f, x)`` is ``f(x)``; ``pool.map(f, xs)`` is ``f(x)``
+    for each ``x`` in ``xs``); None when it does not call ``callee``."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name == callee:
+        return call
+    position = FORWARDERS.get(name)
+    if position is None or len(call.args) <= position:
+        return None
+    passed = call.args[position]
+    passed_name = passed.attr if isinstance(passed, ast.Attribute) else getattr(passed, "id", "")
+    if passed_name != callee:
+        return None
+    rest = list(call.args[position + 1 :])
+    if name in MAPPERS:
+        rest = [
+            ast.copy_location(
+                ast.Subscript(value=arg, slice=ast.Name(id=EACH), ctx=ast.Load()), arg
+            )
+            for arg in rest
+        ]
+    keywords = [] if name in MAPPERS else list(call.keywords)
+    synthetic = ast.Call(func=passed, args=rest, keywords=keywords)
+    return ast.copy_location(synthetic, call)
 
 
 # -- helpers ----------------------------------------------------------------------------------
