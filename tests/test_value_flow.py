@@ -365,3 +365,23 @@ def test_arguments_through_comprehensions_partial_executors_and_map(tmp_path):
         "claude-haiku-4-5-20251001",
         "claude-opus-4-1-20250805",
     ]
+
+
+def test_argparse_namespace_returned_by_a_helper_and_passed_to_a_constructor(tmp_path):
+    files = {
+        "cli.py": "import argparse\n"
+        "def get_args():\n"
+        "    parser = argparse.ArgumentParser()\n"
+        '    parser.add_argument("--judge-model", default="claude-3-haiku-20240307")\n'
+        "    return parser.parse_args()\n",
+        "runner.py": HEAD
+        + "class Runner:\n"
+        + "    def __init__(self, args):\n"
+        + "        self.kwargs = {'model': args.judge_model, 'max_tokens': 9}\n"
+        + "    def run(self, q):\n"
+        + "        return client.messages.create(messages=q, **self.kwargs)\n",
+        "main.py": "from cli import get_args\nfrom runner import Runner\n"
+        "Runner(get_args()).run([])\n",
+    }
+    site = site_of(tmp_path, files, "runner.py")
+    assert model_set(site) == ["claude-3-haiku-20240307"]

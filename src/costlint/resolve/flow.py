@@ -632,7 +632,20 @@ class ValueFlow:
             if isinstance(value, ClassRef):
                 cls_module = self._module_of(value.scope, module)
                 return [_Instance(value.scope, cls_module, node, module, scope)]
-            return []
+            target = self._function(func, module, scope, line)
+            if target is None or ctx.hops >= MAX_HOPS:
+                return []
+            fn, fn_module, _skip = target
+            fn_scope = fn_module.scopes.get(fn)
+            if fn_scope is None:
+                return []
+            inner = _Context(ctx.hops + 1, dict(ctx.frames), {})
+            return [  # what a helper returns: ``args = get_args()``, ``cfg = load_config()``
+                obj
+                for r in _own_nodes(fn)
+                if isinstance(r, ast.Return) and r.value is not None
+                for obj in self._objects(r.value, fn_module, fn_scope, r.lineno, inner, depth + 1)
+            ]
         if isinstance(node, ast.BoolOp):
             return [
                 obj for part in node.values
