@@ -311,7 +311,7 @@ CHAT_CODE = """
 import anthropic
 
 class Chat:
-    def __init__(self, model="claude-sonnet-5-5"):
+    def __init__(self, model):  # chosen by the caller, and no caller in the project
         self.client = anthropic.Anthropic()
         self.model = model
         self.history = []

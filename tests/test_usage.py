@@ -181,7 +181,7 @@ CALLS = {
         import anthropic
 
         class Chat:
-            def __init__(self, model="claude-haiku-5-5"):
+            def __init__(self, model):  # the caller chooses; no caller here
                 self.client = anthropic.Anthropic()
                 self.model = model
 

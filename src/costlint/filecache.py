@@ -31,7 +31,7 @@ from typing import Any
 from . import __version__
 from .site import Diagnostic
 
-FORMAT = 5  # bump when the entry layout changes
+FORMAT = 5  # bump when the entry layout changes (5: candidate sets on sites)
 SHARDS = 64
 
 

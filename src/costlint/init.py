@@ -20,7 +20,7 @@ TOML_TABLE = """\
 [tool.costlint]
 # Rules to run (ids, prefixes or names); all by default. `costlint rules` lists them.
 # select = ["CL"]
-# ignore = ["CL007"]
+# ignore = ["cache-below-minimum"]
 # Files and directories to skip, on top of the built-in ones (.venv, node_modules, ...).
 extend-exclude = ["tests/fixtures"]
 # Token counts: "auto" (the API when ANTHROPIC_API_KEY is set), "api" or "estimate".
@@ -31,7 +31,7 @@ usage-file = "costlint-usage.yaml"
 fail-on-increase = "10%"
 
 # Per-rule options, e.g.:
-# [tool.costlint.rules.CL002]
+# [tool.costlint.rules.uncached-long-prompt]
 # min_tokens = 1024
 """
 
@@ -39,7 +39,7 @@ YAML_CONFIG = """\
 # costlint configuration (see README: Configuration).
 # Rules to run (ids, prefixes or names); all by default. `costlint rules` lists them.
 # select: [CL]
-# ignore: [CL007]
+# ignore: [cache-below-minimum]
 # Files and directories to skip, on top of the built-in ones (.venv, node_modules, ...).
 extend-exclude: [tests/fixtures]
 # Token counts: auto (the API when ANTHROPIC_API_KEY is set), api or estimate.

@@ -4,7 +4,8 @@ A file with call sites is cached as what the later stages need: each site's plac
 token counts, and the findings the rules gave. The request arguments keep their structure
 (keys, lists, numbers, booleans, which parts are unknown, how many placeholders a string has)
 but every string is dropped, except the few that are settings rather than prompt: the model
-id, and the values inside ``cache_control`` (``type``, ``ttl``). Pricing reads only those;
+id (also in each candidate set), and the values inside ``cache_control`` (``type``, ``ttl``).
+Pricing reads only those;
 the rules, which do read prompt text, are not run again on a cached site.
 """
 
@@ -15,7 +16,18 @@ from dataclasses import fields
 from typing import Any
 
 from .fixes import fix_from_json
-from .site import UNKNOWN, Finding, HistoryInfo, PromptSite, Span, Str, TokenCount
+from .site import (
+    UNKNOWN,
+    Candidate,
+    Candidates,
+    Finding,
+    HistoryInfo,
+    Origin,
+    PromptSite,
+    Span,
+    Str,
+    TokenCount,
+)
 
 KEPT_TOP_LEVEL = frozenset({"model", "service_tier"})  # settings, never prompt text
 KEPT_UNDER = frozenset({"cache_control", "ttl"})  # ... and these keys anywhere below
@@ -89,6 +101,47 @@ def encode_args(args: dict[str, Any]) -> list[Any]:
 
 def decode_args(data: list[Any]) -> dict[str, Any]:
     return {_text(name): decode_value(value) for name, value in _list(data)}
+
+
+def encode_candidates(candidates: dict[str, Candidates]) -> list[Any]:
+    """Each argument's candidate set: value (strings kept only for settings such as the model
+    id), where it is written, and its two flags."""
+    encoded = []
+    for name, found in candidates.items():
+        items = []
+        for candidate in found:
+            origin = candidate.origin
+            items.append(
+                [
+                    encode_value(candidate.value, name in KEPT_TOP_LEVEL),
+                    None if origin is None else [origin.path, origin.line],
+                    candidate.default,
+                    candidate.overridable,
+                ]
+            )
+        encoded.append([name, items])
+    return encoded
+
+
+def decode_candidates(data: Any) -> dict[str, Candidates]:
+    result: dict[str, Candidates] = {}
+    for name, items in _list(data):
+        found = []
+        for item in _list(items):
+            value, origin, default, overridable = _list(item)
+            where = None
+            if origin is not None:
+                path, line = _list(origin)
+                where = Origin(_text(path), _count_of(line))
+            found.append(
+                Candidate(
+                    decode_value(value), where, bool(_flag(default)), bool(_flag(overridable))
+                )
+            )
+        if not found:
+            raise ValueError("an empty candidate set")
+        result[_text(name)] = Candidates(found)
+    return result
 
 
 # -- strict readers: each raises ValueError for a value of the wrong type ---------------------
@@ -192,6 +245,7 @@ def encode_site(site: PromptSite) -> dict[str, Any]:
         "qualname": site.qualname,
         "ordinal": site.ordinal,
         "args": encode_args(site.args),
+        "candidates": encode_candidates(site.candidates),
         "opaque": site.opaque_kwargs,
         "arg_spans": {name: _span(span) for name, span in site.arg_spans.items()},
         "timeout": site.client_timeout,
@@ -219,6 +273,7 @@ def decode_site(data: Any, path: str) -> PromptSite:
         qualname=_text(data["qualname"]),
         ordinal=_count_of(data["ordinal"]),
         args=decode_args(data["args"]),
+        candidates=decode_candidates(data["candidates"]),
         opaque_kwargs=bool(_flag(data["opaque"])),
         arg_spans={_text(k): _unspan(v) for k, v in _mapping(data["arg_spans"]).items()},
         client_timeout=_flag(data["timeout"], optional=True),

@@ -1,4 +1,9 @@
-"""CL009 legacy-model: retired, deprecated, or legacy-priced models with a cheaper successor."""
+"""CL009 legacy-model: retired, deprecated, or legacy-priced models with a cheaper successor.
+
+Where the model can take several values (``site.candidates``), the rule fires only when every
+candidate the catalog knows is retired, deprecated or legacy: a set with one current model in
+it (say, a current default behind an allow-list of old ids) is not a finding.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,63 @@ from typing import Any
 
 from ..engine import CheckContext, Report
 from ..fixes import Fix, ModelSwitch, NoCostModel
-from ..site import PromptSite
+from ..site import Candidates, PromptSite
 from ..units import per_mtok
 
 REMEDIES = (ModelSwitch, NoCostModel)
 TOKENIZER_FACTOR = 1.3  # newer tokenizer: ~30% more tokens for the same text
 
 
+OLD_STATUSES = frozenset({"retired", "deprecated", "legacy"})
+SHOWN_CANDIDATES = 4  # candidates named in a set's message
+
+
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
+    candidates = site.candidates.get("model")
+    if candidates is not None and len(candidates) > 1:
+        yield from _every_candidate(candidates, ctx)
+        return
     model = ctx.model(site)
     if model is None or ctx.catalog is None:
         return
+    yield from _reports(str(site.get("model")), model, ctx)
+
+
+def _every_candidate(candidates: Candidates, ctx: CheckContext) -> Iterator[Report]:
+    """One finding for a set whose every known model is old (named by its default, or the
+    first that would be a finding on its own)."""
+    if ctx.catalog is None:
+        return
+    known = []
+    for candidate in candidates:
+        if isinstance(candidate.value, str):
+            info = ctx.catalog.resolve(str(candidate.value))
+            if info is not None:
+                known.append((candidate, info))
+    if not known or any(info.status not in OLD_STATUSES for _, info in known):
+        return
+    ordered = sorted(known, key=lambda pair: not pair[0].default)
+    for candidate, info in ordered:
+        reports = list(_reports(str(candidate.value), info, ctx))
+        if not reports:
+            continue
+        report = reports[0]
+        names = [str(c.value) for c, _ in known[:SHOWN_CANDIDATES]]
+        more = len(known) - len(names)
+        listed = ", ".join(names) + (f" and {more} more" if more > 0 else "")
+        where = ""
+        if candidate.origin is not None:
+            where = f" (set at {candidate.origin.path}:{candidate.origin.line})"
+        report.message = (
+            f"every model this call can use is retired, deprecated or legacy ({listed}); "
+            f"{report.message}{where}"
+        )
+        yield report
+        return
+
+
+def _reports(written: str, model: Any, ctx: CheckContext) -> Iterator[Report]:
     successor = ctx.catalog.resolve(model.successor) if model.successor else None
-    written = str(site.get("model"))
     platform = written.lower().startswith(("anthropic.", "us.", "eu.", "apac.", "global."))
     platform = platform or "@" in written
     if model.status == "retired":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ..engine import CheckContext, Report
 from ..fixes import ModelSwitch
@@ -14,8 +15,25 @@ from ..units import per_mtok, ratio
 REMEDIES = (ModelSwitch,)
 
 
+def _every_candidate_top(site: PromptSite, ctx: CheckContext) -> Any:
+    """The model to name when every candidate is a known top-tier model (else None): the
+    default candidate, or the first."""
+    if ctx.catalog is None:
+        return None
+    infos = []
+    for candidate in sorted(site.candidates["model"], key=lambda c: not c.default):
+        info = (
+            ctx.catalog.resolve(str(candidate.value)) if isinstance(candidate.value, str) else None
+        )
+        if info is None or getattr(info, "tier", "") != "top":
+            return None
+        infos.append(info)
+    return infos[0] if infos else None
+
+
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
-    model = ctx.model(site)
+    several = len(site.candidates.get("model", ())) > 1
+    model = _every_candidate_top(site, ctx) if several else ctx.model(site)
     if model is None or getattr(model, "tier", "") != "top" or model.prices is None:
         return
     max_tokens = site.get("max_tokens")

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ..resolve.evaluator import Resolver
+from ..resolve.flow import ValueFlow
 from ..resolve.project import ModuleInfo, Project
 from ..resolve.scope import Binding, Scope
 from ..resolve.syntax import call_name
-from ..site import PARSE_ERROR, UNKNOWN, Diagnostic, HistoryInfo, PromptSite, Span
+from ..site import PARSE_ERROR, UNKNOWN, Candidates, Diagnostic, HistoryInfo, PromptSite, Span
 from .api_calls import (
     MethodReference,
     called_with,
@@ -67,6 +68,7 @@ FOREIGN_SDKS = frozenset(
 TEST_DOUBLES = ("mock", "fake", "stub", "dummy")
 WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
 GROWTH_METHODS = frozenset({"append", "extend", "insert"})
+FLOW_ARGUMENTS = ("model", "max_tokens")  # followed as candidate sets with provenance
 
 
 def extract_python(
@@ -106,6 +108,10 @@ def extract_python(
         result.diagnostics.append(Diagnostic(rel_path, "cannot analyse: too deeply nested"))
         return result
     result.sites = finder.sites
+    if finder.flow is not None:
+        result.diagnostics.extend(
+            Diagnostic(rel_path, f"value flow: {note}") for note in finder.flow.notes
+        )
     return result
 
 
@@ -177,6 +183,7 @@ class _CallFinder:
         self.helper_calls: dict[tuple[int, str], list[tuple[ast.AST, Scope]]] = {}
         # partial(...) calls that a later call of the partial object stands for.
         self.superseded: set[int] = set()
+        self.flow: ValueFlow | None = None  # made when a value needs following
 
     # -- walking ---------------------------------------------------------------------------
     def run(self) -> None:
@@ -482,6 +489,7 @@ class _CallFinder:
             ignore=ignore,
             batched=cand.batched,
         )
+        self._fill_candidates(site, call, cand.scope)
         if messages_node is not None:
             site.history = self._history(messages_node, cand, "cache_control" in args)
         return site
@@ -523,6 +531,51 @@ class _CallFinder:
             position, _ = self._position(node.lineno)
             spans[name] = Span(position, node.col_offset + 1)
         return args, spans, False, literal
+
+    def _fill_candidates(self, site: PromptSite, call: ast.Call, scope: Scope) -> None:
+        """Every value ``model`` and ``max_tokens`` can take, with where each is written, when
+        the value comes from elsewhere or can take several values."""
+        for name in FLOW_ARGUMENTS:
+            written = next((k.value for k in call.keywords if k.arg == name), None)
+            if isinstance(written, ast.Constant):
+                continue  # a literal at the call: args says it all
+            found: Candidates | None = None
+            if written is not None:
+                found = self._flow().candidates(written, scope, call.lineno)
+            else:
+                for keyword in call.keywords:
+                    if keyword.arg is None:
+                        inner = self._flow().key_candidates(keyword.value, name, scope, call.lineno)
+                        found = inner if inner is not None else found
+            if not found:
+                continue
+            start, end = call.lineno, call.end_lineno or call.lineno
+            origin = found[0].origin
+            here = (
+                origin is not None
+                and start <= origin.line <= end
+                and (origin.path == self._repo_path())
+            )
+            current = site.args.get(name, UNKNOWN)
+            if current is UNKNOWN or (isinstance(current, str) and getattr(current, "holes", 0)):
+                default = found.default()
+                site.args[name] = default.value if default is not None else UNKNOWN
+            if len(found) > 1 or not here:
+                site.candidates[name] = found
+
+    def _flow(self) -> ValueFlow:
+        if self.flow is None:
+            self.flow = ValueFlow(self.module)
+        return self.flow
+
+    def _repo_path(self) -> str:
+        project = self.module.project
+        if project is None:
+            return Path(self.module.path).name
+        try:
+            return Path(self.module.path).resolve().relative_to(project.root).as_posix()
+        except (ValueError, OSError):
+            return Path(self.module.path).name
 
     def _timeout_set(self, call: ast.Call, cand: _Candidate) -> bool | None:
         """Whether a timeout is given on the call, a with_options() or the client's constructor."""

@@ -89,6 +89,9 @@ def _written_model(site: PromptSite, usage: SiteUsage) -> str | None:
 
 def _resolve_model(site: PromptSite, usage: SiteUsage, catalog: Any) -> tuple[str | None, Any]:
     model = _written_model(site, usage)
+    if model is None and len(site.candidates.get("model", ())) > 1:
+        # The default candidate is already in ``args``; without one the usage file must name it.
+        return "model has several candidates and no default: name one in the usage file", None
     if model is None:
         return (
             "model not resolved statically (name it with `model:` for this call site in the "

@@ -13,5 +13,7 @@ Modules, lowest first: ``syntax`` (AST helpers), ``scope`` (bindings per scope, 
 ``jinja_sandbox`` and ``templates`` (rendering), ``project`` (finding and caching modules),
 ``values`` (what expressions evaluate to), ``protocol`` (the ``Evaluator`` handlers are handed),
 ``strings`` / ``paths`` / ``containers`` / ``jinja_calls`` (handlers), ``handlers`` (their
-tables) and ``evaluator`` (the dispatching ``Resolver``).
+tables), ``evaluator`` (the dispatching ``Resolver``), and on top ``callers`` (who calls a
+function, per project) and ``flow`` (candidate sets with provenance: every value an argument
+can take and where it is written, followed through functions, objects and config).
 """

@@ -1,0 +1,1522 @@
+"""Values as candidate sets with provenance: every value an argument can take, and where.
+
+Where the evaluator gives one value or ``UNKNOWN``, this follows the value back through the
+code and collects each value it can take, with the file and line that writes it: module
+constants and imports, parameter defaults and the arguments callers pass (same module or other
+project modules, methods through ``self``), ``self.x`` set from constructor arguments (and
+``x or Default()``), instances of dataclasses, config and settings classes, class-level
+defaults, registries and allow-lists (a dict or list of ids indexed or iterated) narrowed by
+the guards around the use (``if model in ALLOWED``, ``model.startswith("claude")``),
+``typing.Literal`` annotations, argparse and click ``default=`` / ``choices=``,
+``os.getenv(name, default)``, ``typing.cast`` and the return values of small helpers.
+
+Nothing is imported or run. The walk is bounded (function hops, callers per function,
+candidates per value, steps per query); where a bound is hit the set is cut and a note says so.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..site import UNKNOWN, Candidate, Candidates, Origin
+from .callers import CallerIndex, CallerSite
+from .evaluator import Resolver
+from .project import ModuleInfo
+from .scope import Scope
+from .syntax import call_name
+from .values import ClassRef, ModuleRef
+
+MAX_HOPS = 4  # function boundaries crossed (into callers, helpers, constructors)
+MAX_CALLERS = 32  # calls of one function followed
+MAX_CANDIDATES = 16  # values kept per argument
+MAX_STEPS = 4_000  # expressions visited per query
+
+_ENV_GETTERS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
+_CAST = frozenset({"cast", "typing.cast", "t.cast"})
+_LITERAL = frozenset({"Literal", "typing.Literal", "typing_extensions.Literal", "t.Literal"})
+_UNION = frozenset({"Union", "Optional", "typing.Union", "typing.Optional"})
+_PARSE_ARGS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
+
+
+@dataclass(frozen=True)
+class Found:
+    """One candidate while it is being collected."""
+
+    value: Any
+    origin: Origin | None
+    default: bool = False
+    overridable: bool = False
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A function entered through one particular call: its parameters are that call's
+    arguments."""
+
+    call: ast.Call
+    module: ModuleInfo
+    scope: Scope
+    skip_first: bool  # a method or constructor called on an object: ``self`` is not passed
+
+
+@dataclass
+class _Context:
+    hops: int = 0
+    frames: dict[int, Frame] = field(default_factory=dict)
+    # (id of the scope a name is read in, name) -> guard tests that hold there
+    guards: dict[tuple[int, str], list[tuple[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass
+class _Instance:
+    """An object of a project class: made by ``call`` (None when only its type is known)."""
+
+    cls: Scope
+    module: ModuleInfo
+    call: ast.Call | None = None
+    call_module: ModuleInfo | None = None
+    call_scope: Scope | None = None
+
+
+@dataclass(frozen=True)
+class _ArgNamespace:
+    """What ``parser.parse_args()`` returns: attributes come from ``add_argument`` calls."""
+
+    module: ModuleInfo
+
+
+class ValueFlow:
+    """Candidate sets for expressions of one module (see the module docstring)."""
+
+    def __init__(self, module: ModuleInfo):
+        self.module = module
+        self.project = module.project
+        self.notes: list[str] = []
+        self._resolvers: dict[int, Resolver] = {id(module): Resolver(module)}
+        self._parents: dict[int, dict[int, ast.AST]] = {}
+        self._steps = 0
+        self._active: set[tuple[int, int]] = set()
+
+    # -- public -----------------------------------------------------------------------------
+    def candidates(self, node: ast.AST, scope: Scope, line: int) -> Candidates | None:
+        """Every value ``node`` can take at ``line`` (None when none can be known)."""
+        self._steps = 0
+        context = _Context(guards=self._guards_at(node, self.module, scope))
+        found = self._expr(node, self.module, scope, line, context)
+        return self._finish(found)
+
+    def key_candidates(self, node: ast.AST, key: str, scope: Scope, line: int) -> Candidates | None:
+        """Every value the request dict ``node`` (splatted with ``**``) can hold at ``key``."""
+        self._steps = 0
+        context = _Context(guards=self._guards_at(node, self.module, scope))
+        found = self._key(node, key, self.module, scope, line, context)
+        return self._finish(found)
+
+    def _finish(self, found: list[Found] | None) -> Candidates | None:
+        if not found:
+            return None
+        unique: dict[Any, Found] = {}
+        for item in found:
+            key = (type(item.value).__name__, str(item.value))
+            previous = unique.get(key)
+            if previous is None:
+                unique[key] = item
+            elif item.default and not previous.default:
+                unique[key] = replace(previous, default=True)
+        items = list(unique.values())
+        if len(items) > MAX_CANDIDATES:
+            self._note(f"more than {MAX_CANDIDATES} candidate values: the first are kept")
+            items = items[:MAX_CANDIDATES]
+        defaults = [item for item in items if item.default]
+        return Candidates(
+            Candidate(
+                item.value, item.origin, item.default and item is defaults[0], item.overridable
+            )
+            for item in items
+        )
+
+    def _note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _resolver(self, module: ModuleInfo) -> Resolver:
+        resolver = self._resolvers.get(id(module))
+        if resolver is None:
+            resolver = self._resolvers[id(module)] = Resolver(module)
+        return resolver
+
+    def _origin(self, module: ModuleInfo, node: ast.AST) -> Origin | None:
+        line = getattr(node, "lineno", 0) or 0
+        root = self.project.root if self.project is not None else None
+        path = Path(module.path)
+        if root is not None:
+            try:
+                return Origin(path.resolve().relative_to(root).as_posix(), line)
+            except (ValueError, OSError):
+                pass
+        return Origin(path.name, line)
+
+    def _scalar(self, node: ast.AST, module: ModuleInfo, scope: Scope, line: int) -> list[Found]:
+        """The evaluator's value of ``node`` when it is one plain value ([] for None)."""
+        value = self._resolver(module).value(node, scope, line)
+        if value is None:
+            return []
+        if isinstance(value, (bool, int, float)) or (
+            isinstance(value, str) and not getattr(value, "holes", 0)
+        ):
+            return [Found(value, self._origin(module, node))]
+        return _UNKNOWN_LIST
+
+    def _budget(self) -> bool:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            self._note(f"value flow stopped after {MAX_STEPS} steps")
+            return False
+        return True
+
+    # -- expressions ------------------------------------------------------------------------
+    def _expr(
+        self, node: ast.AST | None, module: ModuleInfo, scope: Scope, line: int, ctx: _Context
+    ) -> list[Found] | None:
+        """Candidates of ``node``: a list ([] when it is None), or None when unknown."""
+        if node is None or not self._budget():
+            return None
+        key = (id(node), id(scope))
+        if key in self._active:
+            return None  # a cycle: this value is being computed further up
+        self._active.add(key)
+        try:
+            found = self._dispatch(node, module, scope, line, ctx)
+        except RecursionError:
+            found = None
+        finally:
+            self._active.discard(key)
+        if found is _UNKNOWN_LIST:
+            return None
+        return found
+
+    def _dispatch(
+        self, node: ast.AST, module: ModuleInfo, scope: Scope, line: int, ctx: _Context
+    ) -> list[Found] | None:
+        if isinstance(node, ast.Constant):
+            return [] if node.value is None else [Found(node.value, self._origin(module, node))]
+        if isinstance(node, ast.Name):
+            found = self._name(node, module, scope, line, ctx)
+            return self._narrow(found, ctx.guards.get((id(scope.node), node.id)), module, ctx)
+        if isinstance(node, ast.Attribute):
+            return self._attribute(node, module, scope, line, ctx)
+        if isinstance(node, ast.Subscript):
+            return self._subscript(node, module, scope, line, ctx)
+        if isinstance(node, ast.IfExp):
+            return _union(
+                [
+                    self._expr(node.body, module, scope, line, ctx),
+                    self._expr(node.orelse, module, scope, line, ctx),
+                ]
+            )
+        if isinstance(node, ast.BoolOp):
+            return self._bool_op(node, module, scope, line, ctx)
+        if isinstance(node, ast.NamedExpr):
+            return self._expr(node.value, module, scope, line, ctx)
+        if isinstance(node, ast.Call):
+            return self._call(node, module, scope, line, ctx)
+        return self._scalar(node, module, scope, line)
+
+    def _bool_op(
+        self, node: ast.BoolOp, module: ModuleInfo, scope: Scope, line: int, ctx: _Context
+    ) -> list[Found] | None:
+        if isinstance(node.op, ast.And):
+            return self._expr(node.values[-1], module, scope, line, ctx)
+        # ``x or Default``: every truthy value of x, then the fallbacks (the default when x
+        # has none of its own, e.g. a parameter that defaults to None).
+        parts: list[list[Found] | None] = []
+        has_default = False
+        for value in node.values:
+            found = self._expr(value, module, scope, line, ctx)
+            if found is not None:
+                found = [item for item in found if item.value or item.value == 0]
+                if not has_default and parts:
+                    found = [replace(item, default=True) for item in found]
+                has_default = has_default or any(item.default for item in found)
+            parts.append(found)
+        return _union(parts)
+
+    # -- names ------------------------------------------------------------------------------
+    def _name(
+        self, node: ast.Name, module: ModuleInfo, scope: Scope, line: int, ctx: _Context
+    ) -> list[Found] | None:
+        generator = self._comprehension_of(node, scope)
+        if generator is not None:
+            return self._elements(generator.iter, module, scope, line, ctx)
+        resolver = self._resolver(module)
+        found = resolver.binding_of(node.id, scope, line)
+        if found is None:
+            starred = self._star_imported(node.id, module)
+            if starred is None:
+                return None
+            binding, owner, other = starred
+            return self._binding(node.id, binding, owner, other, ctx)
+        binding, owner = found
+        return self._binding(node.id, binding, owner, module, ctx)
+
+    def _comprehension_of(self, node: ast.Name, scope: Scope) -> ast.comprehension | None:
+        """The ``for name in iterable`` clause of a comprehension around ``node`` that binds it."""
+        parents = self._parent_map(scope.node)
+        current = parents.get(id(node))
+        steps = 0
+        while current is not None and steps < 100 and current is not scope.node:
+            steps += 1
+            if isinstance(current, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+                for generator in current.generators:
+                    target = generator.target
+                    if isinstance(target, ast.Name) and target.id == node.id:
+                        return generator
+            current = parents.get(id(current))
+        return None
+
+    def _star_imported(self, name: str, module: ModuleInfo) -> tuple[Any, Scope, ModuleInfo] | None:
+        """``from package.module import *``: the name bound at the top of that project module."""
+        for statement in module.tree.body:
+            if not isinstance(statement, ast.ImportFrom):
+                continue
+            if not any(alias.name == "*" for alias in statement.names):
+                continue
+            other = self._module_named(statement.module or "", statement.level, module)
+            if other is None or other is module:
+                continue
+            binding = other.module_scope.lookup(name, None)
+            if binding is not None:
+                return binding, other.module_scope, other
+        return None
+
+    def _binding(
+        self, name: str, binding: Any, owner: Scope, module: ModuleInfo, ctx: _Context
+    ) -> list[Found] | None:
+        kind = binding.kind
+        if kind == "param":
+            return self._param(name, binding, owner, module, ctx)
+        if kind == "import":
+            return self._imported(name, module, ctx)
+        if kind == "loop":
+            return self._loop_variable(name, binding, owner, module, ctx)
+        if kind in ("assign", "with") and binding.value is not None:
+            if isinstance(binding.value, ast.AnnAssign):
+                return None
+            return self._expr(binding.value, module, owner, binding.line, ctx)
+        if kind == "assign" and binding.value is None:
+            return self._unpacked(name, binding, owner, module, ctx)
+        return None
+
+    def _imported(self, name: str, module: ModuleInfo, ctx: _Context) -> list[Found] | None:
+        target = module.imports.get(name)
+        if target is None or self.project is None or target[1] is None:
+            return None
+        other = self._module_named(target[0], target[2], module)
+        if other is None:
+            return None
+        binding = other.module_scope.lookup(target[1], None)
+        if binding is None:
+            return None
+        return self._binding(target[1], binding, other.module_scope, other, ctx)
+
+    def _module_named(self, name: str, level: int, module: ModuleInfo) -> ModuleInfo | None:
+        if self.project is None:
+            return None
+        path = self.project.find_module(name, level, module.path)
+        return self._module_at(path) if path is not None else None
+
+    def _module_at(self, path: Path) -> ModuleInfo | None:
+        if self.project is None:
+            return None
+        if Path(path).resolve() == Path(self.module.path).resolve():
+            return self.module
+        return self.project.module_at(path)
+
+    def _loop_variable(
+        self, name: str, binding: Any, owner: Scope, module: ModuleInfo, ctx: _Context
+    ) -> list[Found] | None:
+        """``for model in MODELS:`` (or a comprehension): every element of the iterable."""
+        for node in ast.walk(owner.node):
+            if isinstance(node, (ast.For, ast.AsyncFor)) and node.lineno == binding.line:
+                if isinstance(node.target, ast.Name) and node.target.id == name:
+                    return self._elements(node.iter, module, owner, binding.line, ctx)
+        return None
+
+    def _unpacked(
+        self, name: str, binding: Any, owner: Scope, module: ModuleInfo, ctx: _Context
+    ) -> list[Found] | None:
+        """``a, b = x, y``: the element at the same place."""
+        for node in ast.walk(owner.node):
+            if isinstance(node, ast.Assign) and node.lineno == binding.line:
+                for target in node.targets:
+                    value = _paired(target, node.value, name)
+                    if value is not None:
+                        return self._expr(value, module, owner, binding.line, ctx)
+        return None
+
+    # -- parameters and callers --------------------------------------------------------------
+    def _param(
+        self, name: str, binding: Any, owner: Scope, module: ModuleInfo, ctx: _Context
+    ) -> list[Found] | None:
+        fn = owner.node
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return None
+        frame = ctx.frames.get(id(fn))
+        default_node = _param_default(fn, name)
+        if frame is not None:
+            argument = _argument_for(fn, name, frame.call, frame.skip_first)
+            if argument is _SPLAT:
+                return None
+            if argument is not None:
+                inner = replace(ctx, guards=self._guards_at(frame.call, frame.module, frame.scope))
+                return self._expr(argument, frame.module, frame.scope, frame.call.lineno, inner)
+            found = self._expr(default_node, module, owner.parent or owner, fn.lineno, ctx)
+            return found
+        parts: list[list[Found] | None] = []
+        if default_node is not None:
+            found = self._expr(default_node, module, owner.parent or owner, fn.lineno, ctx)
+            if found is not None:
+                parts.append([replace(item, default=True) for item in found])
+        if binding.value is not None:
+            parts.append(self._literal_members(binding.value, module, owner, ctx))
+        parts.append(self._click_option(fn, name, module, owner, ctx))
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            parts.append(self._from_callers(fn, name, owner, module, ctx))
+        return _union(parts, partial=True)
+
+    def _from_callers(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str, owner: Scope,
+        module: ModuleInfo, ctx: _Context,
+    ) -> list[Found] | None:  # fmt: skip
+        if ctx.hops >= MAX_HOPS or self.project is None:
+            if ctx.hops >= MAX_HOPS:
+                self._note(f"value flow stops {MAX_HOPS} calls deep")
+            return None
+        is_method = owner.class_scope is not None and owner.parent is owner.class_scope
+        callee = fn.name
+        if is_method and fn.name == "__init__":
+            callee = owner.class_scope.qualname.rsplit(".", 1)[-1]  # type: ignore[union-attr]
+        parts: list[list[Found] | None] = []
+        count = 0
+        for caller in self._callers(callee, module, MAX_CALLERS + 1):
+            count += 1
+            if count > MAX_CALLERS:
+                self._note(f"more than {MAX_CALLERS} calls of {callee}(): the first are followed")
+                break
+            if not _may_call(caller, fn, owner, self):
+                continue
+            skip_first = is_method and not _is_static(fn)
+            argument = _argument_for(fn, name, caller.call, skip_first)
+            if argument is None or argument is _SPLAT:
+                continue  # the default applies (already counted), or unknown
+            inner = _Context(
+                hops=ctx.hops + 1,
+                frames=dict(ctx.frames),
+                guards=self._guards_at(caller.call, caller.module, caller.scope),
+            )
+            parts.append(
+                self._expr(argument, caller.module, caller.scope, caller.call.lineno, inner)
+            )
+        return _union(parts, partial=True)
+
+    def _click_option(
+        self, fn: ast.AST, name: str, module: ModuleInfo, owner: Scope, ctx: _Context
+    ) -> list[Found] | None:
+        """``@click.option("--model", default=..., type=click.Choice([...]))`` on ``fn``."""
+        for decorator in getattr(fn, "decorator_list", []):
+            if not isinstance(decorator, ast.Call):
+                continue
+            if call_name(decorator.func).rsplit(".", 1)[-1] not in ("option", "argument"):
+                continue
+            flags = [
+                arg.value for arg in decorator.args
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+            ]  # fmt: skip
+            if not any(_option_dest(flag) == name for flag in flags):
+                continue
+            return self._option_values(decorator, module, owner.parent or owner, ctx)
+        return None
+
+    def _option_values(
+        self, call: ast.Call, module: ModuleInfo, scope: Scope, ctx: _Context
+    ) -> list[Found] | None:
+        parts: list[list[Found] | None] = []
+        for keyword in call.keywords:
+            if keyword.arg == "default":
+                found = self._expr(keyword.value, module, scope, call.lineno, ctx)
+                if found is not None:
+                    found = [replace(i, default=True, overridable=True) for i in found]
+                parts.append(found)
+            elif keyword.arg == "choices":
+                parts.append(self._elements(keyword.value, module, scope, call.lineno, ctx))
+            elif keyword.arg == "type" and isinstance(keyword.value, ast.Call):
+                if call_name(keyword.value.func).rsplit(".", 1)[-1] == "Choice":
+                    first = keyword.value.args[0] if keyword.value.args else None
+                    parts.append(self._elements(first, module, scope, call.lineno, ctx))
+        return _union(parts, partial=True)
+
+    def _callers(self, callee: str, home: ModuleInfo, limit: int) -> Iterator[CallerSite]:
+        """Calls of ``callee`` in this module, the function's own module, then the project."""
+        seen: set[Path] = set()
+        count = 0
+        for module in (self.module, home):
+            key = Path(module.path).resolve()
+            if key in seen:
+                continue
+            seen.add(key)
+            for call, where in module.calls:
+                direct = _called_as(call, callee)
+                if direct is not None:
+                    count += 1
+                    if count > limit:
+                        return
+                    yield CallerSite(module, direct, where.scope)
+        if self.project is None:
+            return
+        for path in _caller_index(self.project).files_calling(callee):
+            if path.resolve() in seen:
+                continue
+            module = self._module_at(path)
+            if module is None:
+                continue
+            for call, where in module.calls:
+                direct = _called_as(call, callee)
+                if direct is not None:
+                    count += 1
+                    if count > limit:
+                        return
+                    yield CallerSite(module, direct, where.scope)
+
+    # -- attributes, objects ----------------------------------------------------------------
+    def _attribute(
+        self, node: ast.Attribute, module: ModuleInfo, scope: Scope, line: int, ctx: _Context
+    ) -> list[Found] | None:
+        base = node.value
+        if isinstance(base, ast.Name) and base.id in ("self", "cls"):
+            cls = scope.class_scope if scope.kind == "function" else scope
+            if cls is None or cls.kind != "class":
+                cls = self._annotated_self_class(scope, module)
+            if cls is None:
+                return None
+            frame = _self_frame(cls, ctx)
+            return self._class_attr(cls, module, node.attr, ctx, frame)
+        value = self._resolver(module).value(base, scope, line)
+        if isinstance(value, ModuleRef):
+            binding = value.module.module_scope.lookup(node.attr, None)
+            if binding is None:
+                return None
+            scope_of = value.module.module_scope
+            return self._binding(node.attr, binding, scope_of, value.module, ctx)
+        if isinstance(value, ClassRef):
+            return self._class_attr(
+                value.scope, self._module_of(value.scope, module), node.attr, ctx, None
+            )
+        results: list[list[Found] | None] = []
+        for obj in self._objects(base, module, scope, line, ctx):
+            if isinstance(obj, _ArgNamespace):
+                results.append(self._argparse(obj.module, node.attr, ctx))
+            else:
+                frame = None
+                if obj.call is not None and obj.call_module is not None and obj.call_scope:
+                    frame = Frame(obj.call, obj.call_module, obj.call_scope, True)
+                results.append(self._class_attr(obj.cls, obj.module, node.attr, ctx, frame))
+        if results:
+            return _union(results, partial=True)
+        return self._scalar(node, module, scope, line)
+
+    def _annotated_self_class(self, scope: Scope, module: ModuleInfo) -> Scope | None:
+        """``def __call__(self: Client, ...)`` at module level (fastcore's ``@patch``)."""
+        fn = scope.node
+        args = getattr(fn, "args", None)
+        if args is None or not args.args:
+            return None
+        annotation = args.args[0].annotation
+        if annotation is None:
+            return None
+        value = self._resolver(module).value(annotation, scope.parent or scope, fn.lineno)
+        return value.scope if isinstance(value, ClassRef) else None
+
+    def _module_of(self, cls: Scope, fallback: ModuleInfo) -> ModuleInfo:
+        """The module a class scope belongs to (its own module, or one loaded for it)."""
+        if cls.node in fallback.scopes:
+            return fallback
+        if self.project is not None:
+            for module in list(getattr(self.project, "_modules", {}).values()):
+                if module is not None and cls.node in module.scopes:
+                    return module
+        return fallback
+
+    def _class_attr(
+        self, cls: Scope, module: ModuleInfo, attr: str, ctx: _Context, frame: Frame | None,
+        depth: int = 0,
+    ) -> list[Found] | None:  # fmt: skip
+        """``obj.attr`` for an object of ``cls`` (made by ``frame.call`` when known)."""
+        module = self._module_of(cls, module)
+        init = cls.functions.get("__init__")
+        inner = ctx
+        if frame is not None and init is not None:
+            if ctx.hops >= MAX_HOPS:
+                self._note(f"value flow stops {MAX_HOPS} calls deep")
+                frame = None
+            else:
+                frames = dict(ctx.frames)
+                frames[id(init)] = frame
+                inner = _Context(ctx.hops + 1, frames, ctx.guards)
+        parts: list[list[Found] | None] = []
+        for binding in cls.self_attrs.get(attr, []):
+            method = _method_at(module, cls, binding.line)
+            if binding.value is None:
+                parts.append(self._self_unpacked(attr, binding, method, module, inner))
+            elif binding.kind != "aug":
+                parts.append(self._expr(binding.value, module, method, binding.line, inner))
+        class_binding = cls.bindings.get(attr)
+        if class_binding:
+            latest = class_binding[-1]
+            if init is None and frame is not None:
+                passed = _field_argument(cls, attr, frame.call)
+                if passed is _SPLAT:
+                    return None
+                if passed is not None:
+                    inner_guards = self._guards_at(frame.call, frame.module, frame.scope)
+                    inner = _Context(ctx.hops + 1, dict(ctx.frames), inner_guards)
+                    return self._expr(passed, frame.module, frame.scope, frame.call.lineno, inner)
+            if latest.kind == "param" and latest.value is not None:
+                parts.append(self._literal_members(latest.value, module, cls, ctx))
+            elif latest.value is not None:
+                value = _field_default(latest.value)
+                found = self._expr(value, module, cls, latest.line, ctx)
+                if found is not None:
+                    found = [replace(item, default=True) for item in found]
+                parts.append(found)
+            annotation = _class_annotation(cls, attr)
+            if annotation is not None and latest.kind != "param":
+                parts.append(self._literal_members(annotation, module, cls, ctx))
+        found = _union(parts, partial=True)
+        if found is None and depth < 3:
+            for base in _class_bases(cls):
+                value = self._resolver(module).value(base, cls.parent or cls, cls.node.lineno)
+                if isinstance(value, ClassRef):
+                    inherited = self._class_attr(value.scope, module, attr, ctx, None, depth + 1)
+                    if inherited is not None:
+                        return inherited
+        return found
+
+    def _self_unpacked(
+        self, attr: str, binding: Any, method: Scope, module: ModuleInfo, ctx: _Context
+    ) -> list[Found] | None:
+        for node in ast.walk(method.node):
+            if isinstance(node, ast.Assign) and node.lineno == binding.line:
+                for target in node.targets:
+                    value = _paired(target, node.value, attr, self_attr=True)
+                    if value is not None:
+                        return self._expr(value, module, method, binding.line, ctx)
+        return None
+
+    def _objects(
+        self, node: ast.AST, module: ModuleInfo, scope: Scope, line: int, ctx: _Context,
+        depth: int = 0,
+    ) -> list[_Instance | _ArgNamespace]:  # fmt: skip
+        """The objects ``node`` can be: instances of project classes, argparse namespaces."""
+        if depth > 6 or not self._budget():
+            return []
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in _PARSE_ARGS:
+                return [_ArgNamespace(module)]
+            value = self._resolver(module).value(func, scope, line)
+            if isinstance(value, ClassRef):
+                cls_module = self._module_of(value.scope, module)
+                return [_Instance(value.scope, cls_module, node, module, scope)]
+            target = self._function(func, module, scope, line)
+            if target is None or ctx.hops >= MAX_HOPS:
+                return []
+            fn, fn_module, _skip = target
+            fn_scope = fn_module.scopes.get(fn)
+            if fn_scope is None:
+                return []
+            inner = _Context(ctx.hops + 1, dict(ctx.frames), {})
+            return [  # what a helper returns: ``args = get_args()``, ``cfg = load_config()``
+                obj
+                for r in _own_nodes(fn)
+                if isinstance(r, ast.Return) and r.value is not None
+                for obj in self._objects(r.value, fn_module, fn_scope, r.lineno, inner, depth + 1)
+            ]
+        if isinstance(node, ast.BoolOp):
+            return [
+                obj for part in node.values
+                for obj in self._objects(part, module, scope, line, ctx, depth + 1)
+            ]  # fmt: skip
+        if isinstance(node, ast.IfExp):
+            return [
+                *self._objects(node.body, module, scope, line, ctx, depth + 1),
+                *self._objects(node.orelse, module, scope, line, ctx, depth + 1),
+            ]
+        if isinstance(node, ast.Name):
+            found = self._resolver(module).binding_of(node.id, scope, line)
+            if found is None:
+                return []
+            binding, owner = found
+            if binding.kind in ("assign", "with") and binding.value is not None:
+                return self._objects(binding.value, module, owner, binding.line, ctx, depth + 1)
+            if binding.kind == "param":
+                return self._param_objects(node.id, binding, owner, module, ctx, depth)
+            return []
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.value.id in ("self", "cls"):
+                cls = scope.class_scope if scope.kind == "function" else scope
+                if cls is None:
+                    return []
+                objects: list[_Instance | _ArgNamespace] = []
+                for binding in cls.self_attrs.get(node.attr, []):
+                    if binding.value is None:
+                        continue
+                    method = _method_at(module, cls, binding.line)
+                    objects.extend(
+                        self._objects(binding.value, module, method, binding.line, ctx, depth + 1)
+                    )
+                class_binding = cls.lookup(node.attr, None)
+                if not objects and class_binding is not None and class_binding.value is not None:
+                    value = class_binding.value
+                    if class_binding.kind == "param":
+                        objects.extend(self._typed_objects(value, module, cls))
+                    else:
+                        objects.extend(
+                            self._objects(value, module, cls, class_binding.line, ctx, depth + 1)
+                        )
+                return objects
+        return []
+
+    def _param_objects(
+        self, name: str, binding: Any, owner: Scope, module: ModuleInfo, ctx: _Context, depth: int
+    ) -> list[_Instance | _ArgNamespace]:
+        fn = owner.node
+        frame = ctx.frames.get(id(fn))
+        if frame is not None:
+            argument = _argument_for(fn, name, frame.call, frame.skip_first)
+            if isinstance(argument, ast.AST):
+                return self._objects(
+                    argument, frame.module, frame.scope, frame.call.lineno, ctx, depth + 1
+                )
+        objects: list[_Instance | _ArgNamespace] = []
+        if binding.value is not None:
+            objects.extend(self._typed_objects(binding.value, module, owner.parent or owner))
+        if (
+            ctx.hops < MAX_HOPS
+            and self.project is not None
+            and isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ):
+            is_method = owner.class_scope is not None and owner.parent is owner.class_scope
+            callee = fn.name
+            if is_method and fn.name == "__init__":
+                callee = owner.class_scope.qualname.rsplit(".", 1)[-1]  # type: ignore[union-attr]
+            count = 0
+            for caller in self._callers(callee, module, MAX_CALLERS):
+                count += 1
+                argument = _argument_for(fn, name, caller.call, is_method and not _is_static(fn))
+                if not isinstance(argument, ast.AST):
+                    continue
+                inner = _Context(ctx.hops + 1, dict(ctx.frames), ctx.guards)
+                objects.extend(
+                    self._objects(
+                        argument, caller.module, caller.scope, caller.call.lineno, inner, depth + 1
+                    )
+                )
+        return objects
+
+    def _typed_objects(self, annotation: ast.AST, module: ModuleInfo, scope: Scope) -> list[Any]:
+        """``config: Settings`` (or ``Settings | None``): an object of that class, arguments
+        unknown (its defaults apply)."""
+        parts = [annotation]
+        if isinstance(annotation, ast.BinOp):
+            parts = [annotation.left, annotation.right]
+        elif isinstance(annotation, ast.Subscript) and call_name(annotation.value) in _UNION:
+            inner = annotation.slice
+            parts = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+        objects: list[Any] = []
+        for part in parts:
+            value = self._resolver(module).value(part, scope, getattr(part, "lineno", 0))
+            if isinstance(value, ClassRef):
+                objects.append(_Instance(value.scope, self._module_of(value.scope, module)))
+        return objects
+
+    def _argparse(self, module: ModuleInfo, attr: str, ctx: _Context) -> list[Found] | None:
+        """``args.model``: the ``default=`` and ``choices=`` of ``add_argument("--model")``."""
+        for call, where in module.calls:
+            func = call.func
+            if not isinstance(func, ast.Attribute) or func.attr != "add_argument":
+                continue
+            dest = next((k.value for k in call.keywords if k.arg == "dest"), None)
+            names = [
+                arg.value for arg in call.args
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+            ]  # fmt: skip
+            if isinstance(dest, ast.Constant):
+                matched = dest.value == attr
+            else:
+                matched = any(_option_dest(flag) == attr for flag in names)
+            if matched:
+                return self._option_values(call, module, where.scope, ctx)
+        return None
+
+    # -- subscripts, calls ------------------------------------------------------------------
+    def _subscript(
+        self, node: ast.Subscript, module: ModuleInfo, scope: Scope, line: int, ctx: _Context
+    ) -> list[Found] | None:
+        if isinstance(node.slice, ast.Slice):
+            return None
+        key = self._resolver(module).value(node.slice, scope, line)
+        if key is UNKNOWN or key is None:
+            # A registry indexed by a key the code does not fix: any of its values.
+            return self._elements(node.value, module, scope, line, ctx, part="values")
+        if isinstance(key, str):
+            entry = self._dict_entry(node.value, str(key), module, scope, line, ctx)
+            if entry is not None:
+                return entry
+        if isinstance(key, int) and not isinstance(key, bool):
+            items = self._elements(node.value, module, scope, line, ctx)
+            if items is not None and -len(items) <= key < len(items):
+                return [items[key]]
+        return self._scalar(node, module, scope, line)
+
+    def _call(
+        self, node: ast.Call, module: ModuleInfo, scope: Scope, line: int, ctx: _Context
+    ) -> list[Found] | None:
+        name = call_name(node.func)
+        if name in _CAST and len(node.args) == 2:
+            found = self._expr(node.args[1], module, scope, line, ctx)
+            if found:
+                return found
+            return self._literal_members(node.args[0], module, scope, ctx)
+        if name in _ENV_GETTERS or (name.endswith("environ.get")):
+            default = node.args[1] if len(node.args) > 1 else None
+            default = next((k.value for k in node.keywords if k.arg == "default"), default)
+            found = self._expr(default, module, scope, line, ctx) if default else None
+            if not found:
+                return None
+            return [replace(item, default=True, overridable=True) for item in found]
+        if name in ("str", "int") and len(node.args) == 1:
+            return self._expr(node.args[0], module, scope, line, ctx)
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
+            return self._dict_get(node, module, scope, line, ctx)
+        returned = self._returns(node, module, scope, line, ctx)
+        if returned is not None:
+            return returned
+        return self._scalar(node, module, scope, line)
+
+    def _dict_get(
+        self, node: ast.Call, module: ModuleInfo, scope: Scope, line: int, ctx: _Context
+    ) -> list[Found] | None:
+        """``REGISTRY.get(key, default)``: the entry, or every value and the default."""
+        func = node.func
+        assert isinstance(func, ast.Attribute)
+        key = self._resolver(module).value(node.args[0], scope, line)
+        default = node.args[1] if len(node.args) > 1 else None
+        fallback = self._expr(default, module, scope, line, ctx) if default is not None else []
+        if fallback is not None:
+            fallback = [replace(item, default=True) for item in fallback]
+        if isinstance(key, str) and not getattr(key, "holes", 0):
+            entry = self._dict_entry(func.value, str(key), module, scope, line, ctx)
+            if entry is not None:
+                return entry
+        values = self._elements(func.value, module, scope, line, ctx, part="values")
+        if values is None:
+            return None
+        return _union([values, fallback], partial=True)
+
+    def _returns(
+        self, node: ast.Call, module: ModuleInfo, scope: Scope, line: int, ctx: _Context
+    ) -> list[Found] | None:
+        """What a project function returns, its parameters bound to this call's arguments."""
+        target = self._function(node.func, module, scope, line)
+        if target is None:
+            return None
+        fn, fn_module, skip_first = target
+        if ctx.hops >= MAX_HOPS:
+            self._note(f"value flow stops {MAX_HOPS} calls deep")
+            return None
+        fn_scope = fn_module.scopes.get(fn)
+        if fn_scope is None:
+            return None
+        frames = dict(ctx.frames)
+        frames[id(fn)] = Frame(node, module, scope, skip_first)
+        inner = _Context(ctx.hops + 1, frames, {})
+        returns = [n for n in _own_nodes(fn) if isinstance(n, ast.Return) and n.value is not None]
+        if not returns:
+            return None
+        return _union([self._expr(r.value, fn_module, fn_scope, r.lineno, inner) for r in returns])
+
+    def _function(
+        self, func: ast.AST, module: ModuleInfo, scope: Scope, line: int
+    ) -> tuple[ast.AST, ModuleInfo, bool] | None:
+        """The project function a call goes to: a name, an imported name, ``self.method``."""
+        if isinstance(func, ast.Name):
+            found = self._resolver(module).binding_of(func.id, scope, line)
+            if found is None:
+                return None
+            binding, _owner = found
+            if binding.kind == "def" and isinstance(
+                binding.value, (ast.FunctionDef, ast.AsyncFunctionDef)
+            ):
+                return binding.value, module, False
+            if binding.kind == "import":
+                target = module.imports.get(func.id)
+                if target and target[1]:
+                    other = self._module_named(target[0], target[2], module)
+                    if other is not None:
+                        fn = other.module_scope.functions.get(target[1])
+                        if fn is not None:
+                            return fn, other, False
+            return None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if func.value.id in ("self", "cls"):
+                cls = scope.class_scope if scope.kind == "function" else None
+                fn = cls.functions.get(func.attr) if cls is not None else None
+                if fn is not None:
+                    return fn, module, not _is_static(fn)
+                return None
+            value = self._resolver(module).value(func.value, scope, line)
+            if isinstance(value, ModuleRef):
+                fn = value.module.module_scope.functions.get(func.attr)
+                if fn is not None:
+                    return fn, value.module, False
+        return None
+
+    # -- containers -------------------------------------------------------------------------
+    def _elements(
+        self, node: ast.AST | None, module: ModuleInfo, scope: Scope, line: int, ctx: _Context,
+        part: str = "items", depth: int = 0,
+    ) -> list[Found] | None:  # fmt: skip
+        """The elements of a list, tuple or set (a dict's keys, or ``part="values"`` its values)
+        written in the source, each with where it is written."""
+        if node is None or depth > 8 or not self._budget():
+            return None
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            parts: list[list[Found] | None] = []
+            for elt in node.elts:
+                if isinstance(elt, ast.Starred):
+                    parts.append(
+                        self._elements(elt.value, module, scope, line, ctx, "items", depth + 1)
+                    )
+                else:
+                    parts.append(self._expr(elt, module, scope, line, ctx))
+            return _union(parts, partial=True)
+        if isinstance(node, ast.Dict):
+            parts = []
+            for key, value in zip(node.keys, node.values, strict=True):
+                if key is None:
+                    parts.append(self._elements(value, module, scope, line, ctx, part, depth + 1))
+                else:
+                    chosen = value if part == "values" else key
+                    parts.append(self._expr(chosen, module, scope, line, ctx))
+            return _union(parts, partial=True)
+        if isinstance(node, ast.Name):
+            found = self._resolver(module).binding_of(node.id, scope, line)
+            if found is None:
+                starred = self._star_imported(node.id, module)
+                if starred is None or starred[0].value is None:
+                    return None
+                binding, owner, other = starred
+                return self._elements(
+                    binding.value, other, owner, binding.line, ctx, part, depth + 1
+                )
+            binding, owner = found
+            if binding.kind == "import":
+                target = module.imports.get(node.id)
+                if target is None or target[1] is None:
+                    return None
+                other = self._module_named(target[0], target[2], module)
+                inner = other.module_scope.lookup(target[1], None) if other else None
+                if other is None or inner is None or inner.value is None:
+                    return None
+                return self._elements(
+                    inner.value, other, other.module_scope, inner.line, ctx, part, depth + 1
+                )
+            if binding.kind == "param":
+                return (
+                    self._literal_members(binding.value, module, owner, ctx)
+                    if binding.value
+                    else None
+                )
+            if binding.value is None or binding.kind not in ("assign", "with"):
+                return None
+            return self._elements(binding.value, module, owner, binding.line, ctx, part, depth + 1)
+        if isinstance(node, ast.Attribute):
+            value = self._resolver(module).value(node.value, scope, line)
+            if isinstance(value, ModuleRef):
+                inner = value.module.module_scope.lookup(node.attr, None)
+                if inner is None or inner.value is None:
+                    return None
+                return self._elements(
+                    inner.value,
+                    value.module,
+                    value.module.module_scope,
+                    inner.line,
+                    ctx,
+                    part,
+                    depth + 1,
+                )
+            if isinstance(value, ClassRef):
+                inner = value.scope.lookup(node.attr, None)
+                if inner is None or inner.value is None:
+                    return None
+                return self._elements(
+                    inner.value, module, value.scope, inner.line, ctx, part, depth + 1
+                )
+            return None
+        if isinstance(node, ast.Call):
+            name = call_name(node.func)
+            if name in ("list", "tuple", "set", "frozenset", "sorted") and node.args:
+                return self._elements(
+                    node.args[0],
+                    module,
+                    scope,
+                    line,
+                    ctx,
+                    "keys" if part == "items" else part,
+                    depth + 1,
+                )
+            if isinstance(node.func, ast.Attribute) and node.func.attr in ("keys", "values"):
+                return self._elements(
+                    node.func.value, module, scope, line, ctx, node.func.attr, depth + 1
+                )
+            return None
+        if isinstance(node, ast.Subscript):
+            if call_name(node.value) in _LITERAL:
+                return self._literal_members(node, module, scope, ctx)
+            if isinstance(node.slice, ast.Slice):
+                items = self._elements(node.value, module, scope, line, ctx, part, depth + 1)
+                bounds = [
+                    self._resolver(module).value(b, scope, line) if b is not None else None
+                    for b in (node.slice.lower, node.slice.upper, node.slice.step)
+                ]
+                if items is None or not all(b is None or isinstance(b, int) for b in bounds):
+                    return items
+                return items[slice(*bounds)]
+            return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.BitOr)):
+            return _union(
+                [
+                    self._elements(node.left, module, scope, line, ctx, part, depth + 1),
+                    self._elements(node.right, module, scope, line, ctx, part, depth + 1),
+                ]
+            )
+        return None
+
+    def _literal_members(
+        self, node: ast.AST | None, module: ModuleInfo, scope: Scope, ctx: _Context, depth: int = 0
+    ) -> list[Found] | None:
+        """The values a ``typing.Literal[...]`` annotation allows (through aliases, unions,
+        ``Optional`` and imports)."""
+        if node is None or depth > 6:
+            return None
+        if isinstance(node, ast.Subscript):
+            head = call_name(node.value)
+            if head in _LITERAL or head.endswith(".Literal"):
+                inner = node.slice
+                elts = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+                return _union(
+                    [self._expr(e, module, scope, e.lineno, ctx) for e in elts], partial=True
+                )
+            if head in _UNION:
+                inner = node.slice
+                elts = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+                return _union(
+                    [self._literal_members(e, module, scope, ctx, depth + 1) for e in elts],
+                    partial=True,
+                )
+            return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return _union(
+                [
+                    self._literal_members(node.left, module, scope, ctx, depth + 1),
+                    self._literal_members(node.right, module, scope, ctx, depth + 1),
+                ],
+                partial=True,
+            )
+        if isinstance(node, ast.Name):
+            found = self._resolver(module).binding_of(node.id, scope, getattr(node, "lineno", 0))
+            if found is None:
+                return None
+            binding, owner = found
+            if binding.kind == "import":
+                target = module.imports.get(node.id)
+                if target is None or target[1] is None:
+                    return None
+                other = self._module_named(target[0], target[2], module)
+                inner = other.module_scope.lookup(target[1], None) if other else None
+                if other is None or inner is None or inner.kind != "assign":
+                    return None
+                return self._literal_members(inner.value, other, other.module_scope, ctx, depth + 1)
+            if binding.kind == "assign" and binding.value is not None:
+                return self._literal_members(binding.value, module, owner, ctx, depth + 1)
+        return None
+
+    def _dict_entry(
+        self, node: ast.AST, key: str, module: ModuleInfo, scope: Scope, line: int, ctx: _Context
+    ) -> list[Found] | None:
+        return self._key(node, key, module, scope, line, ctx)
+
+    def _key(
+        self, node: ast.AST | None, key: str, module: ModuleInfo, scope: Scope, line: int,
+        ctx: _Context, depth: int = 0,
+    ) -> list[Found] | None:  # fmt: skip
+        """The candidates of ``node[key]`` for a dict built in the source (a literal, ``dict()``,
+        later ``d[key] = v``, ``{**a, **b}``, ``a | b``, a helper's or method's return value,
+        ``self.x`` set in several places)."""
+        if node is None or depth > 8 or not self._budget():
+            return None
+        if isinstance(node, ast.Dict):
+            found: list[Found] | None = None
+            for k, v in zip(node.keys, node.values, strict=True):
+                if k is None:
+                    inner = self._key(v, key, module, scope, line, ctx, depth + 1)
+                    if inner is not None:
+                        found = inner
+                elif isinstance(k, ast.Constant) and k.value == key:
+                    found = self._expr(v, module, scope, line, ctx)
+            return found
+        if isinstance(node, ast.Call):
+            name = call_name(node.func)
+            if name == "dict":
+                found = None
+                for arg in node.args:
+                    inner = self._key(arg, key, module, scope, line, ctx, depth + 1)
+                    if inner is not None:
+                        found = inner
+                for keyword in node.keywords:
+                    if keyword.arg is None:
+                        inner = self._key(keyword.value, key, module, scope, line, ctx, depth + 1)
+                        if inner is not None:
+                            found = inner
+                    elif keyword.arg == key:
+                        found = self._expr(keyword.value, module, scope, line, ctx)
+                return found
+            if name in _CAST and len(node.args) == 2:
+                return self._key(node.args[1], key, module, scope, line, ctx, depth + 1)
+            if name.rsplit(".", 1)[-1].endswith("Param"):  # the SDK's TypedDict constructors
+                for keyword in node.keywords:
+                    if keyword.arg == key:
+                        return self._expr(keyword.value, module, scope, line, ctx)
+                return None
+            target = self._function(node.func, module, scope, line)
+            if target is None or ctx.hops >= MAX_HOPS:
+                return None
+            fn, fn_module, skip_first = target
+            fn_scope = fn_module.scopes.get(fn)
+            if fn_scope is None:
+                return None
+            frames = dict(ctx.frames)
+            frames[id(fn)] = Frame(node, module, scope, skip_first)
+            inner_ctx = _Context(ctx.hops + 1, frames, {})
+            returns = [
+                n for n in _own_nodes(fn) if isinstance(n, ast.Return) and n.value is not None
+            ]
+            return _union(
+                [
+                    self._key(r.value, key, fn_module, fn_scope, r.lineno, inner_ctx, depth + 1)
+                    for r in returns
+                ]
+            )
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            right = self._key(node.right, key, module, scope, line, ctx, depth + 1)
+            if right is not None:
+                return right
+            return self._key(node.left, key, module, scope, line, ctx, depth + 1)
+        if isinstance(node, ast.Name):
+            found_binding = self._resolver(module).binding_of(node.id, scope, line)
+            if found_binding is None:
+                return None
+            binding, owner = found_binding
+            sets = [
+                (at, value) for at, k, value in owner.item_sets.get(node.id, [])
+                if isinstance(k, ast.Constant) and k.value == key
+                and (owner.kind != "function" or binding.line < at < line)
+            ]  # fmt: skip
+            if sets:
+                return _union([self._expr(v, module, owner, at, ctx) for at, v in sets])
+            if binding.kind == "param":
+                frame = ctx.frames.get(id(owner.node))
+                if frame is not None:
+                    argument = _argument_for(owner.node, node.id, frame.call, frame.skip_first)
+                    if isinstance(argument, ast.AST):
+                        return self._key(
+                            argument,
+                            key,
+                            frame.module,
+                            frame.scope,
+                            frame.call.lineno,
+                            ctx,
+                            depth + 1,
+                        )
+                return None
+            if binding.kind not in ("assign", "with") or binding.value is None:
+                return None
+            return self._key(binding.value, key, module, owner, binding.line, ctx, depth + 1)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.value.id in ("self", "cls"):
+                cls = scope.class_scope if scope.kind == "function" else scope
+                if cls is None:
+                    return None
+                parts = []
+                for binding in cls.self_attrs.get(node.attr, []):
+                    if binding.value is None:
+                        continue
+                    method = _method_at(module, cls, binding.line)
+                    parts.append(
+                        self._key(binding.value, key, module, method, binding.line, ctx, depth + 1)
+                    )
+                return _union(parts, partial=True)
+        return None
+
+    # -- guards -----------------------------------------------------------------------------
+    def _guards_at(
+        self, node: ast.AST, module: ModuleInfo, scope: Scope
+    ) -> dict[tuple[int, str], list[tuple[str, Any]]]:
+        """The tests of the ``if`` / ``elif`` branches that contain ``node``, by the name they
+        test: ``x in C``, ``"claude" in x``, ``x.startswith(...)``, ``x == "..."``."""
+        root = scope.node
+        parents = self._parent_map(root)
+        guards: dict[tuple[int, str], list[tuple[str, Any]]] = {}
+        child = node
+        current = parents.get(id(node))
+        steps = 0
+        while current is not None and steps < 200:
+            steps += 1
+            if isinstance(current, (ast.If, ast.While)) and child in current.body:
+                for test in _conjuncts(current.test):
+                    guard = _guard(test)
+                    if guard is not None:
+                        guards.setdefault((id(root), guard[0]), []).append(guard[1])
+            elif isinstance(current, ast.IfExp) and child is current.body:
+                for test in _conjuncts(current.test):
+                    guard = _guard(test)
+                    if guard is not None:
+                        guards.setdefault((id(root), guard[0]), []).append(guard[1])
+            if current is root:
+                break
+            child = current
+            current = parents.get(id(current))
+        # the guard's container is evaluated where it is written
+        return {
+            k: [(kind, (arg, module, scope)) for kind, arg in tests] for k, tests in guards.items()
+        }
+
+    def _parent_map(self, root: ast.AST) -> dict[int, ast.AST]:
+        parents = self._parents.get(id(root))
+        if parents is None:
+            parents = {}
+            for parent in ast.walk(root):
+                for child in ast.iter_child_nodes(parent):
+                    parents[id(child)] = parent
+            self._parents[id(root)] = parents
+        return parents
+
+    def _narrow(
+        self, found: list[Found] | None, guards: list[tuple[str, Any]] | None,
+        module: ModuleInfo, ctx: _Context,
+    ) -> list[Found] | None:  # fmt: skip
+        if not guards:
+            return found
+        for kind, (arg, guard_module, guard_scope) in guards:
+            if kind == "in":
+                allowed = self._elements(arg, guard_module, guard_scope, arg.lineno, _Context())
+                if allowed is None:
+                    continue
+                if found:
+                    values = {str(item.value) for item in allowed}
+                    kept = [item for item in found if str(item.value) in values]
+                    found = kept or allowed
+                else:
+                    found = allowed
+            elif kind == "eq":
+                found = [Found(arg.value, self._origin(guard_module, arg))]
+            elif found and kind in ("prefix", "contains"):
+                texts = arg if isinstance(arg, tuple) else (arg,)
+                kept = [
+                    item for item in found
+                    if isinstance(item.value, str) and any(
+                        _matches(str(item.value), t, kind) for t in texts
+                    )
+                ]  # fmt: skip
+                found = kept or found
+        return found
+
+
+FORWARDERS = {
+    # a function passed to these is called with the arguments that follow it
+    "partial": 0, "submit": 0, "to_thread": 0, "run_sync": 0, "run_in_threadpool": 0,
+    "apply_async": 0, "spawn": 0, "run_in_executor": 1,
+    # ... and these call it once per element of the iterables that follow it
+    "map": 0, "imap": 0, "imap_unordered": 0, "thread_map": 0, "process_map": 0,
+}  # fmt: skip
+MAPPERS = frozenset({"map", "imap", "imap_unordered", "thread_map", "process_map"})
+EACH = "_costlint_each_"  # a name nothing binds: ``iterable[EACH]`` is any element
+
+
+def _called_as(call: ast.Call, callee: str) -> ast.Call | None:
+    """``call`` as a call of ``callee``: itself when it calls it by name, or the call a
+    forwarder makes (``executor.submit(f, x)`` is ``f(x)``; ``pool.map(f, xs)`` is ``f(x)``
+    for each ``x`` in ``xs``); None when it does not call ``callee``."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name == callee:
+        return call
+    position = FORWARDERS.get(name)
+    if position is None or len(call.args) <= position:
+        return None
+    passed = call.args[position]
+    passed_name = passed.attr if isinstance(passed, ast.Attribute) else getattr(passed, "id", "")
+    if passed_name != callee:
+        return None
+    rest = list(call.args[position + 1 :])
+    if name in MAPPERS:
+        rest = [
+            ast.copy_location(
+                ast.Subscript(value=arg, slice=ast.Name(id=EACH), ctx=ast.Load()), arg
+            )
+            for arg in rest
+        ]
+    keywords = [] if name in MAPPERS else list(call.keywords)
+    synthetic = ast.Call(func=passed, args=rest, keywords=keywords)
+    return ast.copy_location(synthetic, call)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+_UNKNOWN_LIST: list[Found] = []  # identity marks "the evaluator could not tell"
+_SPLAT = object()  # an argument passed through ``*args`` / ``**kwargs``: unknown
+
+
+def _union(parts: list[list[Found] | None], partial: bool = False) -> list[Found] | None:
+    """All candidates of ``parts``; None when any part is unknown (or, with ``partial``, when
+    every part is)."""
+    out: list[Found] = []
+    known = False
+    for part in parts:
+        if part is None or part is _UNKNOWN_LIST:
+            if not partial:
+                return None
+            continue
+        known = True
+        out.extend(part)
+    if not known:
+        return None
+    return out
+
+
+def _matches(value: str, text: str, kind: str) -> bool:
+    return value.startswith(text) if kind == "prefix" else text in value
+
+
+def _conjuncts(test: ast.AST) -> list[ast.AST]:
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return [t for value in test.values for t in _conjuncts(value)]
+    return [test]
+
+
+def _guard(test: ast.AST) -> tuple[str, tuple[str, Any]] | None:
+    """(name, (kind, argument)) for a test that narrows a name."""
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+        if isinstance(op, ast.In) and isinstance(left, ast.Name):
+            return left.id, ("in", right)
+        if (
+            isinstance(op, ast.In)
+            and isinstance(right, ast.Name)
+            and isinstance(left, ast.Constant)
+            and isinstance(left.value, str)
+        ):
+            return right.id, ("contains", left.value)
+        if (
+            isinstance(op, ast.Eq)
+            and isinstance(left, ast.Name)
+            and isinstance(right, ast.Constant)
+        ):
+            if isinstance(right.value, str):
+                return left.id, ("eq", right)
+    if (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Attribute)
+        and test.func.attr == "startswith"
+        and isinstance(test.func.value, ast.Name)
+        and test.args
+    ):
+        arg = test.args[0]
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            return test.func.value.id, ("prefix", arg.value)
+        if isinstance(arg, ast.Tuple) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in arg.elts
+        ):
+            return test.func.value.id, ("prefix", tuple(e.value for e in arg.elts))  # type: ignore[union-attr]
+    return None
+
+
+def _param_default(fn: ast.AST, name: str) -> ast.AST | None:
+    args = fn.args  # type: ignore[attr-defined]
+    positional = [*args.posonlyargs, *args.args]
+    defaults = list(args.defaults)
+    offset = len(positional) - len(defaults)
+    for index, arg in enumerate(positional):
+        if arg.arg == name and index >= offset:
+            return defaults[index - offset]
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        if arg.arg == name:
+            return default
+    return None
+
+
+def _argument_for(fn: ast.AST, name: str, call: ast.Call, skip_first: bool) -> Any:
+    """The argument ``call`` passes for parameter ``name`` of ``fn``: a node, None (not
+    passed: the default applies) or ``_SPLAT`` (passed through ``*``/``**``: unknown)."""
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    args = fn.args  # type: ignore[attr-defined]
+    positional = [a.arg for a in [*args.posonlyargs, *args.args]]
+    if skip_first and positional:
+        positional = positional[1:]
+    if name in positional:
+        index = positional.index(name)
+        for number, arg in enumerate(call.args):
+            if isinstance(arg, ast.Starred):
+                return _SPLAT
+            if number == index:
+                return arg
+    if any(keyword.arg is None for keyword in call.keywords):
+        return _SPLAT
+    return None
+
+
+def _field_argument(cls: Scope, attr: str, call: ast.Call) -> Any:
+    """A dataclass-style constructor's argument for field ``attr`` (keyword or position)."""
+    for keyword in call.keywords:
+        if keyword.arg == attr:
+            return keyword.value
+    fields = [
+        stmt.target.id for stmt in getattr(cls.node, "body", [])
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+    ]  # fmt: skip
+    if attr in fields:
+        index = fields.index(attr)
+        for number, arg in enumerate(call.args):
+            if isinstance(arg, ast.Starred):
+                return _SPLAT
+            if number == index:
+                return arg
+    if any(keyword.arg is None for keyword in call.keywords):
+        return _SPLAT
+    return None
+
+
+def _field_default(value: ast.AST) -> ast.AST:
+    """``field(default=x)`` / ``Field(default=x)`` / ``Field(x)`` -> ``x``."""
+    if isinstance(value, ast.Call) and call_name(value.func).rsplit(".", 1)[-1] in (
+        "field", "Field",
+    ):  # fmt: skip
+        for keyword in value.keywords:
+            if keyword.arg == "default":
+                return keyword.value
+        if value.args:
+            return value.args[0]
+    return value
+
+
+def _class_annotation(cls: Scope, attr: str) -> ast.AST | None:
+    for stmt in getattr(cls.node, "body", []):
+        if (
+            isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and stmt.target.id == attr
+        ):
+            return stmt.annotation
+    return None
+
+
+def _class_bases(cls: Scope) -> list[ast.AST]:
+    return list(getattr(cls.node, "bases", []))
+
+
+def _method_at(module: ModuleInfo, cls: Scope, line: int) -> Scope:
+    for fn in cls.functions.values():
+        if fn.lineno <= line <= (getattr(fn, "end_lineno", None) or fn.lineno):
+            return module.scopes.get(fn, cls)
+    return cls
+
+
+def _self_frame(cls: Scope, ctx: _Context) -> Frame | None:
+    init = cls.functions.get("__init__")
+    return ctx.frames.get(id(init)) if init is not None else None
+
+
+def _is_static(fn: ast.AST) -> bool:
+    return any(call_name(d) in ("staticmethod",) for d in getattr(fn, "decorator_list", []))
+
+
+def _may_call(caller: Any, fn: Any, owner: Scope, flow: ValueFlow) -> bool:
+    """Whether a call found by name can reach ``fn``: plain calls must resolve to it (same
+    module or imported); calls on objects (``x.name(...)``) are taken as calls of it."""
+    func = caller.call.func
+    if isinstance(func, ast.Attribute):
+        return True
+    if not isinstance(func, ast.Name):
+        return False
+    found = flow._resolver(caller.module).binding_of(func.id, caller.scope, caller.call.lineno)
+    if found is None:
+        return False
+    binding, _ = found
+    if binding.kind == "def":
+        target = fn
+        if fn.name == "__init__" and owner.class_scope is not None:
+            target = owner.class_scope.node
+        return binding.value is target
+    return binding.kind == "import"
+
+
+def _paired(target: ast.AST, value: ast.AST, name: str, self_attr: bool = False) -> ast.AST | None:
+    if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)):
+        if len(target.elts) != len(value.elts):
+            return None
+        for sub_target, sub_value in zip(target.elts, value.elts, strict=True):
+            if self_attr:
+                if (
+                    isinstance(sub_target, ast.Attribute)
+                    and isinstance(sub_target.value, ast.Name)
+                    and sub_target.value.id in ("self", "cls")
+                    and sub_target.attr == name
+                ):
+                    return sub_value
+            elif isinstance(sub_target, ast.Name) and sub_target.id == name:
+                return sub_value
+            inner = _paired(sub_target, sub_value, name, self_attr)
+            if inner is not None:
+                return inner
+    return None
+
+
+def _option_dest(flag: str) -> str:
+    return flag.lstrip("-").replace("-", "_")
+
+
+def _own_nodes(fn: ast.AST) -> list[ast.AST]:
+    found: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(fn))
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _caller_index(project: Any) -> CallerIndex:
+    index = getattr(project, "caller_index", None)
+    if index is None:
+        index = CallerIndex(project)
+        project.caller_index = index
+    return index
