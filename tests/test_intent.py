@@ -47,3 +47,55 @@ def test_simple_tasks_and_suggested_family():
     assert simple_task("Summarize the article in one sentence.").suggested_family == "sonnet"
     assert simple_task("Review this pull request and explain how to fix each bug.") is None
     assert simple_task("Design an architecture for the billing service.") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "shape"),
+    [
+        ("Return just the number.", "a number"),
+        ("Respond with A or B only.", "a choice between two answers"),
+        ("Output [[A]] or [[B]].", "a choice between two answers"),
+        ("Describe the product in two sentences.", "a few sentences"),
+        ("Keep the answer very short.", "a very short answer"),
+        (
+            'Answer as:\n```json\n{"answer": "...", "confidence": 0.5}\n```',
+            "a small fenced JSON answer",
+        ),
+        ("Check the step-by-step plan below. Answer yes or no.", "yes/no"),
+    ],
+)
+def test_wider_short_answers(text, shape):
+    found = answer_shape(text)
+    assert found is not None and found.name == shape
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Think step by step, then answer yes or no.",
+        "Respond with a bulleted list of risks.",
+        'Answer as:\n```json\n{"a": 1, "b": 2, "c": 3, "d": 4}\n```',
+        "Describe the product in two paragraphs.",
+    ],
+)
+def test_wider_not_short_answers(text):
+    assert answer_shape(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "task"),
+    [
+        ("Return only the number of people in the photo.", "a numeric answer"),
+        ("Which response is better? Output A or B.", "pairwise judging"),
+        ("Transcribe the typed text in this image.", "transcription"),
+        ("Give me a JSON list of 5 city names.", "a short JSON list"),
+    ],
+)
+def test_wider_simple_tasks(text, task):
+    found = simple_task(text)
+    assert found is not None and found.name == task
+
+
+def test_input_described_as_complex_does_not_veto():
+    assert simple_task("Classify the detailed report below as spam or not spam.") is not None
+    assert simple_task("Classify the ticket, then write a detailed report.") is None

@@ -32,6 +32,9 @@ ANSWER_SHAPES: list[tuple[str, int, re.Pattern[str]]] = [
         16,
         re.compile(
             r"\b(?:only|just)\s+(?:a|the|one)\s+(?:number|integer|digit|score|rating)\b"
+            r"|\b(?:return|respond\s+with|reply\s+with|answer\s+with|output)\s+(?:only\s+|just\s+)?"
+            r"(?:a|the|one)\s+(?:single\s+)?(?:number|integer|numeric\s+(?:score|value))\b"
+            r"|\b(?:number|integer|score)\s+only\b"
             r"|\b(?:score|rate|rating)\b[^.\n]{0,60}\bfrom\s+\d+\s+to\s+\d+\b",
             _FLAGS,
         ),
@@ -47,7 +50,37 @@ ANSWER_SHAPES: list[tuple[str, int, re.Pattern[str]]] = [
             _FLAGS,
         ),
     ),
+    (
+        "a choice between two answers",
+        16,
+        re.compile(
+            r"\b(?i:respond|answer|reply|output|return|say)\s+(?i:with\s+)?(?i:only\s+|just\s+)?"
+            r"(?:\[\[)?[\"']?A[\"']?(?:\]\])?\s*(?:or|/)\s*(?:\[\[)?[\"']?B[\"']?(?:\]\])?(?![\w])"
+        ),
+    ),
     ("one sentence", 128, re.compile(r"\b(?:one|a\s+single|1|single)\s+sentence\b", _FLAGS)),
+    (
+        "a few sentences",
+        256,
+        re.compile(
+            r"\b(?:in|with|using|of|to)\s+(?:two|three|2|3|a\s+couple\s+of)\s+(?:short\s+)?"
+            r"sentences\b|\b(?:two|three|2|3)[- ]sentence\s+(?:summary|answer|description)\b",
+            _FLAGS,
+        ),
+    ),
+    (
+        "a very short answer",
+        128,
+        re.compile(r"\bvery\s+(?:short|brief(?:ly)?|concise(?:ly)?)\b", _FLAGS),
+    ),
+    (
+        "a small fenced JSON answer",
+        128,
+        re.compile(
+            r"```json\s*\{\s*\"\w+\"\s*:[^,{}\n]{0,40}(?:,\s*\"\w+\"\s*:[^,{}\n]{0,40})?\s*\}\s*```",
+            _FLAGS,
+        ),
+    ),
     (
         "a small JSON object",
         256,
@@ -84,6 +117,32 @@ SIMPLE_TASKS: list[tuple[str, str, re.Pattern[str]]] = [
         re.compile(r"\b(?:route|routing|which\s+(?:team|queue|department))\b", _FLAGS),
     ),
     ("a yes/no answer", "haiku", ANSWER_SHAPES[0][2]),
+    ("a numeric answer", "haiku", ANSWER_SHAPES[2][2]),
+    (
+        "pairwise judging",
+        "sonnet",
+        re.compile(
+            ANSWER_SHAPES[4][2].pattern
+            + r"|\b(?i:which\s+(?:response|answer|output|summary|completion)\s+is\s+better)\b"
+        ),
+    ),
+    (
+        "transcription",
+        "haiku",
+        re.compile(
+            r"\btranscribe\s+(?:the|this|all|every)?\s*(?:typed\s+|printed\s+)?text\b", _FLAGS
+        ),
+    ),
+    (
+        "a short JSON list",
+        "haiku",
+        re.compile(
+            r"\b(?:give|return|output|generate|list)\s+(?:me\s+)?(?:a\s+)?(?:json\s+)?"
+            r"(?:list|array)\s+of\s+(?:\d+|three|five|ten|a\s+few)\b",
+            _FLAGS,
+        ),
+    ),
+    ("a very short answer", "haiku", re.compile(r"\bvery\s+(?:short|brief(?:ly)?)\b", _FLAGS)),
     (
         "a one-sentence summary",
         "sonnet",
@@ -106,6 +165,27 @@ COMPLEX_WORK = re.compile(
     r"|\bmulti-step\b|\bplan\s+(?:a|the|your)\b|\btranslate\b|\bin\s+depth\b",
     _FLAGS,
 )
+
+
+# A complex-work phrase that names the INPUT ("the step-by-step plan below") asks for nothing.
+_INPUT_BEFORE = re.compile(
+    r"\b(?:the|this|these|that|following|given|provided|attached|user'?s)\s+(?:\w+\s+){0,2}$",
+    _FLAGS,
+)
+_INPUT_AFTER = re.compile(
+    r"^[\w\s-]{0,30}?\b(?:below|above|provided|attached|given|follows|in\s+<)", _FLAGS
+)
+
+
+def asks_for_complex_work(text: str) -> bool:
+    """Long-form or multi-step work requested, not merely mentioned as the input's kind."""
+    for match in COMPLEX_WORK.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()]
+        after = text[match.end() : match.end() + 40]
+        if _INPUT_BEFORE.search(before) and _INPUT_AFTER.search(after):
+            continue
+        return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -135,7 +215,7 @@ def _affirmed(text: str, pattern: re.Pattern[str]) -> bool:
 @lru_cache(maxsize=1024)  # the same system prompt is often sent by many call sites
 def answer_shape(text: str) -> AnswerShape | None:
     """The short answer a prompt asks for, or None when it asks for more (or we can't tell)."""
-    if not text or COMPLEX_WORK.search(text):
+    if not text or asks_for_complex_work(text):
         return None
     for name, cap, pattern in ANSWER_SHAPES:
         if _affirmed(text, pattern):
@@ -146,9 +226,86 @@ def answer_shape(text: str) -> AnswerShape | None:
 @lru_cache(maxsize=1024)
 def simple_task(text: str) -> SimpleTask | None:
     """A simple task (classify, sentiment, extract, yes/no, route, one-sentence summary)."""
-    if not text or COMPLEX_WORK.search(text):
+    if not text or asks_for_complex_work(text):
         return None
     for name, family, pattern in SIMPLE_TASKS:
         if _affirmed(text, pattern):
             return SimpleTask(name, family)
     return None
+
+
+# -- tools as evidence ----------------------------------------------------------------------------
+
+SCALAR_TYPES = frozenset({"string", "number", "integer", "boolean", "null"})
+# String fields that carry free text (their answer can be long), and tools that do real work.
+LONG_TEXT_FIELD = re.compile(
+    r"content|text|code|body|html|markdown|essay|article|report|answer|response|explanation|"
+    r"reasoning|summary|message|draft|script|query|command|patch|diff",
+    _FLAGS,
+)
+AGENT_TOOL = re.compile(
+    r"bash|shell|exec|run|code|python|file|edit|write|read|str_replace|computer|browser|"
+    r"terminal|sql|search|fetch|navigate|click|create|delete|update",
+    _FLAGS,
+)
+MAX_SMALL_FIELDS = 6
+
+
+@dataclass(frozen=True)
+class ToolEvidence:
+    """What the tools offered to a call say about the answer and the work."""
+
+    count: int
+    forced: bool  # tool_choice names a tool, or asks for any tool when there is one
+    small_flat: bool  # every tool takes a few scalar fields, none of them free text
+    agentic: bool  # code, file, shell, browser or write tools: real multi-step work
+    fields: int  # the most fields any tool takes
+
+    @property
+    def answer(self) -> AnswerShape | None:
+        """The answer is one small tool call when the call forces it or offers one tool."""
+        if not self.small_flat or not (self.forced or self.count == 1):
+            return None
+        return AnswerShape(
+            f"one tool call with {self.fields} small field(s)", 64 + 32 * self.fields
+        )
+
+
+def tool_evidence(tools: object, tool_choice: object) -> ToolEvidence | None:
+    """None when the tools are not all known (an unresolved list or entry)."""
+    if not isinstance(tools, list) or not tools:
+        return None
+    if not all(isinstance(tool, dict) and isinstance(tool.get("name"), str) for tool in tools):
+        return None
+    sizes = [_flat_fields(tool) for tool in tools]
+    agentic = any(
+        AGENT_TOOL.search(str(tool["name"])) or tool.get("type") not in (None, "custom")
+        for tool in tools
+    )
+    forced = isinstance(tool_choice, dict) and (
+        tool_choice.get("type") == "tool" or (tool_choice.get("type") == "any" and len(tools) == 1)
+    )
+    small_flat = all(size is not None for size in sizes)
+    fields = max((size or 0 for size in sizes), default=0)
+    return ToolEvidence(len(tools), bool(forced), small_flat, bool(agentic), fields)
+
+
+def _flat_fields(tool: dict) -> int | None:
+    """How many scalar, non-free-text fields the tool takes; None when it takes more."""
+    schema = tool.get("input_schema")
+    if not isinstance(schema, dict):
+        return None
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or not properties or len(properties) > MAX_SMALL_FIELDS:
+        return None
+    for name, spec in properties.items():
+        if not isinstance(spec, dict) or not isinstance(name, str):
+            return None
+        kind = spec.get("type")
+        if "enum" in spec:
+            continue
+        if kind not in SCALAR_TYPES:
+            return None
+        if kind == "string" and LONG_TEXT_FIELD.search(name):
+            return None
+    return len(properties)

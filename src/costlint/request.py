@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .site import UNKNOWN, PromptSite, Span, stable_prefix
@@ -51,6 +52,15 @@ def has_cache_control(site: PromptSite) -> bool:
     return any(_contains_key(site.get(name), "cache_control") for name in _PREFIX_PARTS)
 
 
+def caches_messages(site: PromptSite) -> bool:
+    """A breakpoint that covers the conversation: top-level automatic caching (it moves to the
+    last message each turn) or one placed inside ``messages``. One on the tools or the system
+    prompt caches only what comes before the messages."""
+    if "cache_control" in site.args and site.args["cache_control"] is not None:
+        return True
+    return _contains_key(site.get("messages"), "cache_control")
+
+
 _PREFIX_PARTS = ("tools", "system", "messages")
 
 
@@ -70,16 +80,15 @@ def stable_prefix_parts(site: PromptSite) -> dict[str, Any] | None:
     """The request prefix that is identical on every call (the part prompt caching can reuse).
 
     Order is tools -> system -> first user message. The prefix stops at the first part
-    that varies: an unknown value, or a placeholder inside a string.
+    that varies: an unknown value, or a placeholder inside a string. Tool definitions that
+    are not resolved are skipped rather than ending the prefix: they are usually a constant
+    list built elsewhere, and the system prompt after them is counted on its own.
     """
     parts: dict[str, Any] = {}
     tools = site.get("tools")
-    if tools is UNKNOWN:
-        return None
-    if isinstance(tools, list) and tools:
-        if any(t is UNKNOWN for t in tools):
-            return None
+    if isinstance(tools, list) and tools and not any(t is UNKNOWN for t in tools):
         parts["tools"] = tools
+    # Unknown tools are left out: the known parts after them still count (a lower bound).
     system = site.get("system")
     if system is UNKNOWN:
         return parts or None
@@ -128,6 +137,39 @@ def _leading_document(messages: Any) -> str:
         kept, _ = _stable_blocks(content)
         return "\n".join(kept)
     return ""
+
+
+PLACEHOLDER = re.compile(r"\{[^{}\s]{0,80}\}")
+
+
+def late_stable_block(site: PromptSite) -> tuple[str, str] | None:
+    """The longest stable text that comes AFTER a per-call part of the system prompt or the
+    first user message (few-shot examples after ``{text}``): (part name, text). It cannot be
+    cached where it is; moved before the per-call text it could be."""
+    found: list[tuple[str, str]] = []
+    messages = site.get("messages")
+    first = messages[0] if isinstance(messages, list) and messages else None
+    content = first.get("content") if isinstance(first, dict) else None
+    for part, value in (("system", site.get("system")), ("document", content)):
+        for text in _texts(value):
+            first_hole = getattr(text, "first_hole", None)
+            if not getattr(text, "holes", 0) or first_hole is None:
+                continue
+            rest = str(text)[first_hole:]
+            opening = PLACEHOLDER.match(rest)
+            rest = rest[opening.end() :] if opening else rest
+            segments = PLACEHOLDER.split(rest) if getattr(text, "holes", 0) > 1 else [rest]
+            found.append((part, max(segments, key=len).strip()))
+    found = [item for item in found if item[1]]
+    return max(found, key=lambda item: len(item[1])) if found else None
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [b["text"] for b in value if isinstance(b, dict) and isinstance(b.get("text"), str)]
+    return []
 
 
 def describe_prefix(parts: dict[str, Any]) -> str:

@@ -211,6 +211,8 @@ class HistoryInfo:
     variable: str = ""  # the name as written, e.g. "self.history"
     growth_line: int | None = None
     turn_bound: int | None = None  # the loop that grows it runs at most this many times
+    capped: bool = False  # that loop has an iteration limit (a counter checked against a cap)
+    joined: bool = False  # earlier results joined into the prompt text, not sent as turns
 
 
 @dataclass(frozen=True)

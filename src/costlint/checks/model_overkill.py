@@ -7,7 +7,7 @@ from typing import Any
 
 from ..engine import CheckContext, Report
 from ..fixes import ModelSwitch
-from ..intent import answer_shape, simple_task
+from ..intent import SimpleTask, answer_shape, asks_for_complex_work, simple_task, tool_evidence
 from ..request import prompt_text
 from ..site import PromptSite
 from ..units import per_mtok, ratio
@@ -39,15 +39,18 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
     max_tokens = site.get("max_tokens")
     if not isinstance(max_tokens, int) or isinstance(max_tokens, bool):
         return
-    if max_tokens > int(ctx.params.get("max_output_budget", 1024)):
+    if max_tokens > int(ctx.params.get("max_output_budget", 4096)):
         if answer_shape(prompt_text(site)) is None:
             return  # large output budgets mean long-form work (a short answer's is CL001's)
-    if site.opaque_kwargs or site.get("tools") is not None:
-        return  # agents with tools are multi-step work
+    if site.opaque_kwargs:
+        return
     thinking = site.get("thinking")
     if isinstance(thinking, dict) and thinking.get("type") == "enabled":
         return
-    task = simple_task(prompt_text(site))
+    if site.get("tools") is not None:
+        task = _tool_task(site)
+    else:
+        task = simple_task(prompt_text(site))
     if task is None or ctx.catalog is None:
         return
     suggested = ctx.catalog.current(task.suggested_family)
@@ -63,3 +66,27 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
     exact = model.prices.input / suggested.prices.input if suggested.prices.input > 0 else None
     remedy = ModelSwitch(suggested.id, task=task.name, price_ratio=exact)
     yield Report(message, fix=f'use model="{suggested.id}"', remedy=remedy)
+
+
+MAX_ROUTING_TOOLS = 3
+
+
+def _tool_task(site: PromptSite) -> SimpleTask | None:
+    """A few small flat-schema tools and no complex instructions: routing or extraction.
+    Real agents (many tools, code/file tools, a loop that grows the conversation) are not."""
+    evidence = tool_evidence(site.get("tools"), site.get("tool_choice"))
+    if evidence is None or not evidence.small_flat or evidence.agentic:
+        return None
+    if evidence.count > MAX_ROUTING_TOOLS:
+        return None
+    if site.history is not None and site.history.growing:
+        return None  # a multi-step tool loop
+    text = prompt_text(site)
+    if asks_for_complex_work(text):
+        return None
+    named = simple_task(text)
+    if named is not None:
+        return named
+    if evidence.forced or evidence.count == 1:
+        return SimpleTask("extraction into one small tool call", "haiku")
+    return SimpleTask(f"routing between {evidence.count} small tools", "haiku")

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..engine import CheckContext, Report
 from ..fixes import OutputCap
-from ..intent import answer_shape
+from ..intent import answer_shape, asks_for_complex_work, tool_evidence
 from ..request import prompt_text
 from ..site import PromptSite
 from ..units import tokens, usd
@@ -19,18 +19,28 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
     max_tokens = site.get("max_tokens")
     if not isinstance(max_tokens, int) or isinstance(max_tokens, bool):
         return
-    if site.opaque_kwargs or site.get("tools") is not None:
-        return  # tool calls need room for their arguments
+    if site.opaque_kwargs:
+        return
     if _thinking_enabled(site.get("thinking")):
         return  # a thinking budget lives inside max_tokens
-    shape = answer_shape(prompt_text(site))
+    text = prompt_text(site)
+    forced = False
+    if site.get("tools") is not None:
+        # tool calls need room for their arguments, unless the call forces one small tool
+        evidence = tool_evidence(site.get("tools"), site.get("tool_choice"))
+        shape = evidence.answer if evidence is not None else None
+        if shape is None or asks_for_complex_work(text) or _after_tool_result(site):
+            return
+        forced = evidence is not None and evidence.forced
+    else:
+        shape = answer_shape(text)
     if shape is None:
         return
     model = ctx.model(site)
     cap = shape.cap
     note = ""
     if model is not None and getattr(model, "thinking_default", "off") != "off":
-        if site.get("thinking") is None:
+        if site.get("thinking") is None and not forced:  # thinking cannot run on a forced tool
             cap += int(ctx.params.get("thinking_allowance", 2048))
             note = f" (leaves {ctx.params.get('thinking_allowance', 2048)} for adaptive thinking)"
     if max_tokens < int(ctx.params.get("min_max_tokens", 1024)):
@@ -45,6 +55,14 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         f"is billed up to the cap: {worst}"
     )
     yield Report(message, fix=f"set max_tokens={remedy.suggested_max_tokens}{note}", remedy=remedy)
+
+
+def _after_tool_result(site: PromptSite) -> bool:
+    """The call sends a tool's result back: its answer is the reply, not the tool call."""
+    messages = site.get("messages")
+    if not isinstance(messages, list):
+        return True  # unknown turns: the answer's shape is not known
+    return any(isinstance(m, dict) and m.get("role") == "assistant" for m in messages)
 
 
 def _thinking_enabled(thinking: Any) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
 from ..fixes import HistoryCache
-from ..request import has_cache_control
+from ..request import caches_messages
 from ..site import PromptSite
 
 REMEDIES = (HistoryCache,)
@@ -16,12 +16,17 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
     history = site.history
     if history is None or not history.growing or not history.whole:
         return
-    if history.windowed or history.cached or has_cache_control(site):
+    if history.windowed or history.cached or caches_messages(site):
         return
     bound = history.turn_bound
     if bound is not None and bound <= int(ctx.params.get("min_turns", 5)):
         return  # a loop of a few rounds (a capped tool loop): the growth stays small
+    if bound is None and history.capped:
+        return  # a per-task tool loop with an iteration limit; its resent prefix is CL002's
     name = history.variable or "messages"
+    if history.joined:
+        yield _joined_report(site, name)
+        return
     if site.kind == "template":
         yield _template_report(site, name)
         return
@@ -48,4 +53,15 @@ def _template_report(site: PromptSite, name: str) -> Report:
         f"render a window (`{{% for turn in {name}[-6:] %}}`), or send the turns as messages "
         'with cache_control={"type": "ephemeral"} on the call'
     )
+    return Report(message, fix=fix, tokens=site.tokens.get("input"), remedy=HistoryCache(name))
+
+
+def _joined_report(site: PromptSite, name: str) -> Report:
+    """Earlier results kept in a list and joined into the prompt of every call."""
+    message = (
+        f"`{name}` collects every earlier result and is joined into the prompt of each call, "
+        f"with no window or summary: call N pays again for all N-1 earlier results, so the "
+        f"input cost grows with the square of the number of calls"
+    )
+    fix = f"join a window such as {name}[-5:] or a running summary, and cache the stable part"
     return Report(message, fix=fix, tokens=site.tokens.get("input"), remedy=HistoryCache(name))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
+from ..estimate import estimate_tokens
 from ..fixes import PrefixCache
-from ..request import describe_prefix, has_cache_control, stable_prefix_parts
-from ..site import PromptSite
+from ..request import describe_prefix, has_cache_control, late_stable_block, stable_prefix_parts
+from ..site import PromptSite, TokenCount
 from ..units import tokens
 
 REMEDIES = (PrefixCache,)
@@ -18,12 +19,11 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         return
     prefix = site.tokens.get("prefix")
     parts = stable_prefix_parts(site)
-    if prefix is None or parts is None:
-        return
     model = ctx.model(site)
     minimum = getattr(model, "min_cacheable", None) or 0
     threshold = max(int(ctx.params.get("min_tokens", 1024)), minimum)
-    if prefix.count < threshold:
+    if prefix is None or parts is None or prefix.count < threshold:
+        yield from _late_block(site, threshold, getattr(model, "new_tokenizer", False))
         return
     what = describe_prefix(parts)
     read = ""
@@ -42,3 +42,25 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         '(or pass cache_control={"type": "ephemeral"} to the call for automatic caching)'
     )
     yield Report(message, fix=fix, tokens=prefix, remedy=PrefixCache(tuple(sorted(parts))))
+
+
+def _late_block(site: PromptSite, threshold: int, new_tokenizer: bool) -> Iterator[Report]:
+    """A large stable block after the per-call text: cacheable once moved before it."""
+    found = late_stable_block(site)
+    if found is None:
+        return
+    part, text = found
+    count = estimate_tokens(text, bool(new_tokenizer))
+    if count < threshold:
+        return
+    where = "system prompt" if part == "system" else "first user message"
+    message = (
+        f"a stable block of ~{tokens(count)} tokens in the {where} comes after per-call text, "
+        f"so it cannot be cached where it is and is sent at the full input price on every call"
+    )
+    fix = (
+        "move it before the per-call text (or into the system prompt) and put "
+        'cache_control={"type": "ephemeral"} on it'
+    )
+    counted = TokenCount(count, "estimate")
+    yield Report(message, fix=fix, tokens=counted, remedy=PrefixCache((part,)))

@@ -9,6 +9,7 @@ arguments are Claude-shaped. Nothing is imported or executed.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -176,9 +177,13 @@ class _CallFinder:
         # (scope node, variable) -> loops enclosing each growth statement
         self.growth: dict[tuple[int, str], list[tuple[ast.AST, ...]]] = {}
         self.cache_mentions: dict[tuple[int, str], bool] = {}
+        # lists rebound to a window of themselves (history = history[-6:] / trim(history))
+        self.windows: set[tuple[int, str]] = set()
+        self._global_cache: dict[int, frozenset[str]] = {}
         self.sites: list[PromptSite] = []
         self._cache_fn: dict[int, bool] = {}
         self._turn_bound: int | None = None
+        self._turn_capped = False
         # (scope node, variable) -> helpers the list is passed to (checked lazily for caching)
         self.helper_calls: dict[tuple[int, str], list[tuple[ast.AST, Scope]]] = {}
         # partial(...) calls that a later call of the partial object stands for.
@@ -230,10 +235,12 @@ class _CallFinder:
             )
         else:
             self.candidates.extend(self._other_api_calls(call, scope, function, loops))
-            for arg in call.args:
+            for position, arg in enumerate(call.args):
                 key = self._variable_key(arg, scope)
                 if key is not None:
                     self.helper_calls.setdefault(key, []).append((call.func, scope))
+                    if self._helper_grows(call.func, scope, position):
+                        self.growth.setdefault(key, []).append(loops)
 
     def _visit_assign(
         self, node: ast.AugAssign | ast.Assign, scope: Scope, function: ast.AST | None, loops
@@ -254,8 +261,57 @@ class _CallFinder:
                     self.cache_mentions[key] = True
             elif isinstance(node.value, ast.BinOp) and isinstance(node.value.op, ast.Add):
                 key = self._variable_key(target, scope)
-                if key is not None and _refers_to(node.value.left, target):
+                if key is not None and self._same_list(node.value.left, target, scope):
                     self.growth.setdefault(key, []).append(loops)
+            elif _windows(node.value, target):
+                key = self._variable_key(target, scope)
+                if key is not None:
+                    self.windows.add(key)
+
+    def _splatted_messages(self, call: ast.Call, scope: Scope) -> ast.AST | None:
+        """``create(**params)`` where ``params = {..., "messages": history}`` (a dict literal)."""
+        for keyword in call.keywords:
+            if keyword.arg is not None or not isinstance(keyword.value, ast.Name):
+                continue
+            found = self.resolver.binding_of(keyword.value.id, scope, call.lineno)
+            value = found[0].value if found is not None else None
+            if isinstance(value, ast.Dict):
+                for key, item in zip(value.keys, value.values, strict=True):
+                    if isinstance(key, ast.Constant) and key.value == "messages":
+                        return item
+            if isinstance(value, ast.Call) and call_name(value.func) == "dict":
+                for item in value.keywords:
+                    if item.arg == "messages":
+                        return item.value
+        return None
+
+    def _helper_grows(self, func: ast.AST, scope: Scope, position: int) -> bool:
+        """A project helper that appends to the list passed at ``position`` (``add(h, msg)``)."""
+        fn = self._function_node(func, scope)
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+        if params and params[0] in ("self", "cls") and isinstance(func, ast.Attribute):
+            params = params[1:]
+        if position >= len(params):
+            return False
+        return _appends_to(fn, params[position])
+
+    def _globals_of(self, function: ast.AST) -> frozenset[str]:
+        key = id(function)
+        if key not in self._global_cache:
+            self._global_cache[key] = _global_names(function)
+        return self._global_cache[key]
+
+    def _same_list(self, node: ast.AST, target: ast.AST, scope: Scope) -> bool:
+        """``h = h + [...]`` or ``h = earlier + [...]`` where ``earlier = h`` just before."""
+        if _refers_to(node, target):
+            return True
+        if isinstance(node, ast.Name) and isinstance(target, ast.Name):
+            found = self.resolver.binding_of(node.id, scope, None)
+            value = found[0].value if found is not None else None
+            return value is not None and _refers_to(value, target)
+        return False
 
     def _resource_alias_call(self, call: ast.Call, scope: Scope) -> tuple[str, ast.AST] | None:
         """``api = client.beta.messages if betas else client.messages; api.stream(...)``."""
@@ -432,6 +488,8 @@ class _CallFinder:
         return None
 
     def _owner_of(self, name: str, scope: Scope) -> Scope:
+        if scope.kind == "function" and name in self._globals_of(scope.node):
+            return self.module.module_scope
         current: Scope | None = scope
         while current is not None:
             if name in current.bindings and current.kind != "class":
@@ -451,6 +509,8 @@ class _CallFinder:
             args, spans, opaque = self._arguments(call, cand.scope)
             written = {k.arg for k in call.keywords if k.arg is not None}
             messages_node = next((k.value for k in call.keywords if k.arg == "messages"), None)
+            if messages_node is None:
+                messages_node = self._splatted_messages(call, cand.scope)
         if cand.completions:
             args, spans, written = _completion_as_message(args, spans, written)
         if cand.base is not None:
@@ -659,6 +719,8 @@ class _CallFinder:
     def _history(self, node: ast.AST, cand: _Candidate, top_level_cache: bool) -> HistoryInfo:
         info = HistoryInfo(cached=top_level_cache)
         target, whole = _history_target(node)
+        if target is None and isinstance(node, ast.List):
+            return self._joined_history(node, cand, info)
         if target is None:
             if isinstance(node, (ast.Call, ast.Subscript)):
                 info.windowed = True
@@ -676,13 +738,41 @@ class _CallFinder:
         key = self._variable_key(target, cand.scope)
         if key is None:
             return info
+        if key in self.windows:
+            info.windowed = True
         if self.cache_mentions.get(key) or any(
             self._helper_caches(func, scope) for func, scope in self.helper_calls.get(key, [])
         ):
             info.cached = True
         self._turn_bound = None
+        self._turn_capped = False
         info.growing = self._grows(key, target, cand)
         info.turn_bound = self._turn_bound
+        info.capped = self._turn_capped
+        return info
+
+    def _joined_history(self, node: ast.List, cand: _Candidate, info: HistoryInfo) -> HistoryInfo:
+        """Earlier results kept in a growing list and joined into the prompt text
+        (``"\\n".join(answers)`` in an f-string): the conversation re-sent as text."""
+        for name in _names_in_text(node):
+            lists = [name]
+            found = self.resolver.binding_of(name.id, cand.scope, cand.call.lineno)
+            value = found[0].value if found is not None else None
+            if _is_join(value):
+                lists = _joined_names(value)
+            for item in lists:
+                key = self._variable_key(item, cand.scope)
+                if key is None or not self.growth.get(key):
+                    continue
+                self._turn_bound = None
+                self._turn_capped = False
+                if key in self.windows or not self._grows(key, item, cand):
+                    continue
+                info.variable = item.id
+                info.growing = info.whole = info.joined = True
+                info.turn_bound = self._turn_bound
+                info.capped = self._turn_capped
+                return info
         return info
 
     def _grows(self, key: tuple[int, str], target: ast.AST, cand: _Candidate) -> bool:
@@ -699,11 +789,14 @@ class _CallFinder:
             shared = [call_loops[id(loop)] for loop in loops if id(loop) in call_loops]
             if shared:
                 self._turn_bound = min((_loop_bound(loop) for loop in shared), default=None)
+                self._turn_capped = any(_loop_capped(loop) for loop in shared)
                 return True
         if cand.function is not None and isinstance(target, ast.Name):
             binding = self.resolver.binding_of(target.id, cand.scope, cand.call.lineno)
             if binding is not None and binding[0].kind == "param":
                 return True  # the caller keeps the list and this call appends to it
+            if target.id in _parameter_names(cand.function):
+                return True  # rebound from the caller's list (h = h + [...]) and handed back
         return False
 
     def _helper_caches(self, func: ast.AST, scope: Scope) -> bool:
@@ -804,6 +897,66 @@ def _loop_bound(loop: ast.AST) -> int | None:
         known = [b for b in bounds if b is not None]
         return min(known) if known else None
     return None
+
+
+def _loop_capped(loop: ast.AST) -> bool:
+    """A loop with an iteration limit, even one set at run time: ``range(args.max_loops)``,
+    ``while turns < limit``, or ``while True`` with ``if turns >= limit: break``."""
+    if _loop_bound(loop) is not None:
+        return True
+    if isinstance(loop, (ast.For, ast.AsyncFor)):
+        it = loop.iter
+        return isinstance(it, ast.Call) and call_name(it.func) == "range" and bool(it.args)
+    if not isinstance(loop, ast.While):
+        return False
+    tests = loop.test.values if isinstance(loop.test, ast.BoolOp) else [loop.test]
+    counters = _counters(loop)
+    if any(_counter_compare(test, counters, (ast.Lt, ast.LtE)) for test in tests):
+        return True
+    for statement in _own_statements(loop.body):
+        if isinstance(statement, ast.If) and _exits(statement.body):
+            conds = (
+                statement.test.values
+                if isinstance(statement.test, ast.BoolOp) and isinstance(statement.test.op, ast.Or)
+                else [statement.test]
+            )
+            if any(_counter_compare(c, counters, (ast.Gt, ast.GtE, ast.Eq)) for c in conds):
+                return True
+    return False
+
+
+def _own_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a loop body, into if/try/with blocks but not into nested loops."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef)):
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            yield from _own_statements(getattr(statement, name, []) or [])
+        for handler in getattr(statement, "handlers", []) or []:
+            yield from _own_statements(handler.body)
+
+
+def _counters(loop: ast.While) -> set[str]:
+    """Names the loop body counts up (``turns += 1``)."""
+    return {
+        ast.unparse(s.target)
+        for s in _own_statements(loop.body)
+        if isinstance(s, ast.AugAssign) and isinstance(s.op, ast.Add)
+    }
+
+
+def _counter_compare(test: ast.AST, counters: set[str], ops: tuple[type, ...]) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ops)
+        and ast.unparse(test.left) in counters
+    )
+
+
+def _exits(body: list[ast.stmt]) -> bool:
+    return any(isinstance(s, (ast.Break, ast.Return, ast.Raise)) for s in _own_statements(body))
 
 
 def _compare_bound(test: ast.AST) -> int | None:
@@ -998,8 +1151,111 @@ def _contains_cache_control(node: ast.AST) -> bool:
     return False
 
 
+def _is_join(node: ast.AST | None) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "join"
+    )
+
+
+def _joined_names(join: ast.AST) -> list[ast.Name]:
+    """The lists a ``sep.join(...)`` reads, leaving out windows (``answers[-3:]``)."""
+    names: list[ast.Name] = []
+    for arg in getattr(join, "args", []):
+        for node in ast.walk(arg):
+            if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+                return []
+            if isinstance(node, ast.Name):
+                names.append(node)
+    return names
+
+
+def _names_in_text(node: ast.List) -> list[ast.Name]:
+    """Names interpolated into the text of a literal messages list (f-strings, ``+``, format)."""
+    names: list[ast.Name] = []
+    for element in node.elts:
+        if not isinstance(element, ast.Dict):
+            continue
+        for key, value in zip(element.keys, element.values, strict=True):
+            if isinstance(key, ast.Constant) and key.value == "content" and value is not None:
+                for inner in ast.walk(value):
+                    if isinstance(inner, ast.FormattedValue) and isinstance(inner.value, ast.Name):
+                        names.append(inner.value)
+                    elif _is_join(inner):
+                        names.extend(_joined_names(inner))
+    return names
+
+
+def _parameter_names(function: ast.AST) -> set[str]:
+    arguments = getattr(function, "args", None)
+    if not isinstance(arguments, ast.arguments):
+        return set()
+    return {a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs}
+
+
+def _appends_to(function: ast.AST, name: str) -> bool:
+    """The function's body grows the list it received as ``name`` in place."""
+    for node in ast.walk(function):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in GROWTH_METHODS
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == name
+        ):
+            return True
+        if (
+            isinstance(node, ast.AugAssign)
+            and isinstance(node.op, ast.Add)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == name
+        ):
+            return True
+    return False
+
+
+SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _global_names(function: ast.AST) -> frozenset[str]:
+    """Names a function declares ``global`` (its assignments rebind the module's list)."""
+    names: set[str] = set()
+    body = getattr(function, "body", [])
+    stack = list(body) if isinstance(body, list) else [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Global):
+            names.update(node.names)
+        elif not isinstance(node, SCOPE_NODES):
+            stack.extend(ast.iter_child_nodes(node))
+    return frozenset(names)
+
+
+WINDOW_HELPER_WORDS = ("trim", "window", "truncat", "summar", "compact", "prune", "last", "recent")
+
+
+def _windows(value: ast.AST, target: ast.AST) -> bool:
+    """``h = h[-6:]`` or ``h = trim_history(h)``: the list rebound to a part of itself."""
+    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+        piece = value.slice
+        return _refers_to(value.value, target) and (
+            piece.lower is not None or piece.upper is not None
+        )
+    if isinstance(value, ast.Call):
+        name = call_name(value.func).rsplit(".", 1)[-1].lower()
+        return any(word in name for word in WINDOW_HELPER_WORDS) and any(
+            _refers_to(arg, target) for arg in value.args
+        )
+    return False
+
+
 def _refers_to(node: ast.AST, target: ast.AST) -> bool:
-    return ast.dump(node) == ast.dump(target)
+    """The same name or attribute, whether read or assigned (``ast.dump`` differs by ctx)."""
+    try:
+        return ast.unparse(node) == ast.unparse(target)
+    except (ValueError, RecursionError):  # pragma: no cover - defensive
+        return False
 
 
 def _history_target(node: ast.AST) -> tuple[ast.AST | None, bool]:
