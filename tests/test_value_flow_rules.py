@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from costlint.price import price_run
 from helpers import scan
 
+from costlint.price import price_run
 from costlint.site import Candidate, Candidates, Origin, PromptSite, Span
 from costlint.sitecodec import decode_candidates, encode_candidates
 
