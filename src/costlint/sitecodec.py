@@ -14,7 +14,17 @@ import re
 from dataclasses import fields
 from typing import Any
 
-from .site import UNKNOWN, Finding, HistoryInfo, PromptSite, Span, Str, TokenCount
+from .site import (
+    UNKNOWN,
+    BatchReach,
+    Finding,
+    HistoryInfo,
+    PromptSite,
+    Span,
+    Str,
+    TokenCount,
+    VolatilePart,
+)
 
 KEPT_TOP_LEVEL = frozenset({"model", "service_tier"})  # settings, never prompt text
 KEPT_UNDER = frozenset({"cache_control", "ttl"})  # ... and these keys anywhere below
@@ -180,6 +190,23 @@ def _history(data: Any) -> HistoryInfo | None:
     return HistoryInfo(**checked)
 
 
+def _fact(kind: Any, data: Any) -> Any:
+    """A frozen fact dataclass (text and number fields only) from an untrusted mapping."""
+    if data is None:
+        return None
+    values = _mapping(data)
+    checked: dict[str, Any] = {}
+    for item in fields(kind):
+        value = values[item.name] if item.name in values else item.default
+        if item.name in ("line", "depth"):
+            checked[item.name] = _count_of(value)
+        elif item.name == "cell":
+            checked[item.name] = _number(value, optional=True)
+        else:
+            checked[item.name] = _text(value)
+    return kind(**checked)
+
+
 def encode_site(site: PromptSite) -> dict[str, Any]:
     history = site.history
     return {
@@ -197,6 +224,8 @@ def encode_site(site: PromptSite) -> dict[str, Any]:
         "repeated": site.repeated,
         "in_loop": site.in_loop,
         "history": None if history is None else vars(history).copy(),
+        "batch": None if site.batch is None else vars(site.batch).copy(),
+        "volatile": None if site.volatile is None else vars(site.volatile).copy(),
         "ignore": None if site.ignore is None else sorted(site.ignore),
         "tokens": {name: _count(count) for name, count in site.tokens.items()},
     }
@@ -223,6 +252,8 @@ def decode_site(data: Any, path: str) -> PromptSite:
         repeated=bool(_flag(data["repeated"])),
         in_loop=bool(_flag(data["in_loop"])),
         history=_history(data["history"]),
+        batch=_fact(BatchReach, data.get("batch")),
+        volatile=_fact(VolatilePart, data.get("volatile")),
         ignore=None if ignore is None else frozenset(_text(code) for code in _list(ignore)),
         tokens={_text(k): _uncount(v) for k, v in _mapping(data["tokens"]).items()},
     )

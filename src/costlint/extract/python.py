@@ -18,8 +18,10 @@ from ..resolve.project import ModuleInfo, Project
 from ..resolve.scope import Binding, Scope
 from ..resolve.syntax import call_name
 from ..site import UNKNOWN, Diagnostic, HistoryInfo, PromptSite, Span
+from .batch import batch_reach
 from .result import ExtractResult
 from .suppression import PYTHON_COMMENT, suppression
+from .volatility import cache_breaker
 
 CLIENT_CLASSES = frozenset(
     {
@@ -275,6 +277,14 @@ class _CallFinder:
         messages_node = next((k.value for k in call.keywords if k.arg == "messages"), None)
         if messages_node is not None:
             site.history = self._history(messages_node, cand, "cache_control" in args)
+        growing = site.history is not None and site.history.growing
+        moving = site.history is not None and site.history.cached and "cache_control" not in args
+        site.volatile = cache_breaker(
+            self.resolver, call, cand.scope, cand.loops, self._position, moving, growing
+        )
+        site.batch = batch_reach(
+            self.module, call, cand.function, cand.loops, self._position, growing
+        )
         return site
 
     def _arguments(
