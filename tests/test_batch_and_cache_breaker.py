@@ -210,3 +210,23 @@ def test_cl006_a_document_shared_by_an_inner_loop_of_chunks_is_per_group(tmp_pat
         "        for chunk in doc.chunks:\n            ask(chunk, doc.text)\n"
     )
     assert _one(tmp_path, "CL006", {"app.py": code, "run.py": caller}) == []
+
+
+def test_the_callers_files_are_dependencies_of_the_callee_analysis(tmp_path):
+    from helpers import write
+
+    from costlint.config import load_config
+    from costlint.discover import discover
+    from costlint.extraction import Extractor
+
+    (tmp_path / ".git").mkdir()
+    caller = "from judge import grade\n\nif __name__ == '__main__':\n    [grade(x) for x in xs]\n"
+    write(tmp_path, {"judge.py": JUDGE, "caller.py": caller, "other.py": "x = 1\n"})
+    config = load_config(tmp_path)
+    extractor = Extractor(config, tmp_path, use_cache=False)
+    [source] = [s for s in discover([], config, tmp_path) if s.rel == "judge.py"]
+    for _ in range(2):  # the second answer comes from the graph's memo: same dependencies
+        result = extractor.one(source)
+        assert result.sites[0].batch is not None
+        assert (tmp_path / "caller.py").resolve() in result.dependencies.files
+        assert (tmp_path / "other.py").resolve() not in result.dependencies.files

@@ -30,6 +30,7 @@ from pathlib import Path
 from weakref import WeakKeyDictionary
 
 from .project import ModuleInfo, Project
+from .scope import Visit
 
 MAX_FAN_IN = 32  # places kept per function
 MAX_DEPTH = 4  # levels ``walk`` goes up
@@ -43,6 +44,8 @@ _IMPORT = re.compile(
     re.MULTILINE,
 )
 _WORD = re.compile(r"[A-Za-z_]\w*")
+# A name used the way a caller uses a function: called, handed on, subscripted (a registry).
+_USED = re.compile(r"[A-Za-z_]\w*(?=[ \t]*[(,)\[\]])")
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -87,7 +90,8 @@ class CallerGraph:
     def __init__(self, project: Project):
         self.project = project
         self._importers: dict[str, list[Path]] | None = None
-        self._memo: dict[tuple[Path, int, str], list[CallerSite]] = {}
+        self._words: dict[Path, frozenset[str]] = {}
+        self._memo: dict[tuple[Path, int, str], tuple[tuple[Path, ...], list[CallerSite]]] = {}
 
     # -- the import index --------------------------------------------------------------------
     def importers(self, module_name: str) -> list[Path]:
@@ -139,22 +143,24 @@ class CallerGraph:
             return []
         key = (module.path, function.lineno, name)
         if key in self._memo:
-            for site in self._memo[key]:
-                self.project.depend_on((site.path.resolve(),))
-            return self._memo[key]
+            searched, found = self._memo[key]
+            self.project.depend_on(searched)  # the cached answer rests on every file searched
+            return found
         scope = module.scopes.get(function)
         parent = scope.parent if scope is not None else None
         is_method = parent is not None and parent.kind == "class"
         registries = self._registries(module, function)
         found: list[CallerSite] = []
-        for other in self._modules_to_search(module, is_method):
+        searched: list[Path] = []
+        for other in self._modules_to_search(module, is_method, {name, *registries}):
+            searched.append(other.path.resolve())
             sites = list(_calls_in(other, name, function, is_method))
             for registry in registries:
                 sites.extend(_registry_calls(other, registry))
             found.extend(sites[: MAX_FAN_IN - len(found)])
             if len(found) >= MAX_FAN_IN:
                 break
-        self._memo[key] = found
+        self._memo[key] = (tuple(searched), found)
         return found
 
     def _registries(self, module: ModuleInfo, function: ast.AST) -> list[str]:
@@ -177,7 +183,9 @@ class CallerGraph:
                 found.extend(_stored_in(definition))
         return found
 
-    def _modules_to_search(self, module: ModuleInfo, is_method: bool) -> Iterator[ModuleInfo]:
+    def _modules_to_search(
+        self, module: ModuleInfo, is_method: bool, names: set[str]
+    ) -> Iterator[ModuleInfo]:
         yield module
         seen = {module.path.resolve()}
         if module.path.suffix != ".py":
@@ -191,9 +199,24 @@ class CallerGraph:
             if resolved in seen:
                 continue
             seen.add(resolved)
+            if not self._mentions(resolved, names):
+                self.project.depend_on((resolved,))  # an edit there could add a call
+                continue
             other = self.project.module_at(resolved)
             if other is not None:
                 yield other
+
+    def _mentions(self, path: Path, names: set[str]) -> bool:
+        """Whether the file's text calls, hands on or subscripts any of ``names`` (its text is
+        read once; parsing it costs far more)."""
+        words = self._words.get(path)
+        if words is None:
+            try:
+                text = path.read_text(encoding="utf-8-sig", errors="replace")
+            except OSError:
+                text = ""
+            words = self._words[path] = frozenset(_USED.findall(text))
+        return not names.isdisjoint(words)
 
     def _imported_paths(self, module: ModuleInfo) -> list[Path]:
         paths: list[Path] = []
@@ -240,19 +263,19 @@ def _calls_in(
     ``within``, only inside that function. A name bound to the function (``judge =
     partial(grade, strict=True)``, ``fn = grade``) is followed once, in the same function."""
     seen: set[int] = set()
-    for call, where in module.calls:
+    index = _index_of(module)
+    direct_calls = {id(call) for call, _where in index.direct.get(name, ())}
+    for call, where in index.direct.get(name, ()):
         if within is not None and where.function is not within:
             continue
         func = call.func
-        direct = (
-            isinstance(func, ast.Attribute) and func.attr == name
-            if is_method
-            else (isinstance(func, ast.Name) and func.id == name)
-            or (isinstance(func, ast.Attribute) and func.attr == name)
-        )
-        if direct and where.function is not function and id(call) not in seen:
+        if is_method and not isinstance(func, ast.Attribute):
+            continue
+        if where.function is not function and id(call) not in seen:
             seen.add(id(call))
             yield CallerSite(module, call, call.lineno, where.function, where.loops)
+    for call, where in index.in_args.get(name, ()):
+        if (within is not None and where.function is not within) or id(call) in direct_calls:
             continue
         for argument in [*call.args, *(k.value for k in call.keywords)]:
             for ref, loops in _references(argument, name, ()):
@@ -266,7 +289,7 @@ def _calls_in(
                 yield CallerSite(
                     module, ref, ref.lineno, where.function, (*where.loops, *loops), call
                 )
-    for node, where in module.assigns:
+    for node, where in index.in_assigns.get(name, ()):
         if within is not None and where.function is not within:
             continue
         value = node.value
@@ -287,6 +310,60 @@ def _calls_in(
             yield CallerSite(module, ref, ref.lineno, where.function, (*where.loops, *loops))
 
 
+@dataclass
+class _ModuleIndex:
+    """A module's calls and assignments by the names they use, built once per module."""
+
+    direct: dict[str, list[tuple[ast.Call, Visit]]] = field(default_factory=dict)
+    in_args: dict[str, list[tuple[ast.Call, Visit]]] = field(default_factory=dict)
+    in_assigns: dict[str, list[tuple[ast.AST, Visit]]] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)
+
+
+_INDEXES: WeakKeyDictionary[ModuleInfo, _ModuleIndex] = WeakKeyDictionary()
+
+
+def _index_of(module: ModuleInfo) -> _ModuleIndex:
+    index = _INDEXES.get(module)
+    if index is not None:
+        return index
+    index = _ModuleIndex()
+    for call, where in module.calls:
+        func = call.func
+        key = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if isinstance(func, ast.Subscript):
+            key = _subscripted_name(func)
+        if key:
+            index.direct.setdefault(key, []).append((call, where))
+        used: set[str] = set()
+        for argument in [*call.args, *(k.value for k in call.keywords)]:
+            used.update(_loaded_names(argument))
+        for name in used:
+            index.in_args.setdefault(name, []).append((call, where))
+    for node, where in module.assigns:
+        for name in _loaded_names(node.value):
+            index.in_assigns.setdefault(name, []).append((node, where))
+    _INDEXES[module] = index
+    return index
+
+
+def _subscripted_name(node: ast.Subscript) -> str | None:
+    value = node.value
+    if isinstance(value, ast.Name):
+        return value.id
+    return getattr(value, "attr", None)
+
+
+def _loaded_names(node: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name):
+            names.add(child.id)
+        elif isinstance(child, ast.Attribute):
+            names.add(child.attr)
+    return names
+
+
 def _stored_in(definition: ast.AST) -> list[str]:
     """Module-level names a decorator stores the decorated function in (``reg[key] = func``)."""
     names: list[str] = []
@@ -300,11 +377,12 @@ def _stored_in(definition: ast.AST) -> list[str]:
 
 def _registry_calls(module: ModuleInfo, registry: str) -> Iterator[CallerSite]:
     """``registry[key](...)``, or ``fn = registry[key]`` and then ``fn(...)``."""
-    for call, where in module.calls:
+    index = _index_of(module)
+    for call, where in index.direct.get(registry, ()):
         func = call.func
         if isinstance(func, ast.Subscript) and _is_name(func.value, registry):
             yield CallerSite(module, call, call.lineno, where.function, where.loops)
-    for node, where in module.assigns:
+    for node, where in index.in_assigns.get(registry, ()):
         value = node.value
         if isinstance(value, ast.Subscript) and _is_name(value.value, registry):
             alias = _alias_of(module, value)
