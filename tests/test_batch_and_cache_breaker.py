@@ -122,6 +122,37 @@ def test_cl005_agent_loop_around_a_fan_out_is_not_a_batch(tmp_path):
     assert [f for f in _one(tmp_path, "CL005", files) if f.path == "judge.py"] == []
 
 
+def test_cl005_a_multi_step_agent_run_per_task_is_not_a_batch(tmp_path):
+    agent = (
+        "import anthropic\n\nclient = anthropic.Anthropic()\n\n\n"
+        "def agent_loop(prompt, tools):\n"
+        "    messages = [{'role': 'user', 'content': prompt}]\n"
+        "    reply = client.messages.create(model='claude-sonnet-5-5', max_tokens=512,\n"
+        "                                   tools=tools, messages=messages)\n"
+        "    while reply.stop_reason == 'tool_use':\n"
+        "        messages.append({'role': 'assistant', 'content': reply.content})\n"
+        "        reply = client.messages.create(model='claude-sonnet-5-5', max_tokens=512,\n"
+        "                                       tools=tools, messages=messages)\n"
+        "    return reply\n\n\n"
+        "def run_evaluation(tasks):\n    return [agent_loop(t, []) for t in tasks]\n"
+    )
+    assert _one(tmp_path, "CL005", {"agent.py": agent}) == []
+
+
+def test_cl005_a_conversation_kept_by_a_helper_object_is_not_a_batch(tmp_path):
+    code = (
+        "import anthropic\n\nclient = anthropic.Anthropic()\n\n\n"
+        "def simulate(questions, history):\n"
+        "    for question in questions:\n"
+        "        history.add_turn_user(question)\n"
+        "        reply = client.messages.create(model='claude-sonnet-5-5', max_tokens=300,\n"
+        "                                       messages=history.get_turns())\n"
+        "        history.add_turn_assistant(reply.content[0].text)\n\n\n"
+        "if __name__ == '__main__':\n    simulate(['a', 'b'], None)\n"
+    )
+    assert _one(tmp_path, "CL005", {"chat.py": code}) == []
+
+
 def test_cl005_suppressed_on_the_call_line(tmp_path):
     code = (
         RULES["CL005"]

@@ -30,9 +30,9 @@ RETRY_NAMES = re.compile(r"(attempt|retr|tries|try_|backoff)", re.IGNORECASE)
 RETRY_BOUND = 10  # ``for _ in range(5)`` around one request is a retry, not a batch
 JOB_NAMES = re.compile(
     r"^(main|run|eval|evaluate|evaluation|bench|benchmark|generate|gen|index|backfill|batch|"
-    r"infer|inference|predict|label|annotate|judge|score|grade|process|translate|summari[sz]e|"
+    r"infer|inference|predict|label|annotate|judge|score|grade|translate|summari[sz]e|"
     r"embed|classify|extract|run_.*|eval_.*|evaluate_.*|benchmark_.*|generate_.*|gen_.*|"
-    r"index_.*|backfill_.*|batch_.*|process_.*|.*_batch|.*_dataset|.*_all|label_.*|"
+    r"index_.*|backfill_.*|batch_.*|.*_batch|.*_dataset|.*_all|label_.*|"
     r"annotate_.*|judge_.*|score_.*|.*_eval|.*_benchmark)$",
     re.IGNORECASE,
 )
@@ -46,7 +46,8 @@ WRITERS = frozenset(
 INTERACTIVE_MODULES = frozenset(
     {"flask", "fastapi", "django", "starlette", "aiohttp", "sanic", "quart", "tornado",
      "litestar", "streamlit", "gradio", "chainlit", "telegram", "aiogram", "telebot",
-     "discord", "slack_bolt", "slack_sdk", "websockets", "socketio", "panel", "mesop"}
+     "discord", "slack_bolt", "slack_sdk", "websockets", "socketio", "panel", "mesop",
+     "ipywidgets", "textual", "prompt_toolkit"}
 )  # fmt: skip
 ROUTE_DECORATORS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "websocket", "api_route",
@@ -103,12 +104,14 @@ def _judge(
     own: ModuleInfo,
     position: Callable[[int], tuple[int, int | None]],
 ) -> BatchReach | None:
-    if any(_interactive(level) for level in chain):
+    if any(_interactive(level) for level in chain) or _runs_an_agent(chain[0].function):
         return None
     for index, level in enumerate(chain):
         loop = _batch_loop(level)
         if loop is None:
             continue
+        if index == 0 and _history_grows_in(loop[0], level.node):
+            return None  # a conversation: each turn's request carries the earlier turns
         outer = chain[index:]
         if _inside_agent_loop(level, loop) or any(
             _agent_loop_around(item) for item in chain[index + 1 :]
@@ -252,6 +255,27 @@ def _interactive(level: Level) -> bool:
     return False
 
 
+def _history_grows_in(loop: ast.AST, call: ast.AST) -> bool:
+    """The loop adds to the object the request's ``messages`` come from
+    (``history.append(...)``, ``conversation.add_turn(...)``): the turns depend on each other."""
+    if not isinstance(call, ast.Call):
+        return False
+    messages = next((k.value for k in call.keywords if k.arg == "messages"), None)
+    root = messages
+    while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript)):
+        root = root.func if isinstance(root, ast.Call) else root.value
+    if not isinstance(root, ast.Name):
+        return False
+    for child in ast.walk(loop):
+        if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute):
+            base = child.func.value
+            method = child.func.attr
+            if isinstance(base, ast.Name) and base.id == root.id:
+                if method in ("append", "extend", "insert") or method.startswith("add"):
+                    return True
+    return False
+
+
 def _calls_input(node: ast.AST) -> bool:
     for child in ast.walk(node):
         if isinstance(child, ast.Call) and isinstance(child.func, ast.Name):
@@ -266,6 +290,16 @@ def _inside_agent_loop(level: Level, loop: tuple[ast.AST, str]) -> bool:
     if node is level.handed_to:
         return False
     return _mentions_agent(node)
+
+
+def _runs_an_agent(function: ast.AST | None) -> bool:
+    """The call's own function loops over tool turns: one step of a multi-step agent task."""
+    if function is None:
+        return False
+    return any(
+        isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and _mentions_agent(node)
+        for node in ast.walk(function)
+    )
 
 
 def _agent_loop_around(level: Level) -> bool:
