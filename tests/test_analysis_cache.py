@@ -9,12 +9,14 @@ import sys
 from pathlib import Path
 
 import fakeapi
+import pytest
 from fakeapi import Fault
 from helpers import WASTE, scan, write
 
 from costlint import extraction
+from costlint.fixes import PrefixCache
 from costlint.site import UNKNOWN, Finding, HistoryInfo, PromptSite, Span, Str, TokenCount
-from costlint.sitecodec import decode_analysis, encode_analysis
+from costlint.sitecodec import decode_analysis, decode_finding, encode_analysis, encode_finding
 
 fake_api = fakeapi.fake_api
 CANARY = "Zyxwvut canary policy text"
@@ -253,7 +255,7 @@ def _site() -> PromptSite:
 def test_codec_keeps_structure_and_settings_and_drops_text():
     site = _site()
     finding = Finding("CL002", "uncached-long-prompt", "warning", "app.py", 3, 5, "msg", site=site)
-    finding.tokens, finding.data = site.tokens["prefix"], {"prefix_parts": ["system"]}
+    finding.tokens, finding.remedy = site.tokens["prefix"], PrefixCache(("system",))
     encoded = encode_analysis("app.py", [site], [finding])
     assert CANARY not in json.dumps(encoded)
     [back], [again] = decode_analysis(json.loads(json.dumps(encoded)), "app.py")
@@ -267,7 +269,7 @@ def test_codec_keeps_structure_and_settings_and_drops_text():
     assert back.history == site.history and back.ignore == site.ignore
     assert back.tokens["input"] == TokenCount(1800, "cache")  # counted by the API last run
     assert back.tokens["prefix"] == TokenCount(1700, "estimate")
-    assert again.site is back and again.rule == "CL002" and again.data == finding.data
+    assert again.site is back and again.rule == "CL002" and again.remedy == finding.remedy
     assert again.tokens == TokenCount(1700, "estimate")
 
 
@@ -312,17 +314,48 @@ def test_forged_entries_are_refused_and_the_file_read_again(tmp_path):
         assert findings_json(scan(tmp_path)) == expected, name
 
 
-def test_forged_finding_data_does_not_crash_the_report(tmp_path):
-    scan(tmp_path, {"waste.py": WASTE})
+SWITCH = {"kind": "model-switch", "suggested_model": "m", "task": "", "price_ratio": None}
+CAP = {"kind": "output-cap", "suggested_max_tokens": 64, "max_tokens": 4096, "answer": ""}
+FORGED_REMEDIES = {
+    "kind unknown": {"kind": "free-money"},
+    "kind not text": {"kind": ["model-switch"]},
+    "model not text": {**SWITCH, "suggested_model": 5},
+    "ratio infinite": {**SWITCH, "price_ratio": float("inf")},
+    "ratio a flag": {**SWITCH, "price_ratio": True},
+    "cap is text": {**CAP, "suggested_max_tokens": "x"},
+    "cap negative": {**CAP, "suggested_max_tokens": -1},
+    "field missing": {"kind": "history-cache"},
+    "field unknown": {"kind": "batch", "discount": 0.9},
+    "parts not text": {"kind": "prefix-cache", "prefix_parts": [1]},
+    "not an object": "prefix-cache",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORGED_REMEDIES))
+def test_forged_remedies_are_refused(name):
+    finding = Finding("CL002", "n", "warning", "app.py", 1, 1, "m", site=_site())
+    encoded = encode_finding(finding, 0)
+    decode_finding(encoded, [_site()])  # the real entry reads back
+    encoded["remedy"] = FORGED_REMEDIES[name]
+    with pytest.raises(ValueError):
+        decode_finding(encoded, [_site()])
+
+
+def test_forged_finding_remedy_is_refused_and_the_file_read_again(tmp_path):
+    write(tmp_path, {"waste.py": WASTE})
+    forged = []
 
     def change(analysis):
-        analysis["findings"][0]["data"] = {"suggested_model": 5, "suggested_max_tokens": "x"}
+        analysis["findings"][0]["remedy"] = {"kind": "model-switch", "suggested_model": 5}
+        forged.append(True)
 
-    _forge(tmp_path, change)
     for command, exit_code in (("check", 1), ("report", 0)):
+        first = _cli(tmp_path, {}, command, "--format", "json")  # writes the cache
+        _forge(tmp_path, change)
         done = _cli(tmp_path, {}, command, "--format", "json")
-        assert done.returncode == exit_code, done.stderr
-        assert json.loads(done.stdout)["findings"]
+        assert done.returncode == first.returncode == exit_code, done.stderr
+        assert done.stdout == first.stdout and json.loads(done.stdout)["findings"]
+    assert forged
 
 
 def test_forged_diagnostics_of_a_file_without_calls_are_refused(tmp_path):

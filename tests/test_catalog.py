@@ -12,7 +12,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from costlint import catalog as cat
-from costlint.catalog import Catalog, CatalogError, load_catalog
+from costlint.catalog import Catalog, CatalogError, load_catalog, mirror, validation
 
 
 @pytest.fixture(autouse=True)
@@ -134,7 +134,7 @@ def test_looks_like_claude(catalog: Catalog, model_id: str, expected: bool) -> N
 
 def test_catalog_holds_every_reference_model(catalog: Catalog) -> None:
     ids = [model.id for model in catalog.models()]
-    assert len(ids) == len(set(ids)) == 26
+    assert len(ids) == len(set(ids)) == 29  # the reference 26 + claude-2.0, 2.1, instant-1.2
     assert catalog.verified == datetime.date(2026, 11, 21)
     assert catalog.prices_as_of == datetime.date(2026, 10, 10)
     assert catalog.sources["pricing"] == "https://platform.claude.com/docs/en/about-claude/pricing"
@@ -265,7 +265,7 @@ def test_every_model_is_priced_and_sourced(catalog: Catalog) -> None:
 def test_shipped_records_state_every_field() -> None:
     """Defaults exist for user files; the shipped catalog should not rely on them."""
     doc = json.loads(cat.JSON_PATH.read_text(encoding="utf-8"))
-    required = cat._MODEL_KEYS - {"notes"}
+    required = validation.MODEL_KEYS - {"notes"}
     for record in doc["models"]:
         assert required <= record.keys(), (record["id"], required - record.keys())
 
@@ -280,7 +280,7 @@ def test_age_days(catalog: Catalog) -> None:
 
 
 def test_models_json_matches_models_yaml() -> None:
-    expected = cat.render_json(cat.YAML_PATH)
+    expected = mirror.render_json(cat.YAML_PATH)
     actual = cat.JSON_PATH.read_text(encoding="utf-8")
     assert json.loads(actual) == json.loads(expected), (
         "run: python -m costlint.catalog --regenerate"
@@ -296,15 +296,26 @@ def test_yaml_and_json_carry_the_same_facts() -> None:
 
 
 def test_check_command_reports_up_to_date() -> None:
-    assert cat.main(["--check"]) == 0
+    assert mirror.main(["--check"]) == 0
 
 
 def test_regenerate_writes_the_mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "models.json"
-    monkeypatch.setattr(cat, "JSON_PATH", target)
-    assert cat.main(["--check"]) == 1
-    assert cat.main(["--regenerate"]) == 0
-    assert target.read_text(encoding="utf-8") == cat.render_json(cat.YAML_PATH)
+    monkeypatch.setattr(mirror, "JSON_PATH", target)
+    assert mirror.main(["--check"]) == 1
+    assert mirror.main(["--regenerate"]) == 0
+    assert target.read_text(encoding="utf-8") == mirror.render_json(cat.YAML_PATH)
+
+
+def test_module_entry_point_checks_the_mirror() -> None:
+    src = str(Path(cat.__file__).parents[2])
+    done = subprocess.run(
+        [sys.executable, "-m", "costlint.catalog", "--check"],
+        env={"PYTHONPATH": src},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_runtime_load_does_not_import_yaml() -> None:
@@ -312,7 +323,7 @@ def test_runtime_load_does_not_import_yaml() -> None:
         "import sys; from costlint.catalog import load_catalog; load_catalog();"
         "assert not any(m.startswith('ruamel') for m in sys.modules), 'ruamel imported'"
     )
-    src = str(Path(cat.__file__).parent.parent)
+    src = str(Path(cat.__file__).parents[2])  # .../src/costlint/catalog/__init__.py
     subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": src})
 
 

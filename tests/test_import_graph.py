@@ -50,10 +50,12 @@ LAYERS: dict[str, int] = {
     # 6: rules
     "costlint.engine": 6,
     "costlint.checks": 6,
+    "costlint.conditions": 6,  # the when: grammar of rules without Python
+    "costlint.ruleschema": 6,  # the rule examples' schema and RuleError
+    "costlint.ruledocs": 6,  # docs/rules/ pages generated from the rule YAML
     # 7: after the rules: baseline filtering, usage, pricing
     "costlint.baseline": 7,
     "costlint.price": 7,
-    "costlint.savings": 7,  # not in the layering notes: the pricing module before price/
     "costlint.usage": 7,
     # 8
     "costlint.pipeline": 8,

@@ -105,7 +105,7 @@ def ask(msgs):
 """
     [finding] = scan(tmp_path, {"app.py": source}, select=["CL009"]).findings
     # Haiku 4.5 $1 input vs Haiku 5.5 $0.10 with ~30% more tokens: 1 / (0.1 * 1.3) = 7.7x
-    assert finding.data["price_ratio"] == 7.69
+    assert finding.remedy.price_ratio == 7.69
     assert "7.7x cheaper" in finding.message
 
 

@@ -11,9 +11,9 @@ import pytest
 from helpers import scan
 
 from costlint.fingerprint import SARIF_KEY, fingerprint_at, normalize_call
+from costlint.price import price_run
 from costlint.report import github, markdown, sarif, text
 from costlint.report import json as json_report
-from costlint.savings import price_run
 from costlint.usage import parse_usage
 
 
@@ -129,6 +129,23 @@ def test_markdown_headline_table_details_assumptions(app):
     assert md.index("<details><summary>Savings available") > table_at
     assert md.index("<summary>Assumptions</summary>") > md.index("Savings available")
     assert "model catalog verified" in md and "default usage figure" in md
+
+
+def test_markdown_worst_case_column_names_the_output_cap_rules(tmp_path, app):
+    _, result, costs = app
+    header = "| Worst case/call (CL001) |"
+    assert any(site.worst_cases for site in costs.sites)
+    assert header in markdown.render(result, costs)
+    # with no worst-case finding the column still names the rule whose fix caps output
+    only_caching = scan(tmp_path / "b", APP, select=["CL002"])
+    costs = price_run(only_caching)
+    assert not any(site.worst_cases for site in costs.sites)
+    assert header in markdown.render(only_caching, costs)
+
+
+def test_text_report_names_the_rules_of_the_worst_cases(app):
+    _, result, costs = app
+    assert "Worst case per call (CL001, 1 finding(s))" in text.render_report(result, costs)
 
 
 def test_markdown_escapes_table_cells():
@@ -377,8 +394,7 @@ def _flag_examples():
 
 @pytest.mark.parametrize(("rule_id", "example"), list(_flag_examples()))
 def test_every_rule_example_prices_and_renders(tmp_path, rule_id, example):
-    files = {example.get("filename", "example.py"): example["code"], **example.get("files", {})}
-    result = scan(tmp_path, files, select=[rule_id])
+    result = scan(tmp_path, example.all_files(), select=[rule_id])
     costs = price_run(result)
     assert len(costs.findings) == len(result.findings)
     for cost in costs.findings:

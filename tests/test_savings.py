@@ -8,24 +8,27 @@ import pytest
 from helpers import scan
 
 from costlint.catalog import load_catalog
-from costlint.savings import (
+from costlint.fixes import Fix, HistoryCache, ModelSwitch, OutputCap, PrefixCache
+from costlint.price import money, price_run
+from costlint.price.fixplans import (
+    caching_saving,
+    history_saving,
+    model_switch_saving,
+    price_finding,
+    worst_case,
+)
+from costlint.price.formulas import (
     SECONDS_PER_MONTH,
     WINDOW_EXCHANGES,
-    Fix,
     Plan,
+    PlanChange,
     Workload,
-    apply_fixes,
-    caching_saving,
+    apply_changes,
     call_cost,
     conversation_cost,
-    history_saving,
     hit_rate,
-    model_switch_saving,
-    money,
     monthly_cost,
-    price_run,
     tokenizer_factor,
-    worst_case,
 )
 from costlint.site import Finding
 from costlint.usage import parse_usage
@@ -42,8 +45,8 @@ def _offline(monkeypatch):
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
 
 
-def finding(rule: str, **data) -> Finding:
-    return Finding(rule, "name", "warning", "app.py", 1, 1, "message", data=data)
+def finding(rule: str, remedy: Fix) -> Finding:
+    return Finding(rule, "name", "warning", "app.py", 1, 1, "message", remedy=remedy)
 
 
 def test_catalog_prices_the_examples_rely_on():
@@ -89,21 +92,21 @@ def test_hit_rate_poisson():
 
 def test_caching_saving_picks_the_better_ttl():
     work = Workload(prefix=4768, rest=220, output=400, calls=10_000)
-    cost = caching_saving(finding("CL002"), work, Plan(SONNET))
+    cost = caching_saving(finding("CL002", PrefixCache(("system",))), work, Plan(SONNET))
     # 5m: p = 0.68042, price per prefix token 0.31958 x 2.5 + 0.68042 x 0.1 = 0.86699
     #     saving = 10,000 x 4,768 x (2 - 0.86699) / 1e6 = 54.02
     assert cost.detail["alternatives"]["5m"] == pytest.approx(54.02, abs=0.01)
     # 1h: p = 0.9999989 -> ~0.1000044 per token -> 47.68 x 1.8999956 = 90.59
     assert cost.detail["alternatives"]["1h"] == pytest.approx(90.59, abs=0.01)
     assert cost.detail["ttl"] == "1h" and cost.saving == pytest.approx(90.59, abs=0.01)
-    assert cost.fix == Fix(prefix_cache="1h")
+    assert cost.change == PlanChange(prefix_cache="1h")
 
 
 def test_caching_at_moderate_volume_prefers_5_minutes():
     # 1,000 calls/month: p5 = 1 - exp(-0.11408) = 0.10781 -> below break-even (0.2174): 5m loses
     # 1h: p = 1 - exp(-1.36893) = 0.74559 -> 0.25441 x 4 + 0.74559 x 0.1 = 1.09220 per token
     work = Workload(prefix=10_000, rest=0, output=0, calls=1_000)
-    cost = caching_saving(finding("CL002"), work, Plan(SONNET))
+    cost = caching_saving(finding("CL002", PrefixCache(("system",))), work, Plan(SONNET))
     assert cost.detail["alternatives"]["5m"] < 0
     assert cost.detail["ttl"] == "1h"
     assert cost.saving == pytest.approx(1_000 * 10_000 * (2 - 1.09220) / 1e6, abs=0.01)
@@ -112,9 +115,9 @@ def test_caching_at_moderate_volume_prefers_5_minutes():
 def test_no_saving_for_a_rarely_called_cached_prompt():
     # 100 calls/month: 1.1% hit within 5 minutes, 12.8% within an hour: writes cost more
     work = Workload(prefix=4768, rest=220, output=400, calls=100)
-    cost = caching_saving(finding("CL002"), work, Plan(SONNET))
+    cost = caching_saving(finding("CL002", PrefixCache(("system",))), work, Plan(SONNET))
     assert cost.kind == "saving" and cost.saving == 0.0
-    assert cost.fix is None  # the "after" cost keeps the prompt uncached
+    assert cost.change is None  # the "after" cost keeps the prompt uncached
     assert cost.detail["alternatives"]["5m"] < 0 and cost.detail["alternatives"]["1h"] < 0
     assert "would cost more" in cost.note
 
@@ -160,11 +163,11 @@ def test_history_window():
 
 
 def test_history_saving_claims_the_breakpoint_and_shows_the_window():
-    cost = history_saving(finding("CL003"), CHAT, Plan(SONNET))
+    cost = history_saving(finding("CL003", HistoryCache("history")), CHAT, Plan(SONNET))
     assert cost.saving == pytest.approx(98.24 - 56.7836)
     assert cost.detail["window"] == pytest.approx(98.24 - 73.04)
     assert cost.detail["conversations_per_month"] == 1_000
-    assert "window" in cost.note and cost.fix == Fix(history="cached")
+    assert "window" in cost.note and cost.change == PlanChange(history="cached")
 
 
 def test_history_grows_with_the_square_of_the_turns():
@@ -179,8 +182,8 @@ def test_history_grows_with_the_square_of_the_turns():
 
 def test_history_one_turn_conversations_claim_no_saving():
     one = Workload(prefix=2000, rest=0, output=100, calls=1000, turns=1, new=50, conversation=True)
-    cost = history_saving(finding("CL003"), one, Plan(SONNET))
-    assert cost.saving == 0.0 and cost.fix is None
+    cost = history_saving(finding("CL003", HistoryCache("history")), one, Plan(SONNET))
+    assert cost.saving == 0.0 and cost.change is None
 
 
 def _brute_force(work: Workload, plan: Plan) -> float:
@@ -228,7 +231,7 @@ def test_model_switch_same_tokenizer():
     # (239 x 4 + 10 x 20) x 10,000 / 1e6 = 11.56 -> (239 x 0.1 + 10 x 0.5) x 0.01 = 0.289
     work = Workload(prefix=0, rest=239, output=10, calls=10_000, max_tokens=10)
     cost = model_switch_saving(
-        finding("CL004", suggested_model="claude-haiku-5-5"), work, Plan(OPUS), CATALOG
+        finding("CL004", ModelSwitch("claude-haiku-5-5")), work, Plan(OPUS), CATALOG
     )
     assert monthly_cost(work, Plan(OPUS)) == pytest.approx(11.56)
     assert cost.saving == pytest.approx(11.56 - 0.289)
@@ -243,25 +246,23 @@ def test_model_switch_adjusts_for_the_tokenizer():
     # 1,000 x 3 + 100 x 15 = 4,500 -> 1,300 x 2 + 130 x 10 = 3,900 (per MTok)
     work = Workload(prefix=0, rest=1000, output=100, calls=1)
     cost = model_switch_saving(
-        finding("CL009", suggested_model="claude-sonnet-5-5"), work, Plan(SONNET_46), CATALOG
+        finding("CL009", ModelSwitch("claude-sonnet-5-5")), work, Plan(SONNET_46), CATALOG
     )
     assert cost.saving == pytest.approx(0.0045 - 0.0039)
     assert cost.detail["tokenizer_factor"] == 1.3
-    back, _ = apply_fixes(Workload(0, 1300, 130, 1), Plan(SONNET), [Fix(model=SONNET_46)])
+    back, _ = apply_changes(Workload(0, 1300, 130, 1), Plan(SONNET), [PlanChange(model=SONNET_46)])
     assert (back.rest, back.output) == pytest.approx((1000, 100))
 
 
 def test_model_switch_keeps_output_under_max_tokens():
     work = Workload(prefix=0, rest=100, output=10, calls=1, max_tokens=10)
-    scaled, _ = apply_fixes(work, Plan(SONNET_46), [Fix(model=SONNET)])
+    scaled, _ = apply_changes(work, Plan(SONNET_46), [PlanChange(model=SONNET)])
     assert scaled.output == 10 and scaled.rest == pytest.approx(130)
 
 
 def test_model_switch_to_an_unknown_model_is_unpriced():
-    from costlint.savings import price_finding
-
     cost = price_finding(
-        finding("CL009", suggested_model="claude-nope-9"),
+        finding("CL009", ModelSwitch("claude-nope-9")),
         Workload(0, 10, 1, 1),
         Plan(SONNET),
         CATALOG,
@@ -274,8 +275,8 @@ def test_model_switch_to_an_unknown_model_is_unpriced():
 
 def test_worst_case_per_call():
     work = Workload(prefix=0, rest=255, output=400, calls=10_000, max_tokens=64_000)
-    cost = worst_case(finding("CL001", suggested_max_tokens=2304), work, Plan(HAIKU))
-    assert cost.kind == "worst_case" and cost.saving is None and cost.fix is None
+    cost = worst_case(finding("CL001", OutputCap(2304, max_tokens=64_000)), work, Plan(HAIKU))
+    assert cost.kind == "worst_case" and cost.saving is None and cost.change is None
     assert cost.detail["worst_case_now"] == pytest.approx(0.032)  # 64,000 x $0.50 / 1e6
     assert cost.detail["worst_case_after"] == pytest.approx(0.001152)  # 2,304 x $0.50 / 1e6
 
@@ -394,11 +395,13 @@ def test_existing_cache_control_is_priced_as_cached(tmp_path):
 def test_site_after_applies_fixes_together():
     work = Workload(prefix=5000, rest=100, output=50, calls=10_000)
     base = Plan(OPUS)
-    both_work, both_plan = apply_fixes(work, base, [Fix(model=HAIKU), Fix(prefix_cache="1h")])
+    both_work, both_plan = apply_changes(
+        work, base, [PlanChange(model=HAIKU), PlanChange(prefix_cache="1h")]
+    )
     both = monthly_cost(both_work, both_plan)
     alone = [
-        monthly_cost(work, base) - monthly_cost(*apply_fixes(work, base, [fix]))
-        for fix in (Fix(model=HAIKU), Fix(prefix_cache="1h"))
+        monthly_cost(work, base) - monthly_cost(*apply_changes(work, base, [fix]))
+        for fix in (PlanChange(model=HAIKU), PlanChange(prefix_cache="1h"))
     ]
     together = monthly_cost(work, base) - both
     assert together < sum(alone)  # overlapping savings are not counted twice

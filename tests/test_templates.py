@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import scan
 
+from costlint.estimate import estimate_tokens
 from costlint.resolve.project import Project
 from costlint.resolve.templates import (
     TemplateOptions,
@@ -18,7 +19,6 @@ from costlint.resolve.templates import (
     render_file,
 )
 from costlint.site import Str
-from costlint.tokens import estimate_tokens
 
 POLICY = "Refunds are issued within 30 days of purchase when the item is unused. " * 120
 CLIENT = "import anthropic\nclient = anthropic.Anthropic()\n"

@@ -18,12 +18,12 @@ from fakeapi import FAKE_KEY, FakeAPI, Fault
 
 from costlint.site import UNKNOWN, Str
 from costlint.tokens import (
-    UNRESOLVED,
     CountRequest,
     TokenCounter,
     estimate_request_tokens,
     placeholder_request,
 )
+from costlint.tokens.request_shape import UNRESOLVED
 
 fake_api = fakeapi.fake_api  # the fixture: a running FakeAPI per test
 

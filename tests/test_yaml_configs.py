@@ -7,7 +7,8 @@ import time
 import pytest
 from helpers import scan
 
-from costlint.extract.yaml_configs import MAX_NODES, claude_model, text_with_holes
+from costlint.extract.yaml_compose import MAX_NODES
+from costlint.extract.yaml_requests import claude_model, text_with_holes
 
 CONFIG = """\
 claude_config:

@@ -49,6 +49,7 @@ class Config:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     tokens: str = "auto"
     models: Path | None = None
+    rules_dir: Path | None = None  # the project's own when: rules (*.yaml)
     max_file_size: int = 5_000_000
     respect_gitignore: bool = True
     extra: dict[str, Any] = field(default_factory=dict)  # validated keys owned by later stages
@@ -64,6 +65,7 @@ _KEYS: dict[str, str] = {
     "rules": "map-map",
     "tokens": "str",
     "models": "str",
+    "rules-dir": "str",
     "max-file-size": "int",
     "respect-gitignore": "bool",
 }
@@ -166,6 +168,10 @@ def _apply(config: Config, table: dict[str, Any], path: Path) -> None:
             raise ConfigError(f"{path}: 'costlint.tokens' must be one of {', '.join(TOKEN_MODES)}")
         if key == "models":
             checked = (path.parent / checked).resolve()
+        if key == "rules-dir":
+            checked = (path.parent / checked).resolve()
+            if not checked.is_dir():
+                raise ConfigError(f"{path}: 'costlint.rules-dir' {checked} is not a directory")
         setattr(config, key.replace("-", "_"), checked)
 
 

@@ -72,10 +72,18 @@ def extractor_for(kind: str) -> Callable[..., Any]:
         from .extract.templates import extract_jinja
 
         return extract_jinja
-    if kind in ("yaml", "prompty", "dotprompt"):
-        from .extract import yaml_configs
+    if kind == "yaml":
+        from .extract.yaml_generic import extract_yaml
 
-        return yaml_configs.EXTRACTORS[kind]
+        return extract_yaml
+    if kind == "prompty":
+        from .extract.frontmatter import extract_prompty
+
+        return extract_prompty
+    if kind == "dotprompt":
+        from .extract.frontmatter import extract_dotprompt
+
+        return extract_dotprompt
     raise KeyError(kind)
 
 

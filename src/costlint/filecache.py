@@ -31,7 +31,7 @@ from typing import Any
 from . import __version__
 from .site import Diagnostic
 
-FORMAT = 4  # bump when the entry layout changes
+FORMAT = 5  # bump when the entry layout changes
 SHARDS = 64
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .config import Config, ConfigError
 from .count import count_sites
 from .discover import discover
-from .engine import Engine, Rule, load_rules
+from .engine import Engine, Rule, load_project_rules, load_rules
 from .extraction import (  # noqa: F401 (FileTimeout, extractor_for: re-exported)
     FileTimeout,
     extract_all,
@@ -25,7 +25,7 @@ from .resolve.project import Project
 from .site import Diagnostic, Finding, PromptSite
 
 if TYPE_CHECKING:
-    from .savings import CostReport
+    from .price import CostReport
     from .usage import Usage
 
 
@@ -130,7 +130,7 @@ def _run(config: Config, options: RunOptions) -> Run:
         total = len(result.findings)
         result.findings = baseline.filter_new(result.findings, known)
         result.baseline = BaselineApplied(baseline_path, total - len(result.findings))
-    from .savings import price_run
+    from .price import price_run
     from .usage import default_usage, find_usage, load_usage, usage_target, write_usage
 
     if options.write_usage:
@@ -157,6 +157,8 @@ def _baseline_path(config: Config, options: RunOptions) -> Path | None:
 def scan(config: Config, options: RunOptions) -> Run:
     """Discover, extract, count and check: findings without prices."""
     rules = load_rules()
+    if config.rules_dir is not None:
+        rules = [*rules, *load_project_rules(config.rules_dir, rules)]
     where = str(config.source or "config")
     validate_rule_options(rules, config.rules, where)
     catalog = load_catalog_for(config)
@@ -227,6 +229,7 @@ def analysis_salt(config: Config, options: RunOptions, engine: Engine, counter: 
         "tokens": backend,
         "rules": [
             [rule.id, rule.severity, rule.status, rule.points_at, engine.contexts[rule.id].params]
+            + ([rule.declared.source] if rule.declared else [])
             for rule in engine.rules
         ],
         "per-file-ignores": engine.per_file_ignores,

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .fixes import Fix, NoCostModel
+
 
 class _Unknown:
     """Singleton for a value that cannot be resolved statically."""
@@ -157,6 +159,8 @@ class PromptSite:
     client_timeout: bool | None = None  # a timeout set on the client or call (None: can't see)
     repeated: bool = False  # inside a function, method or loop
     in_loop: bool = False
+    # One request of a Message Batch (the batch discount applies to it).
+    batched: bool = False
     # How `messages` is built (for resent-history): see extract.python.HistoryInfo.
     history: HistoryInfo | None = None
     # A loop over independent items in an offline job that reaches the call (batch-eligible).
@@ -251,8 +255,8 @@ class Finding:
     cell: int | None = None
     tokens: TokenCount | None = None
     site: PromptSite | None = None
-    # Machine-readable evidence for later stages (pricing): e.g. suggested_model, cap.
-    data: dict[str, Any] = field(default_factory=dict)
+    # The typed fix, with its evidence, for later stages (pricing prices it by its kind).
+    remedy: Fix = field(default_factory=NoCostModel)
     # Stamped once by the rule engine (or the cache replay): see fingerprint.py.
     fingerprint: str = ""
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import fields
 from typing import Any
 
+from .fixes import fix_from_json
 from .site import (
     UNKNOWN,
     BatchReach,
@@ -223,6 +224,7 @@ def encode_site(site: PromptSite) -> dict[str, Any]:
         "timeout": site.client_timeout,
         "repeated": site.repeated,
         "in_loop": site.in_loop,
+        "batched": site.batched,
         "history": None if history is None else vars(history).copy(),
         "batch": None if site.batch is None else vars(site.batch).copy(),
         "volatile": None if site.volatile is None else vars(site.volatile).copy(),
@@ -251,6 +253,7 @@ def decode_site(data: Any, path: str) -> PromptSite:
         client_timeout=_flag(data["timeout"], optional=True),
         repeated=bool(_flag(data["repeated"])),
         in_loop=bool(_flag(data["in_loop"])),
+        batched=bool(_flag(data["batched"])),
         history=_history(data["history"]),
         batch=_fact(BatchReach, data.get("batch")),
         volatile=_fact(VolatilePart, data.get("volatile")),
@@ -274,7 +277,7 @@ def encode_finding(finding: Finding, site_index: int) -> dict[str, Any]:
         "message": finding.message,
         "fix": finding.fix,
         "tokens": None if finding.tokens is None else _count(finding.tokens),
-        "data": finding.data,
+        "remedy": finding.remedy.to_json(),
     }
 
 
@@ -297,7 +300,7 @@ def decode_finding(data: Any, sites: list[PromptSite]) -> Finding:
         cell=site.cell,
         tokens=None if tokens is None else _uncount(tokens),
         site=site,
-        data=_mapping(data["data"]),
+        remedy=fix_from_json(data["remedy"]),
     )
 
 

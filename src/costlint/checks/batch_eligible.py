@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
+from ..fixes import Batch
 from ..site import PromptSite
+
+REMEDIES = (Batch,)
 
 
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
     reach = site.batch
-    if reach is None:
+    if reach is None or site.batched:
         return
     where = (
         f"{reach.path}:{reach.line}"
@@ -26,5 +29,5 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
             "caching; results arrive asynchronously, within 24 hours"
         ),
         tokens=site.tokens.get("input"),
-        data={"loop": reach.loop, "loop_path": reach.path, "loop_line": reach.line},
+        remedy=Batch(),
     )

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
+from ..fixes import NoCostModel
 from ..site import PromptSite
 from ..units import tokens
+
+REMEDIES = (NoCostModel,)  # nothing to price: the default remedy
 
 
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
@@ -24,4 +27,4 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         "move the breakpoint after more stable content so the prefix reaches "
         f"{tokens(minimum)} tokens, or remove it"
     )
-    yield Report(message, fix=fix, tokens=cached, data={"min_cacheable": minimum})
+    yield Report(message, fix=fix, tokens=cached)

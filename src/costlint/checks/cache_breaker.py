@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
+from ..fixes import MoveVolatile
 from ..site import PromptSite
+
+REMEDIES = (MoveVolatile,)
 
 
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
@@ -22,5 +25,5 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
             "the user turn), or compute it once per session (a date formatted to the day)"
         ),
         tokens=site.tokens.get("prefix") or site.tokens.get("input"),
-        data={"volatile": part.what, "volatile_line": part.line, "part": part.part},
+        remedy=MoveVolatile((part.what,)),
     )

@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..engine import CheckContext, Report
+from ..fixes import Fix, ModelSwitch, NoCostModel
 from ..site import PromptSite
 from ..units import per_mtok
 
+REMEDIES = (ModelSwitch, NoCostModel)
 TOKENIZER_FACTOR = 1.3  # newer tokenizer: ~30% more tokens for the same text
 
 
@@ -27,7 +29,7 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
             + (" (Bedrock and Google Cloud set their own dates)" if platform else ""),
             fix=_move_to(successor),
             severity="warning" if platform else "error",
-            data=_data(successor),
+            remedy=_switch(successor),
         )
         return
     if model.status == "deprecated":
@@ -35,7 +37,7 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
             f"{written} ({model.name}) is deprecated and retires{_on(model.retirement)}; "
             "calls will fail after that",
             fix=_move_to(successor),
-            data=_data(successor),
+            remedy=_switch(successor),
         )
         return
     if model.status != "legacy" or successor is None or successor.status != "active":
@@ -61,7 +63,7 @@ def _legacy_priced(written: str, model: Any, successor: Any) -> Iterator[Report]
         f"{successor.id} costs {per_mtok(successor.prices.input)}/"
         f"{per_mtok(successor.prices.output)}, about {effective:.1f}x cheaper{note}",
         fix=_move_to(successor),
-        data={**_data(successor), "price_ratio": round(effective, 2)},
+        remedy=ModelSwitch(successor.id, price_ratio=round(effective, 2)),
     )
 
 
@@ -73,5 +75,5 @@ def _move_to(successor: Any) -> str:
     return f'use model="{successor.id}"' if successor is not None else "move to a current model"
 
 
-def _data(successor: Any) -> dict[str, Any]:
-    return {"suggested_model": successor.id} if successor is not None else {}
+def _switch(successor: Any) -> Fix:
+    return ModelSwitch(successor.id) if successor is not None else NoCostModel()

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
+from ..fixes import NoCostModel
 from ..site import PromptSite
 from ..units import tokens
+
+REMEDIES = (NoCostModel,)  # nothing to price: the default remedy
 
 # The Python and TypeScript SDKs refuse a non-streaming call whose expected time is over 10
 # minutes, computed as 3600 s x max_tokens / 128,000, unless a timeout is set (anthropic
@@ -26,7 +29,6 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
             f"{tokens(limit)} tokens: the API answers 400 invalid_request_error",
             fix=f"set max_tokens to at most {limit}",
             severity="error",
-            data={"max_output": limit},
         )
         return
     guard = int(ctx.params.get("sdk_nonstreaming_limit", SDK_NONSTREAMING_LIMIT))

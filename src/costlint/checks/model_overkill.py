@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
+from ..fixes import ModelSwitch
 from ..intent import answer_shape, simple_task
 from ..request import prompt_text
 from ..site import PromptSite
 from ..units import per_mtok, ratio
+
+REMEDIES = (ModelSwitch,)
 
 
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
@@ -39,5 +42,6 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         f"({per_mtok(suggested.prices.input)}/{per_mtok(suggested.prices.output)} vs "
         f"{per_mtok(model.prices.input)}/{per_mtok(model.prices.output)} per MTok in/out)"
     )
-    data = {"suggested_model": suggested.id, "task": task.name, "price_ratio": price_ratio}
-    yield Report(message, fix=f'use model="{suggested.id}"', data=data)
+    exact = model.prices.input / suggested.prices.input if suggested.prices.input > 0 else None
+    remedy = ModelSwitch(suggested.id, task=task.name, price_ratio=exact)
+    yield Report(message, fix=f'use model="{suggested.id}"', remedy=remedy)

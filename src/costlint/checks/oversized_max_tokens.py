@@ -6,10 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..engine import CheckContext, Report
+from ..fixes import OutputCap
 from ..intent import answer_shape
 from ..request import prompt_text
 from ..site import PromptSite
 from ..units import tokens, usd
+
+REMEDIES = (OutputCap,)
 
 
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
@@ -34,19 +37,14 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         return
     if max_tokens < cap * float(ctx.params.get("ratio", 8)):
         return
-    suggested = _round_cap(cap)
-    worst = _worst_case(model, max_tokens, suggested)
+    remedy = OutputCap(_round_cap(cap), max_tokens=max_tokens, answer=shape.name)
+    worst = _worst_case(model, remedy)
     message = (
         f"max_tokens={tokens(max_tokens)} for a prompt that asks for {shape.name}. "
         f"Claude bills the tokens it generates, not max_tokens, but a runaway or looping answer "
         f"is billed up to the cap: {worst}"
     )
-    data: dict[str, Any] = {"suggested_max_tokens": suggested, "answer": shape.name}
-    yield Report(
-        message,
-        fix=f"set max_tokens={suggested}{note}",
-        data=data,
-    )
+    yield Report(message, fix=f"set max_tokens={remedy.suggested_max_tokens}{note}", remedy=remedy)
 
 
 def _thinking_enabled(thinking: Any) -> bool:
@@ -67,15 +65,15 @@ def _round_cap(cap: int) -> int:
     return ((cap + 255) // 256) * 256
 
 
-def _worst_case(model: Any, now: int, suggested: int) -> str:
+def _worst_case(model: Any, remedy: OutputCap) -> str:
+    now, suggested = remedy.max_tokens or 0, remedy.suggested_max_tokens
     prices = getattr(model, "prices", None) if model is not None else None
     if prices is None:
         return (
             f"worst case {tokens(now)} output tokens per call now, "
             f"{tokens(suggested)} with max_tokens={suggested}."
         )
-    now_usd = now * prices.output / 1_000_000
-    after_usd = suggested * prices.output / 1_000_000
+    now_usd, after_usd = remedy.worst_case(prices.output)
     return (
         f"worst case {usd(now_usd)} of output per call now, {usd(after_usd)} with "
         f"max_tokens={suggested} ({model.id} output at ${prices.output:g}/MTok)."

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
+from ..fixes import HistoryCache
 from ..request import has_cache_control
 from ..site import PromptSite
+
+REMEDIES = (HistoryCache,)
 
 
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
@@ -31,7 +34,7 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         'pass cache_control={"type": "ephemeral"} to the call (automatic caching moves the '
         f"breakpoint to the last message each turn), or send a window such as {name}[-6:]"
     )
-    yield Report(message, fix=fix, tokens=site.tokens.get("input"), data={"variable": name})
+    yield Report(message, fix=fix, tokens=site.tokens.get("input"), remedy=HistoryCache(name))
 
 
 def _template_report(site: PromptSite, name: str) -> Report:
@@ -45,4 +48,4 @@ def _template_report(site: PromptSite, name: str) -> Report:
         f"render a window (`{{% for turn in {name}[-6:] %}}`), or send the turns as messages "
         'with cache_control={"type": "ephemeral"} on the call'
     )
-    return Report(message, fix=fix, tokens=site.tokens.get("input"), data={"variable": name})
+    return Report(message, fix=fix, tokens=site.tokens.get("input"), remedy=HistoryCache(name))

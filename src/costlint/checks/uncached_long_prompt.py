@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
+from ..fixes import PrefixCache
 from ..request import describe_prefix, has_cache_control, stable_prefix_parts
 from ..site import PromptSite
 from ..units import tokens
+
+REMEDIES = (PrefixCache,)
 
 
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
@@ -38,4 +41,4 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         'add cache_control={"type": "ephemeral"} to the last block of the stable prefix '
         '(or pass cache_control={"type": "ephemeral"} to the call for automatic caching)'
     )
-    yield Report(message, fix=fix, tokens=prefix, data={"prefix_parts": sorted(parts)})
+    yield Report(message, fix=fix, tokens=prefix, remedy=PrefixCache(tuple(sorted(parts))))

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
+from ..fixes import NoCostModel
 from ..site import PromptSite
+
+REMEDIES = (NoCostModel,)  # nothing to price: the default remedy
 
 
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:

@@ -18,6 +18,19 @@ from ..resolve.project import ModuleInfo, Project
 from ..resolve.scope import Binding, Scope
 from ..resolve.syntax import call_name
 from ..site import UNKNOWN, Diagnostic, HistoryInfo, PromptSite, Span
+from .api_calls import (
+    MethodReference,
+    called_with,
+    dict_entries,
+    http_call,
+    keywords_as_dict,
+    match_batches_call,
+    match_completions_call,
+    method_reference,
+    params_of,
+    reference_options,
+    retired_beta_base,
+)
 from .batch import batch_reach
 from .result import ExtractResult
 from .suppression import PYTHON_COMMENT, suppression
@@ -100,8 +113,9 @@ def extract_python(
 
 
 def _mentions_messages(source: str) -> bool:
-    """Every call shape we recognise goes through an attribute named ``messages``."""
-    return ".messages" in source
+    """Every call shape we recognise goes through an attribute named ``messages`` or
+    ``completions``, or posts to a URL path ending in ``/messages``."""
+    return ".messages" in source or "/messages" in source or ".completions" in source
 
 
 @dataclass
@@ -112,6 +126,15 @@ class _Candidate:
     scope: Scope
     function: ast.AST | None
     loops: tuple[ast.AST, ...]
+    # Where the site points when not at the call (a batch request's params).
+    anchor: ast.AST | None = None
+    # A request body (dict expression) read instead of the call's keyword arguments.
+    body: ast.AST | None = None
+    body_scope: Scope | None = None
+    body_line: int | None = None
+    batched: bool = False
+    completions: bool = False  # legacy Text Completions: prompt / max_tokens_to_sample
+    source: ast.AST | None = None  # the call as written (before method-reference rewriting)
 
 
 class _CallFinder:
@@ -143,6 +166,8 @@ class _CallFinder:
         self._turn_bound: int | None = None
         # (scope node, variable) -> helpers the list is passed to (checked lazily for caching)
         self.helper_calls: dict[tuple[int, str], list[tuple[ast.AST, Scope]]] = {}
+        # partial(...) calls that a later call of the partial object stands for.
+        self.superseded: set[int] = set()
 
     # -- walking ---------------------------------------------------------------------------
     def run(self) -> None:
@@ -152,8 +177,17 @@ class _CallFinder:
         for call, where in self.module.calls:
             self._visit_call(call, where.scope, where.function, where.loops)
         ordinals: dict[str, int] = {}
-        self.candidates.sort(key=lambda c: (c.call.lineno, c.call.col_offset))
+        self.candidates = [
+            c for c in self.candidates if id(c.source or c.call) not in self.superseded
+        ]
+        self.candidates.sort(key=lambda c: _position_key(c.anchor or c.call))
+        seen_params: set[tuple[int, str]] = set()
         for candidate in self.candidates:
+            if candidate.batched and candidate.body is not None:
+                shape = (id(candidate.call), ast.dump(candidate.body))
+                if shape in seen_params:
+                    continue  # one site per distinct params shape
+                seen_params.add(shape)
             site = self._build_site(candidate, ordinals)
             if site is not None:
                 self.sites.append(site)
@@ -168,14 +202,18 @@ class _CallFinder:
                 self.growth.setdefault(key, []).append(loops)
                 if _contains_cache_control(call):
                     self.cache_mentions[key] = True
+        written = call
         passed = _passed_method_call(call)
         if passed is not None:
             call = passed
         matched = match_claude_call(call) or self._resource_alias_call(call, scope)
         if matched is not None:
             kind, base = matched
-            self.candidates.append(_Candidate(call, kind, base, scope, function, loops))
+            self.candidates.append(
+                _Candidate(call, kind, base, scope, function, loops, source=written)
+            )
         else:
+            self.candidates.extend(self._other_api_calls(call, scope, function, loops))
             for arg in call.args:
                 key = self._variable_key(arg, scope)
                 if key is not None:
@@ -222,6 +260,149 @@ class _CallFinder:
                 return matched
         return None
 
+    # -- other ways to reach the API -------------------------------------------------------------
+    def _other_api_calls(
+        self, call: ast.Call, scope: Scope, function: ast.AST | None, loops: tuple
+    ) -> list[_Candidate]:
+        """Method references, legacy completions, batches and plain HTTP posts."""
+        reference = self._reference_call(call, scope)
+        if reference is not None:
+            synthetic, kind, base = reference
+            return [_Candidate(synthetic, kind, base, scope, function, loops, source=call)]
+        base = match_completions_call(call)
+        if base is not None:
+            kind = "completions.create"
+            return [_Candidate(call, kind, base, scope, function, loops, completions=True)]
+        batches = match_batches_call(call)
+        if batches is not None:
+            requests = next((k.value for k in call.keywords if k.arg == "requests"), None)
+            return self._batch_candidates(call, batches[1], requests, scope, function, loops)
+        found = http_call(call, lambda node: self.resolver.value(node, scope, call.lineno))
+        if found is None:
+            return []
+        if found.endpoint == "batches":
+            literal = self._literal(found.body, scope, call.lineno)
+            requests = dict_entries(literal).get("requests")
+            return self._batch_candidates(call, None, requests, scope, function, loops)
+        return [_Candidate(call, "http.messages", None, scope, function, loops, body=found.body)]
+
+    def _reference_call(self, call: ast.Call, scope: Scope) -> tuple[ast.Call, str, ast.AST] | None:
+        """``getattr(client.messages, "create")(...)``, ``partial(client.messages.create,
+        model=M)(...)``, or a name bound to one of those (``fn = a if x else b; fn(...)``)."""
+        func = call.func
+        if isinstance(func, ast.Call):
+            options: list[ast.AST] = [func]
+        elif isinstance(func, ast.Name):
+            found = self.resolver.binding_of(func.id, scope, call.lineno)
+            if found is None or found[0].kind != "assign" or found[0].value is None:
+                return None
+            options = list(reference_options(found[0].value))
+        else:
+            return None
+        matches: list[tuple[ast.Call, str, ast.AST, MethodReference]] = []
+        for option in options:
+            reference = method_reference(option)
+            if reference is None:
+                continue
+            synthetic = called_with(call, reference)
+            matched = match_claude_call(synthetic)
+            if matched is not None:
+                matches.append((synthetic, matched[0], matched[1], reference))
+        if not matches:
+            return None
+        for *_, reference in matches:
+            if reference.partial is not None:
+                self.superseded.add(id(reference.partial))
+        # Branches that differ: a streaming one means the non-streaming guard cannot be claimed.
+        chosen = next((m for m in matches if not m[1].endswith("create")), matches[0])
+        return chosen[0], chosen[1], chosen[2]
+
+    def _batch_candidates(
+        self,
+        call: ast.Call,
+        base: ast.AST | None,
+        requests: ast.AST | None,
+        scope: Scope,
+        function: ast.AST | None,
+        loops: tuple,
+    ) -> list[_Candidate]:
+        found = []
+        for params, item_scope, line in self._batch_items(requests, scope, call.lineno, 0):
+            body = keywords_as_dict(params)
+            found.append(
+                _Candidate(
+                    call, "messages.batches", base, scope, function, loops, anchor=params,
+                    body=body, body_scope=item_scope, body_line=line, batched=True,
+                )
+            )  # fmt: skip
+        if not found:  # the requests are built out of sight
+            found.append(
+                _Candidate(call, "messages.batches", base, scope, function, loops, batched=True)
+            )
+        return found
+
+    def _batch_items(
+        self, node: ast.AST | None, scope: Scope, line: int, depth: int
+    ) -> list[tuple[ast.AST, Scope, int]]:
+        """The ``params`` of every request a batch's ``requests`` list is built from."""
+        if node is None or depth > 4:
+            return []
+        if isinstance(node, (ast.List, ast.Tuple)):
+            items: list[tuple[ast.AST, Scope, int]] = []
+            for elt in node.elts:
+                if isinstance(elt, ast.Starred):
+                    items += self._batch_items(elt.value, scope, line, depth + 1)
+                else:
+                    items += self._item_params(elt, scope, line, depth)
+            return items
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+            return self._item_params(node.elt, scope, node.lineno, depth)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left = self._batch_items(node.left, scope, line, depth + 1)
+            return left + self._batch_items(node.right, scope, line, depth + 1)
+        if not isinstance(node, ast.Name):
+            return []
+        items = []
+        found = self.resolver.binding_of(node.id, scope, line)
+        if found is not None and found[0].kind == "assign" and found[0].value is not None:
+            items += self._batch_items(found[0].value, found[1], found[0].line, depth + 1)
+        key = self._variable_key(node, scope)
+        for grown, where in self.module.calls:
+            func = grown.func
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr in ("append", "extend")
+                and isinstance(func.value, ast.Name)
+                and func.value.id == node.id
+                and len(grown.args) == 1
+                and self._variable_key(func.value, where.scope) == key
+            ):
+                if func.attr == "append":
+                    items += self._item_params(grown.args[0], where.scope, grown.lineno, depth)
+                else:
+                    items += self._batch_items(grown.args[0], where.scope, grown.lineno, depth + 1)
+        return items
+
+    def _item_params(
+        self, item: ast.AST, scope: Scope, line: int, depth: int
+    ) -> list[tuple[ast.AST, Scope, int]]:
+        params = params_of(item)
+        if params is None and isinstance(item, ast.Name) and depth < 4:
+            found = self.resolver.binding_of(item.id, scope, line)
+            if found is not None and found[0].kind == "assign" and found[0].value is not None:
+                return self._item_params(found[0].value, found[1], found[0].line, depth + 1)
+        if params is None:
+            return []
+        return [(params, scope, getattr(params, "lineno", line))]
+
+    def _literal(self, node: ast.AST | None, scope: Scope, line: int) -> ast.AST | None:
+        """The dict literal a body is written as (directly or through one variable)."""
+        if isinstance(node, ast.Name):
+            found = self.resolver.binding_of(node.id, scope, line)
+            if found is not None and found[0].kind == "assign":
+                node = found[0].value
+        return keywords_as_dict(node) if node is not None else None
+
     def _variable_key(self, node: ast.AST, scope: Scope) -> tuple[int, str] | None:
         """Identify the list a statement touches: (owning scope node, name)."""
         if isinstance(node, ast.Name):
@@ -245,19 +426,36 @@ class _CallFinder:
     # -- building sites ---------------------------------------------------------------------
     def _build_site(self, cand: _Candidate, ordinals: dict[str, int]) -> PromptSite | None:
         call = cand.call
-        args, spans, opaque = self._arguments(call, cand.scope)
-        origin = client_origin(cand.base, cand.scope, self.resolver, call.lineno)
-        if origin == "other":
-            return None
-        if origin == "unknown" and not self._claude_shaped(args, call):
-            return None
+        messages_node: ast.AST | None
+        if cand.body is not None or cand.batched or cand.base is None:
+            args, spans, opaque, literal = self._body_arguments(cand)
+            written = set(literal)
+            messages_node = literal.get("messages")
+        else:
+            args, spans, opaque = self._arguments(call, cand.scope)
+            written = {k.arg for k in call.keywords if k.arg is not None}
+            messages_node = next((k.value for k in call.keywords if k.arg == "messages"), None)
+        if cand.completions:
+            args, spans, written = _completion_as_message(args, spans, written)
+        if cand.base is not None:
+            origin = client_origin(cand.base, cand.scope, self.resolver, call.lineno)
+            if origin == "other":
+                return None
+            if origin == "unknown" and not self._claude_shaped(args, written):
+                return None
         qualname = cand.scope.qualname
         ordinal = ordinals.get(qualname, 0)
         ordinals[qualname] = ordinal + 1
-        line, cell = self._position(call.lineno)
-        end_line = call.end_lineno or call.lineno
+        anchor = cand.anchor or call
+        line, cell = self._position(anchor.lineno)
+        end_line = anchor.end_lineno or anchor.lineno
         end, _ = self._position(end_line)
-        span = Span(line, call.col_offset + 1, end, (call.end_col_offset or 0) + 1)
+        span = Span(line, anchor.col_offset + 1, end, (anchor.end_col_offset or 0) + 1)
+        ignore = self._suppression(call.lineno)
+        if anchor is not call:
+            at_anchor = self._suppression(anchor.lineno)
+            if at_anchor is not None:
+                ignore = at_anchor | (ignore or frozenset())
         site = PromptSite(
             path=self.rel_path,
             span=span,
@@ -272,9 +470,9 @@ class _CallFinder:
             client_timeout=self._timeout_set(call, cand),
             repeated=cand.function is not None or bool(cand.loops),
             in_loop=bool(cand.loops),
-            ignore=self._suppression(call.lineno),
+            ignore=ignore,
+            batched=cand.batched,
         )
-        messages_node = next((k.value for k in call.keywords if k.arg == "messages"), None)
         if messages_node is not None:
             site.history = self._history(messages_node, cand, "cache_control" in args)
         growing = site.history is not None and site.history.growing
@@ -305,6 +503,25 @@ class _CallFinder:
             line, _ = self._position(keyword.value.lineno)
             spans[keyword.arg] = Span(line, keyword.value.col_offset + 1)
         return args, spans, opaque
+
+    def _body_arguments(
+        self, cand: _Candidate
+    ) -> tuple[dict[str, Any], dict[str, Span], bool, dict[str, ast.AST]]:
+        """A request written as one dict (an HTTP body, a batch request's params)."""
+        if cand.body is None:
+            return {}, {}, True, {}
+        scope = cand.body_scope or cand.scope
+        line = cand.body_line or cand.call.lineno
+        value = self.resolver.value(cand.body, scope, line)
+        if not isinstance(value, dict):
+            return {}, {}, True, {}
+        args = {key: item for key, item in value.items() if isinstance(key, str)}
+        literal = dict_entries(self._literal(cand.body, scope, line))
+        spans: dict[str, Span] = {}
+        for name, node in literal.items():
+            position, _ = self._position(node.lineno)
+            spans[name] = Span(position, node.col_offset + 1)
+        return args, spans, False, literal
 
     def _timeout_set(self, call: ast.Call, cand: _Candidate) -> bool | None:
         """Whether a timeout is given on the call, a with_options() or the client's constructor."""
@@ -362,11 +579,10 @@ class _CallFinder:
             return None
         return binding.value
 
-    def _claude_shaped(self, args: dict[str, Any], call: ast.Call) -> bool:
+    def _claude_shaped(self, args: dict[str, Any], written: set[str]) -> bool:
         model = args.get("model")
         if isinstance(model, str) and looks_like_claude_id(model):
             return True
-        written = {k.arg for k in call.keywords}
         has_both = ("max_tokens" in written or "max_tokens" in args) and (
             "messages" in written or "messages" in args
         )
@@ -476,6 +692,29 @@ class _CallFinder:
         return (module, target[1]) if module is not None else None
 
 
+def _position_key(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def _completion_as_message(
+    args: dict[str, Any], spans: dict[str, Span], written: set[str]
+) -> tuple[dict[str, Any], dict[str, Span], set[str]]:
+    """A legacy Text Completions request read as a Messages one: ``max_tokens_to_sample``
+    is its ``max_tokens`` and ``prompt`` its one user turn (for counting and the rules)."""
+    args, spans, written = dict(args), dict(spans), set(written)
+    for old, new in (("max_tokens_to_sample", "max_tokens"), ("prompt", "messages")):
+        if old not in args or new in args:
+            continue
+        value = args.pop(old)
+        args[new] = [{"role": "user", "content": value}] if new == "messages" else value
+        if old in spans:
+            spans[new] = spans.pop(old)
+        if old in written:
+            written.discard(old)
+            written.add(new)
+    return args, spans, written
+
+
 CALL_FORWARDERS = frozenset({"to_thread", "partial", "run_sync", "run_in_threadpool"})
 
 
@@ -538,6 +777,9 @@ def match_claude_call(call: ast.Call) -> tuple[str, ast.AST] | None:
     if not isinstance(current, ast.Attribute) or current.attr != "messages":
         return None
     current = _skip_options(current.value)
+    retired = retired_beta_base(current)
+    if retired is not None:
+        return f"{retired[0]}messages.{method}", retired[1]
     prefix = ""
     if isinstance(current, ast.Attribute) and current.attr == "beta":
         prefix = "beta."

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from ..diff import CostDiff, FindingRecord, SiteChange
-from ..savings import dollars as usd
-from ..savings import money
+from ..price import dollars as usd
+from ..price import money
 from .diff_markdown import SYMBOLS, headline, signed
 from .github import annotation
 

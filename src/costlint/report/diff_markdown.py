@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import __version__
 from ..diff import CostDiff, SiteChange
-from ..savings import dollars as usd
+from ..price import dollars as usd
 from .markdown import cell, code
 
 MARKER = "<!-- costlint -->"

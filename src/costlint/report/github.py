@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..savings import CostReport, FindingCost
+from ..price import CostReport, FindingCost
 from .text import savings_line
 
 PER_LEVEL = 10  # annotations GitHub shows per level per step (actions/toolkit #734)
@@ -86,7 +86,7 @@ def _finding_annotation(finding: Any, level: str, costs: CostReport | None) -> s
 
 
 def _impact(costs: CostReport | None, finding: Any) -> tuple[float, float]:
-    """Billed saving first; CL001's worst case per call breaks ties among the rest."""
+    """Billed saving first; a worst case per call (an output cap) breaks ties among the rest."""
     cost: FindingCost | None = costs.for_finding(finding) if costs is not None else None
     if cost is None:
         return (0.0, 0.0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..savings import CostReport, FindingCost, SiteCost, money
+from ..price import CostReport, FindingCost, SiteCost, money
 
 VERSION = 1
 # Keys of FindingCost.detail that hold dollar amounts.

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
-from ..savings import CostReport, FindingCost, SiteCost
-from ..savings import dollars as usd
+from ..fixes import OutputCap
+from ..price import CostReport, FindingCost, SiteCost
+from ..price import dollars as usd
 from ..units import tokens
 from .text import finding_effect, star
 
@@ -58,7 +59,7 @@ def headline(costs: CostReport) -> str:
 def site_table(costs: CostReport) -> list[str]:
     rows = [
         "| Call site | Model | Tokens/call in→out | Calls/mo | Now | After | Saving "
-        "| Worst case/call (CL001) |",
+        f"| Worst case/call ({worst_case_rules(costs)}) |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for site in costs.sites:
@@ -71,6 +72,17 @@ def site_table(costs: CostReport) -> list[str]:
         f"**{usd(costs.total_after)}** | **{usd(costs.total_saving)}**{total_share} | |"
     )
     return rows
+
+
+def worst_case_rules(costs: CostReport) -> str:
+    """The rules whose worst cases the column shows: those of the worst-case findings, or
+    when there are none, every shipped rule whose fix is an output cap."""
+    rules = {c.finding.rule for s in costs.sites for c in s.worst_cases}
+    if not rules:
+        from ..engine import load_rules, rules_with_remedy
+
+        rules = set(rules_with_remedy(load_rules(), OutputCap.kind))
+    return ", ".join(sorted(rules))
 
 
 def _site_row(site: SiteCost) -> str:

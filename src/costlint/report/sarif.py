@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import __version__
 from ..fingerprint import SARIF_KEY
-from ..savings import CostReport, money
+from ..price import CostReport, money
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -143,7 +143,7 @@ def _location(finding: Any) -> dict[str, Any]:
 
 
 def _usd(amount: float) -> str:
-    from ..savings import dollars
+    from ..price import dollars
 
     return dollars(amount)
 

@@ -1,4 +1,4 @@
-"""Terminal output: ``path:line:col: CL002 [uncached-long-prompt] message``, plus savings.
+"""Terminal output: ``path:line:col: <rule> [<name>] message``, plus savings.
 
 ``render`` is what ``costlint check`` prints (findings, each with a savings line);
 ``render_report`` is what ``costlint report`` prints (cost per call site, totals, assumptions).
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..savings import CostReport, FindingCost, SiteCost, dollars
+from ..price import CostReport, FindingCost, SiteCost, dollars
 from ..site import Finding
 from ..units import tokens
 
@@ -187,8 +187,9 @@ def totals(costs: CostReport) -> list[str]:
     ]
     worst = [c for s in costs.sites for c in s.worst_cases]
     if worst:
+        rules = ", ".join(sorted({c.finding.rule for c in worst}))
         lines.append(
-            f"Worst case per call (CL001, {len(worst)} finding(s)): not billed, not in the totals"
+            f"Worst case per call ({rules}, {len(worst)} finding(s)): not billed, not in the totals"
         )
     if costs.unpriced:
         names = ", ".join(s.address for s in costs.unpriced)

@@ -1,0 +1,137 @@
+"""What pricing returns: a cost per finding, per call site, and for the run, with the
+assumptions behind them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..site import Finding, PromptSite
+from ..usage import SiteUsage
+from .formulas import SECONDS_PER_MONTH, PlanChange
+
+TOKEN_SOURCES = {"estimate": "offline estimate", "api": "API count", "cache": "API count (cached)"}
+ARRIVALS = (
+    "calls arrive as a Poisson process at calls_per_month / seconds per month "
+    "(365.25/12 days); a call finds a warm cache when the previous call came within the TTL: "
+    "P(hit) = 1 - exp(-rate x TTL)"
+)
+
+
+@dataclass
+class FindingCost:
+    """What one finding is worth.
+
+    ``kind``: "saving" (a billed saving per month in ``saving``; 0 = no saving), "worst_case"
+    (an output cap: per-call worst case in ``detail``, never a saving), "unpriced" (``note`` says
+    why), or "none" (no cost model for this rule).
+    """
+
+    finding: Finding
+    kind: str
+    saving: float | None = None
+    note: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+    change: PlanChange | None = None  # what the fix changes in the plan, when priced
+    calls_per_month: float | None = None  # the site's volume, for "(at N calls/month)"
+    calls_default: bool = False  # that volume is a default, not set for this site
+
+    @property
+    def billed(self) -> bool:
+        return self.kind == "saving" and self.saving is not None
+
+
+@dataclass
+class SiteCost:
+    site: PromptSite
+    address: str  # root-relative, as the usage file keys it
+    usage: SiteUsage
+    model: str | None = None
+    token_source: str | None = None
+    input_tokens: float | None = None  # per call, or at turn 1 of a conversation
+    output_tokens: float | None = None
+    conversation: bool = False
+    growth: float = 0.0  # tokens the history grows per turn (conversations)
+    now: float | None = None
+    after: float | None = None
+    unpriced: str | None = None
+    findings: list[FindingCost] = field(default_factory=list)
+
+    @property
+    def saving(self) -> float | None:
+        if self.now is None or self.after is None:
+            return None
+        return self.now - self.after
+
+    @property
+    def worst_cases(self) -> list[FindingCost]:
+        return [c for c in self.findings if c.kind == "worst_case"]
+
+
+@dataclass
+class Assumptions:
+    usage: str  # where the usage figures came from
+    usage_file: str | None
+    defaults: dict[str, float]
+    defaults_used: bool
+    catalog_verified: str | None
+    prices_as_of: str | None
+    catalog_age_days: int | None
+    token_sources: dict[str, int]
+    seconds_per_month: float = SECONDS_PER_MONTH
+    arrivals: str = ARRIVALS
+
+    def lines(self) -> list[str]:
+        """Human-readable statements, in the order reports print them."""
+        d = self.defaults
+        lines = [self.usage + (" (figures marked * are defaults)" if self.defaults_used else "")]
+        lines.append(
+            f"defaults: {d['calls_per_month']:,.0f} calls/month, {d['output_tokens']:,.0f} "
+            f"output tokens per call (capped at max_tokens), {d['turns_per_conversation']:,.0f} "
+            f"turns per conversation, {d['new_tokens_per_turn']:,.0f} new tokens per call"
+        )
+        if self.catalog_verified:
+            age = "" if self.catalog_age_days is None else f", {self.catalog_age_days} days ago"
+            as_of = f", prices as of {self.prices_as_of}" if self.prices_as_of else ""
+            lines.append(f"prices: model catalog verified {self.catalog_verified}{age}{as_of}")
+        lines.append("rates: standard API prices in USD (no Batch discount, no data residency)")
+        sources = ", ".join(
+            f"{TOKEN_SOURCES.get(s, s)} for {n} call site(s)"
+            for s, n in sorted(self.token_sources.items())
+        )
+        lines.append(f"tokens: {sources or 'none counted'}")
+        lines.append(f"caching: {self.arrivals}; conversation turns follow within 5 minutes")
+        return lines
+
+
+@dataclass
+class CostReport:
+    sites: list[SiteCost]
+    findings: list[FindingCost]
+    assumptions: Assumptions
+
+    @property
+    def priced(self) -> list[SiteCost]:
+        return [s for s in self.sites if s.unpriced is None]
+
+    @property
+    def unpriced(self) -> list[SiteCost]:
+        return [s for s in self.sites if s.unpriced is not None]
+
+    @property
+    def total_now(self) -> float:
+        return sum(s.now or 0.0 for s in self.priced)
+
+    @property
+    def total_after(self) -> float:
+        return sum(s.after or 0.0 for s in self.priced)
+
+    @property
+    def total_saving(self) -> float:
+        return self.total_now - self.total_after
+
+    def for_finding(self, finding: Finding) -> FindingCost | None:
+        for cost in self.findings:
+            if cost.finding is finding:
+                return cost
+        return None

@@ -1,0 +1,190 @@
+"""Pricing a run: every call site's monthly cost now and after its fixes, every finding's worth.
+
+Nothing unknown is ever priced as $0: a site whose model or prompt cannot be resolved is
+*unpriced* and listed as such. A finding's saving is ``cost(now) - cost(now with that fix
+alone)``; a site's "after" cost applies all of its fixes together (so savings that overlap
+are not counted twice in the totals).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ..request import has_cache_control, has_variable_part
+from ..site import UNKNOWN, Finding, PromptSite
+from ..usage import SiteUsage, Usage, default_usage
+from .costs import Assumptions, CostReport, FindingCost, SiteCost
+from .fixplans import price_finding
+from .formulas import Plan, Unpriced, Workload, apply_changes, monthly_cost
+
+
+def price_run(result: Any, usage: Usage | None = None) -> CostReport:
+    """Prices every call site of a RunResult and every finding on it."""
+    usage = usage or default_usage()
+    catalog = result.catalog
+    by_site: dict[int, list[Finding]] = {}
+    for finding in result.findings:
+        if finding.site is not None:
+            by_site.setdefault(id(finding.site), []).append(finding)
+    sites = [
+        price_site(site, by_site.get(id(site), []), usage.for_site(site), catalog)
+        for site in result.sites
+    ]
+    costs = {id(c.finding): c for s in sites for c in s.findings}
+    findings = [
+        costs.get(id(f)) or FindingCost(f, "none", note="no call site to price")
+        for f in result.findings
+    ]
+    return CostReport(sites, findings, _assumptions(usage, sites, catalog))
+
+
+def price_site(
+    site: PromptSite,
+    findings: list[Finding],
+    usage: SiteUsage,
+    catalog: Any,
+) -> SiteCost:
+    cost = SiteCost(site, site.repo_address, usage)
+    input_count = site.tokens.get("input")
+    cost.token_source = input_count.source if input_count else None
+    reason, info = _resolve_model(site, usage, catalog)
+    cost.model = info.id if info is not None else _written_model(site, usage)
+    if reason is None and not prompt_resolved(site):
+        reason = "prompt not resolved statically"
+    if reason is not None:
+        cost.unpriced = reason
+        cost.findings = [FindingCost(f, "unpriced", note=reason) for f in findings]
+        return cost
+    work = workload(site, usage)
+    base = current_plan(site, info)
+    cost.conversation = work.conversation
+    cost.input_tokens = work.prefix + (work.new if work.conversation else work.rest)
+    cost.output_tokens = work.output
+    cost.growth = work.growth if work.conversation else 0.0
+    try:
+        cost.now = monthly_cost(work, base)
+    except Unpriced as exc:
+        cost.unpriced = str(exc)
+        cost.findings = [FindingCost(f, "unpriced", note=str(exc)) for f in findings]
+        return cost
+    cost.findings = [price_finding(f, work, base, catalog) for f in findings]
+    for finding_cost in cost.findings:
+        finding_cost.calls_per_month = usage.calls_per_month
+        finding_cost.calls_default = usage.is_default("calls_per_month")
+    changes = [c.change for c in cost.findings if c.change is not None]
+    try:
+        cost.after = monthly_cost(*apply_changes(work, base, changes))
+    except Unpriced:  # fixes that only price alone (a user catalog missing a cache price)
+        cost.after = cost.now  # claim nothing rather than guess
+    return cost
+
+
+def _written_model(site: PromptSite, usage: SiteUsage) -> str | None:
+    model = site.model
+    if isinstance(model, str):
+        return str(model)
+    return usage.model
+
+
+def _resolve_model(site: PromptSite, usage: SiteUsage, catalog: Any) -> tuple[str | None, Any]:
+    model = _written_model(site, usage)
+    if model is None:
+        return (
+            "model not resolved statically (name it with `model:` for this call site in the "
+            "usage file)",
+            None,
+        )
+    info = catalog.resolve(model) if catalog is not None else None
+    if info is None:
+        return f"unknown model {model!r} (not in the model catalog)", None
+    if info.prices is None:
+        return f"no prices for {info.id} in the model catalog", None
+    return None, info
+
+
+def prompt_resolved(site: PromptSite) -> bool:
+    """Whether there is a prompt to price: some known text, or a growing conversation.
+
+    A conversation is priced from what the source shows (maybe nothing: S = 0) plus the
+    usage figures for each turn, so an unknown ``messages`` list does not stop it.
+    """
+    if site.history is not None and site.history.growing:
+        return True
+    if "input" not in site.tokens:
+        return False
+    parts = [site.args[name] for name in ("system", "tools", "messages") if name in site.args]
+    return any(part is not UNKNOWN for part in parts) or not parts and not site.opaque_kwargs
+
+
+def workload(site: PromptSite, usage: SiteUsage) -> Workload:
+    """The tokens a site sends per call (or per turn), from its counts and the usage figures."""
+    input_count = site.tokens["input"].count if "input" in site.tokens else 0
+    prefix_count = site.tokens["prefix"].count if "prefix" in site.tokens else 0
+    max_tokens = site.get("max_tokens")
+    cap = max_tokens if isinstance(max_tokens, int) and not isinstance(max_tokens, bool) else None
+    output = float(usage.output_tokens if cap is None else min(usage.output_tokens, cap))
+    history = site.history
+    if history is not None and history.growing:
+        # S is what the source shows besides the history; an unknown messages value is
+        # counted as a placeholder, so then only the stable prefix (system, tools) counts.
+        shown = prefix_count if site.get("messages") is UNKNOWN else input_count
+        return Workload(
+            prefix=float(shown),
+            rest=0.0,
+            output=output,
+            calls=usage.calls_per_month,
+            turns=usage.turns_per_conversation,
+            new=float(usage.new_tokens_per_turn),
+            conversation=True,
+            max_tokens=cap,
+        )
+    variable = any(has_variable_part(site.get(n)) for n in ("system", "tools", "messages"))
+    prefix = float(min(prefix_count, input_count))
+    rest = float(input_count - prefix) + (usage.new_tokens_per_turn if variable else 0)
+    return Workload(prefix, rest, output, usage.calls_per_month, max_tokens=cap)
+
+
+def current_plan(site: PromptSite, model: Any) -> Plan:
+    """The plan as written: existing cache_control and history handling are priced as such."""
+    cached = has_cache_control(site)
+    ttl = ("1h" if _mentions_1h(site.args) else "5m") if cached else None
+    history = "full"
+    if site.history is not None and site.history.growing:
+        if site.history.cached or cached:
+            history = "cached"
+        elif site.history.windowed:
+            history = "window"
+    return Plan(model, prefix_cache=ttl, history=history)
+
+
+def _mentions_1h(value: Any, depth: int = 0) -> bool:
+    if depth > 12:
+        return False
+    if isinstance(value, dict):
+        if value.get("ttl") == "1h":
+            return True
+        return any(_mentions_1h(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(_mentions_1h(v, depth + 1) for v in value)
+    return False
+
+
+def _assumptions(usage: Usage, sites: list[SiteCost], catalog: Any) -> Assumptions:
+    sources = Counter(s.token_source for s in sites if s.token_source)
+    defaults_used = any(
+        s.usage.is_default(name) for s in sites for name in ("calls_per_month", "output_tokens")
+    )
+    verified = getattr(catalog, "verified", None)
+    as_of = getattr(catalog, "prices_as_of", None)
+    age = catalog.age_days() if verified is not None else None
+    return Assumptions(
+        usage=usage.describe(),
+        usage_file=str(usage.path) if usage.path else None,
+        defaults=dict(usage.defaults),
+        defaults_used=defaults_used,
+        catalog_verified=verified.isoformat() if verified else None,
+        prices_as_of=as_of.isoformat() if as_of else None,
+        catalog_age_days=age,
+        token_sources=dict(sources),
+    )

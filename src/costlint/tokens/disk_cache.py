@@ -1,0 +1,63 @@
+"""The disk cache of API token counts, one small JSON file per count request."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .request_shape import CountRequest
+
+
+class DiskCache:
+    """``cache_dir/counts/<key>.json`` holding only {"input_tokens", "model"}."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.counts = root / "counts"
+        self._ready = False
+
+    def _path(self, key: str) -> Path:
+        return self.counts / f"{key}.json"
+
+    def get(self, request: CountRequest) -> int | None:
+        """The cached count, or None when missing or unreadable (a corrupt file is ignored)."""
+        try:
+            data = json.loads(self._path(request.key()).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("model") != request.model:
+            return None
+        count = data.get("input_tokens")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            return None
+        return count
+
+    def put(self, request: CountRequest, count: int) -> None:
+        """Write atomically (tmp file + os.replace); a read-only tree just means no cache."""
+        try:
+            self._ensure_dirs()
+            payload = json.dumps({"input_tokens": count, "model": request.model})
+            fd, tmp = tempfile.mkstemp(dir=self.counts, prefix=".tmp-", suffix=".json")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(payload)
+                os.replace(tmp, self._path(request.key()))
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError:
+            pass
+
+    def _ensure_dirs(self) -> None:
+        """Create counts/ and a .gitignore of ``*`` so the cache never gets committed."""
+        if self._ready:
+            return
+        self.counts.mkdir(parents=True, exist_ok=True)
+        ignore = self.root / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="utf-8")
+        self._ready = True
