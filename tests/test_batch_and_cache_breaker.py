@@ -247,3 +247,80 @@ def test_the_callers_files_are_dependencies_of_the_callee_analysis(tmp_path):
         assert result.sites[0].batch is not None
         assert (tmp_path / "caller.py").resolve() in result.dependencies.files
         assert (tmp_path / "other.py").resolve() not in result.dependencies.files
+
+
+PRICED = """
+from datetime import datetime
+
+import anthropic
+
+client = anthropic.Anthropic()
+POLICY = "You are the support assistant for Acme. " + "Answer from policy clause. " * 900
+
+
+def answer(question):
+    now = datetime.now().isoformat()
+    return client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=1024,
+        system=[{"type": "text", "text": POLICY + f"Now: {now}",
+                 "cache_control": {"type": "ephemeral"}}],
+        messages=[{"role": "user", "content": question}],
+    )
+
+
+def grade(text):
+    return client.messages.create(model="claude-haiku-4-5", max_tokens=16,
+                                  messages=[{"role": "user", "content": text}])
+
+
+if __name__ == "__main__":
+    for row in open("rows.txt"):
+        grade(row)
+"""
+
+
+def _costs(tmp_path):
+    from costlint.price import price_run
+
+    result = scan(tmp_path, {"app.py": PRICED}, select=["CL005", "CL006"])
+    costs = price_run(result)
+    by_rule = {cost.finding.rule: cost for cost in costs.findings}
+    sites = {site.address.rsplit("::", 1)[-1]: site for site in costs.sites}
+    return by_rule, sites
+
+
+def test_cl005_is_priced_at_the_catalog_batch_discount(tmp_path):
+    by_rule, sites = _costs(tmp_path)
+    cost = by_rule["CL005"]
+    assert cost.finding.remedy.kind == "batch"
+    assert cost.kind == "saving"
+    assert cost.saving == pytest.approx(sites["grade"].now * 0.5)
+
+
+def test_cl006_now_writes_every_call_and_after_reads_the_stable_part(tmp_path):
+    from dataclasses import replace
+
+    from costlint.price.formulas import PlanChange, monthly_cost
+    from costlint.price.run import current_plan, workload
+
+    by_rule, sites = _costs(tmp_path)
+    cost = by_rule["CL006"]
+    assert cost.finding.remedy.kind == "move-volatile-after-breakpoint"
+    assert cost.kind == "saving" and cost.saving > 0
+    assert 0 < cost.detail["hit_rate"] < 1
+    assert cost.change == PlanChange(cache_broken=False)
+    site = sites["answer"]
+    plan = current_plan(site.site, cost.finding.site and _model(site))
+    assert plan.cache_broken and plan.prefix_cache == "5m"
+    work = workload(site.site, site.usage)
+    uncached = monthly_cost(work, replace(plan, prefix_cache=None, cache_broken=False))
+    assert site.now == pytest.approx(monthly_cost(work, plan))
+    assert site.now > uncached  # writing on every call costs more than not caching
+    assert site.now - cost.saving < uncached  # reading the stable part costs less
+
+
+def _model(site_cost):
+    from costlint.catalog import load_catalog
+
+    return load_catalog().resolve(site_cost.model)
