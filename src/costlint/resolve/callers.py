@@ -35,6 +35,7 @@ from .scope import Visit
 MAX_FAN_IN = 32  # places kept per function
 MAX_DEPTH = 4  # levels ``walk`` goes up
 MIN_DEPTH = 2  # documented floor: a loop two callers away is always seen
+WORDS_KEPT = 2_048  # files whose call-shaped names are kept for the prefilter
 MAX_INDEXED_FILES = 20_000  # Python files whose imports are indexed
 SKIPPED_DIRS = frozenset(
     {"node_modules", "__pycache__", "site-packages", "venv", ".venv", "env", "build", "dist"}
@@ -45,7 +46,7 @@ _IMPORT = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z_]\w*")
 # A name used the way a caller uses a function: called, handed on, subscripted (a registry).
-_USED = re.compile(r"[A-Za-z_]\w*(?=[ \t]*[(,)\[\]])")
+_USED = re.compile(r"(?<!def )(?<!class )\b[A-Za-z_]\w*(?=[ \t]*[(,)\[\]])")
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -186,8 +187,10 @@ class CallerGraph:
     def _modules_to_search(
         self, module: ModuleInfo, is_method: bool, names: set[str]
     ) -> Iterator[ModuleInfo]:
-        yield module
-        seen = {module.path.resolve()}
+        own = module.path.resolve()
+        if self._mentions(own, names):
+            yield module
+        seen = {own}
         if module.path.suffix != ".py":
             return  # a notebook: its own cells only
         stem = module.path.parent.name if module.path.name == "__init__.py" else module.path.stem
@@ -216,6 +219,8 @@ class CallerGraph:
             except OSError:
                 text = ""
             words = self._words[path] = frozenset(_USED.findall(text))
+            if len(self._words) > WORDS_KEPT:  # memory stays flat on large trees
+                self._words.pop(next(iter(self._words)))
         return not names.isdisjoint(words)
 
     def _imported_paths(self, module: ModuleInfo) -> list[Path]:
