@@ -73,6 +73,7 @@ def test_repeat_run_replays_sites_and_findings_without_extracting(tmp_path, monk
     assert all(f.site in second.sites for f in second.findings)
 
 
+@pytest.mark.slow
 def test_report_and_sarif_identical_after_replay(tmp_path):
     (tmp_path / ".git").mkdir()
     write(tmp_path, {"waste.py": WASTE, "app.py": CLIENT + "SYSTEM = 'Answer yes or no.'\n" + CALL})
@@ -177,6 +178,7 @@ def test_damaged_entry_or_shard_is_extracted_again(tmp_path):
     assert findings_json(scan(tmp_path)) == findings_json(first)
 
 
+@pytest.mark.slow
 def test_cache_is_a_few_shard_files_with_one_entry_per_path(tmp_path):
     files = {f"pkg/m{i}.py": f"X = {i}\n" for i in range(300)}
     scan(tmp_path, {**files, "waste.py": WASTE})
@@ -196,6 +198,7 @@ def _cli(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedPro
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_api_counts_are_replayed_as_cache_and_fallbacks_are_not_kept(tmp_path, fake_api):
     (tmp_path / ".git").mkdir()
     write(tmp_path, {"waste.py": WASTE})
@@ -214,6 +217,7 @@ def test_api_counts_are_replayed_as_cache_and_fallbacks_are_not_kept(tmp_path, f
     assert json.loads(offline.stdout)["findings"][0]["tokens"]["source"] == "estimate"
 
 
+@pytest.mark.slow
 def test_api_mode_without_a_key_warns_on_every_run(tmp_path):
     (tmp_path / ".git").mkdir()
     write(tmp_path, {"waste.py": WASTE})
@@ -341,6 +345,7 @@ def test_forged_remedies_are_refused(name):
         decode_finding(encoded, [_site()])
 
 
+@pytest.mark.slow
 def test_forged_finding_remedy_is_refused_and_the_file_read_again(tmp_path):
     write(tmp_path, {"waste.py": WASTE})
     forged = []

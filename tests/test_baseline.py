@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from test_diff import SONNET, GitRepo, app
 
+pytestmark = pytest.mark.slow  # see README: the fast test subset
+
 WASTE = app(SONNET, repeat=200)  # CL002 (long uncached system prompt) and CL009 (legacy)
 NEW_SITE = """
 

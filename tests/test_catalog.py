@@ -299,6 +299,7 @@ def test_check_command_reports_up_to_date() -> None:
     assert mirror.main(["--check"]) == 0
 
 
+@pytest.mark.slow
 def test_regenerate_writes_the_mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "models.json"
     monkeypatch.setattr(mirror, "JSON_PATH", target)

@@ -9,7 +9,10 @@ import sys
 from pathlib import Path
 
 import fakeapi
+import pytest
 from helpers import WASTE, write
+
+pytestmark = pytest.mark.slow  # see README: the fast test subset
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 fake_api = fakeapi.fake_api
@@ -80,7 +83,14 @@ def test_json_contract(tmp_path):
     assert (finding["line"], finding["column"], finding["cell"]) == (7, 12, None)
     assert finding["tokens"]["source"] == "estimate"
     assert finding["tokens"]["count"] > 1024
-    assert data["diagnostics"] == [{"path": "bad.py", "message": data["diagnostics"][0]["message"]}]
+    assert data["diagnostics"] == [
+        {
+            "path": "bad.py",
+            "message": data["diagnostics"][0]["message"],
+            "kind": "parse-error",
+            "line": 1,
+        }
+    ]
     assert proc.returncode == 1
 
 

@@ -15,6 +15,8 @@ from costlint.config import ConfigError
 from costlint.diff import Side, SiteRecord, Threshold, compare
 from costlint.fingerprint import fingerprint_at
 
+pytestmark = pytest.mark.slow  # see README: the fast test subset
+
 APP = """\
 import anthropic
 
@@ -115,7 +117,7 @@ def test_regression_fails_with_markdown_naming_file_and_delta(repo: GitRepo) -> 
     )
     assert done.returncode == 1, done.stderr
     text = done.stdout
-    assert text.splitlines()[0] == "<!-- costlint -->"
+    assert text.splitlines()[0] == "<!-- costlint-comment -->"
     assert "increased by $" in text and "📈" in text
     assert "`app.py`" in text and "| +$" in text
     assert "<details>" in text and "Assumptions" in text

@@ -12,9 +12,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from helpers import scan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+pytestmark = pytest.mark.slow  # see README: the fast test subset
 
 EXAMPLES = int(os.environ.get("COSTLINT_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(

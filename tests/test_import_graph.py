@@ -33,12 +33,15 @@ LAYERS: dict[str, int] = {
     "costlint.fingerprint": 0,  # not in the layering notes: imports only site
     # 1
     "costlint.config": 1,
+    "costlint.settings": 1,  # the resolved configuration as text (--show-settings)
+    "costlint.comment": 1,  # posting a comment on a pull/merge request (no costlint imports)
     "costlint.catalog": 1,
     "costlint.gitsource": 1,
     # 2: the resolver library
     "costlint.resolve": 2,
     # 3
     "costlint.discover": 3,
+    "costlint.dependents": 3,  # the importers of given files (pre-commit)
     # 4: front-ends and the extract stage
     "costlint.extract": 4,
     "costlint.extraction": 4,
@@ -57,6 +60,7 @@ LAYERS: dict[str, int] = {
     "costlint.baseline": 7,
     "costlint.price": 7,
     "costlint.usage": 7,
+    "costlint.init": 7,  # `costlint init`: a starter config and usage file
     # 8
     "costlint.pipeline": 8,
     # 9

@@ -6,6 +6,7 @@ import datetime
 import json
 
 import fakeapi
+import pytest
 from click.testing import CliRunner
 from helpers import scan
 
@@ -33,6 +34,7 @@ def test_catalog_age_warning_after_60_days():
     assert warning and "61 days" in warning
 
 
+@pytest.mark.slow
 def test_count_estimate_and_api(tmp_path, monkeypatch, fake_api):
     (tmp_path / ".git").mkdir()
     prompt = tmp_path / "prompt.txt"
@@ -125,6 +127,7 @@ def test_user_models_file_makes_an_unknown_model_known(tmp_path):
     assert scan(tmp_path, files, select=["CL010"]).findings == []
 
 
+@pytest.mark.slow
 def test_cache_below_minimum_uses_api_counts_when_available(tmp_path, fake_api, monkeypatch):
     source = """
 import anthropic

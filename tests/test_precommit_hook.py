@@ -17,6 +17,8 @@ import pytest
 import yaml
 from test_diff import GitRepo
 
+pytestmark = pytest.mark.slow  # see README: the fast test subset
+
 PROJECT = Path(__file__).resolve().parents[1]
 WASTE = """\
 import anthropic

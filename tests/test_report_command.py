@@ -148,7 +148,7 @@ def test_every_format_for_check_and_report(project):
             if fmt in ("json", "sarif"):
                 json.loads(content)
     assert json.loads((project / "out/check.sarif").read_text())["version"] == "2.1.0"
-    assert (project / "out/report.markdown").read_text().startswith("[//]: <> (costlint-report)")
+    assert (project / "out/report.markdown").read_text().startswith("<!-- costlint-comment -->")
     assert (project / "out/check.github").read_text().startswith("::warning file=app/")
 
 

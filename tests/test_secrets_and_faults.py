@@ -18,6 +18,8 @@ import pytest
 from fakeapi import Fault
 from helpers import WASTE, write
 
+pytestmark = pytest.mark.slow  # see README: the fast test subset
+
 fake_api = fakeapi.fake_api
 SECRET = "sk-ant-api03-COSTLINT-CANARY-KEY-7f3a9c"
 FORMATS = ("text", "json", "markdown", "sarif", "github")

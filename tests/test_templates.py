@@ -295,6 +295,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow
 def test_hostile_templates_run_nothing_and_are_diagnostics(tmp_path):
     (tmp_path.parent / "outside.j2").write_text("SECRET OUTSIDE THE REPO")
     started = time.monotonic()
@@ -321,6 +322,7 @@ def test_endless_template_stops_at_the_render_time_limit(tmp_path):
     assert time.monotonic() - started < 2
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="address-space cap is Linux-only")
 def test_memory_hungry_template_is_refused(tmp_path):
     source = (

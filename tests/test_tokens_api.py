@@ -94,6 +94,7 @@ def full_args() -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 def test_request_shape_sent_through_the_sdk(fake_api: FakeAPI, tmp_path: Path) -> None:
     args = full_args()
     request = placeholder_request(MODEL, args)

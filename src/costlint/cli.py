@@ -15,8 +15,10 @@ from typing import Any
 import click
 
 from . import __version__
+from .site import PARSE_ERROR
 
-FORMATS = ("text", "json", "markdown", "sarif", "github")
+FORMATS = ("text", "json", "markdown", "sarif", "github", "gitlab", "junit")
+SEVERITIES = ("error", "warning", "info")  # most severe first (--fail-on)
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -78,10 +80,11 @@ def _scan_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
         click.option(
             "--format",
+            "--output-format",
             "output_format",
             type=click.Choice(FORMATS),
             default="text",
-            help="Output format.",
+            help="Output format (--output-format is the same option).",
         ),
         click.option(
             "--output-file",
@@ -127,9 +130,12 @@ def _run(
     force_exclude: bool,
     tokens: str | None,
     no_cache: bool,
+    diagnostics_to_stdout: bool = False,
+    fail_on: list[str | None] | None = None,
     **more: Any,
 ) -> Any:
-    """Runs the pipeline (``more``: further RunOptions); prints warnings and diagnostics."""
+    """Runs the pipeline (``more``: further RunOptions); prints warnings and diagnostics.
+    ``fail_on``: a list to which the configured ``fail-on`` is appended."""
     from .config import ConfigError, load_config
     from .pipeline import RunOptions, run
 
@@ -138,6 +144,8 @@ def _run(
         if not (cwd / path).exists():
             raise ConfigError(f"path does not exist: {path}")
     config = load_config(cwd, config_path)
+    if fail_on is not None:
+        fail_on.append(config.extra.get("fail-on"))
     options = RunOptions(
         paths=list(paths),
         cwd=cwd,
@@ -148,17 +156,38 @@ def _run(
         use_cache=not no_cache,
         **more,
     )
-    result = run(config, options)
+    from .report.progress import progress_for
+
+    bar = progress_for() if options.progress is None else None
+    if bar is not None:
+        options.progress = bar
+    try:
+        result = run(config, options)
+    finally:
+        if bar is not None:
+            bar.close()
     for warning in result.warnings:
         click.echo(f"costlint: warning: {warning}", err=True)
     for diagnostic in result.diagnostics:
-        click.echo(f"{diagnostic.path}: {diagnostic.message}", err=True)
+        click.echo(f"{diagnostic.path}: {diagnostic.message}", err=not diagnostics_to_stdout)
     return result
 
 
-def _render(output_format: str, result: Any, *, command: str, quiet: bool = False) -> str:
+def under_pre_commit() -> bool:
+    import os
+
+    return bool(os.environ.get("PRE_COMMIT"))
+
+
+def _render(
+    output_format: str, result: Any, *, command: str, quiet: bool = False, style: Any = None
+) -> str:
     """One output format; check and report differ only in text (findings vs call sites)."""
     costs = result.costs
+    if output_format in ("gitlab", "junit"):
+        from .report import gitlab, junit
+
+        return (gitlab if output_format == "gitlab" else junit).render(result, costs)
     if output_format == "json":
         from .report import json as renderer
 
@@ -183,7 +212,7 @@ def _render(output_format: str, result: Any, *, command: str, quiet: bool = Fals
 
     if command == "report":
         return text.render_report(result, costs)
-    return text.render(result, costs, quiet=quiet)
+    return text.render(result, costs, quiet=quiet, style=style)
 
 
 @main.command()
@@ -196,6 +225,24 @@ def _render(output_format: str, result: Any, *, command: str, quiet: bool = Fals
     type=click.Path(path_type=Path, dir_okay=False),
     help="Report only findings not in this baseline file (see `costlint baseline`).",
 )
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default=None,
+    help="Lowest severity that makes the run fail (default: info, any finding).",
+)
+@click.option(
+    "--statistics", is_flag=True, help="Print how many findings each rule has, not the findings."
+)
+@click.option(
+    "--color",
+    type=click.Choice(("auto", "always", "never")),
+    default="auto",
+    show_default=True,
+    help="Colour and source lines with carets in text output (auto: on a terminal, unless "
+    "NO_COLOR is set).",
+)
+@click.option("--show-settings", is_flag=True, help="Print the resolved configuration and exit.")
 @_guard
 def check(
     paths: tuple[Path, ...],
@@ -211,8 +258,28 @@ def check(
     exit_zero: bool,
     quiet: bool,
     baseline_file: Path | None,
+    fail_on: str | None,
+    statistics: bool,
+    color: str,
+    show_settings: bool,
 ) -> int:
-    """Lint PATHS (default: the current directory); exit 1 on findings."""
+    """Lint PATHS (default: the current directory); exit 1 on findings.
+
+    Under pre-commit (PRE_COMMIT set) a file that does not parse also fails the run, and
+    its message goes to stdout (pre-commit shows only a failing hook's output).
+    """
+    if show_settings:
+        from .config import load_config
+        from .settings import render_settings
+
+        _emit(render_settings(load_config(Path.cwd(), config_path)), output_file)
+        return EXIT_CLEAN
+    if statistics and output_format not in ("text", "json"):
+        from .config import ConfigError
+
+        raise ConfigError("--statistics works with --format text or json")
+    pre_commit = under_pre_commit()
+    configured: list[str | None] = []
     result = _run(
         paths,
         select,
@@ -221,20 +288,64 @@ def check(
         force_exclude,
         tokens,
         no_cache,
+        diagnostics_to_stdout=pre_commit and output_format == "text",
+        fail_on=configured,
         usage_file=usage_file,
         use_baseline=True,
         baseline_file=baseline_file,
+        dependents=True,
     )
+    if result.dependents and not quiet:
+        click.echo(
+            f"costlint: also checked {len(result.dependents)} file(s) that import the given "
+            f"files: {', '.join(result.dependents)}",
+            err=True,
+        )
     if result.baseline is not None and result.baseline.hidden and not quiet:
         applied = result.baseline
         click.echo(
             f"costlint: {applied.hidden} finding(s) in baseline {applied.path} not shown", err=True
         )
-    rendered = _render(output_format, result, command="check", quiet=quiet)
-    _emit(rendered, output_file)
-    if result.findings and not exit_zero:
+    if statistics:
+        from .report import statistics as stats
+
+        render_stats = stats.render_json if output_format == "json" else stats.render_text
+        rendered = render_stats(result.findings)
+    else:
+        style = None
+        if output_format == "text":
+            from .report.terminal import PLAIN, terminal_style
+
+            chosen = terminal_style(color, sys.stdout if output_file is None else None)
+            style = None if chosen == PLAIN else chosen
+        rendered = _render(output_format, result, command="check", quiet=quiet, style=style)
+        if style is not None and output_file is None:
+            click.echo(rendered, nl=False, color=True)  # click would strip it off a terminal
+            rendered = ""
+    if rendered or output_file is not None:
+        _emit(rendered, output_file)
+    if exit_zero:
+        return EXIT_CLEAN
+    if failing(result.findings, fail_on or configured[0]):
+        return EXIT_FINDINGS
+    broken = [d.path for d in result.diagnostics if d.kind == PARSE_ERROR]
+    if pre_commit and broken:
+        click.echo(
+            f"costlint: {len(broken)} file(s) do not parse, so their Claude calls were not "
+            f"checked: {', '.join(dict.fromkeys(broken))}"
+        )
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def failing(findings: list[Any], fail_on: str | None) -> bool:
+    """Whether any finding is at least ``fail_on`` severe (None: any finding fails)."""
+    if fail_on is None:
+        return bool(findings)
+    worst_allowed = SEVERITIES.index(fail_on)
+    return any(
+        SEVERITIES.index(f.severity) <= worst_allowed for f in findings if f.severity in SEVERITIES
+    )
 
 
 @main.command()
@@ -328,7 +439,14 @@ DIFF_FORMATS = ("text", "json", "markdown", "github")
     "--fail-on-increase",
     help="Exit 1 when monthly cost grows by more than this: '10%' or dollars ('50').",
 )
-@click.option("--format", "output_format", type=click.Choice(DIFF_FORMATS), default="text")
+@click.option(
+    "--format",
+    "--output-format",
+    "output_format",
+    type=click.Choice(DIFF_FORMATS),
+    default="text",
+    help="Output format (--output-format is the same option).",
+)
 @click.option("--output-file", "-o", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--select", multiple=True, help="Rule ids, prefixes or names to run.")
 @click.option("--ignore", multiple=True, help="Rule ids, prefixes or names to skip.")
@@ -336,6 +454,11 @@ DIFF_FORMATS = ("text", "json", "markdown", "github")
 @click.option("--tokens", type=click.Choice(("auto", "api", "estimate")), default=None)
 @click.option("--no-cache", is_flag=True, help="Do not read or write .costlint_cache/.")
 @click.option("--usage-file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--allow-parse-errors",
+    is_flag=True,
+    help="Warn, instead of exit 1, when a file with Claude calls does not parse on a side.",
+)
 @_guard
 def diff_command(
     base_ref: str | None,
@@ -350,10 +473,13 @@ def diff_command(
     tokens: str | None,
     no_cache: bool,
     usage_file: Path | None,
+    allow_parse_errors: bool,
 ) -> int:
     """Projected monthly cost of the working tree (or --head) vs a git ref or a saved report.
 
-    Exits 1 when the increase is over --fail-on-increase, 0 otherwise, 2 on an error.
+    Exits 1 when the increase is over --fail-on-increase, or when a file with Claude call
+    sites (or naming anthropic / Claude) does not parse on a side (unless
+    --allow-parse-errors); 0 otherwise, 2 on an error.
     """
     from .config import ConfigError, load_config
     from .diff import ScanRequest, Threshold, compare, diff_git, scan_tree, side_from_report
@@ -388,13 +514,21 @@ def diff_command(
         click.echo(f"costlint: warning: {warning}", err=True)
     result = compare(base, head, threshold)
     _emit(_render_diff(output_format, result), output_file)
+    level = "warning" if allow_parse_errors else "error"
+    for failure in result.blocking:
+        click.echo(
+            f"costlint: {level}: {failure.path} does not parse on {failure.side}, so its call "
+            f"sites are counted as unchanged: {failure.message}",
+            err=True,
+        )
+    code = EXIT_FINDINGS if result.blocking and not allow_parse_errors else EXIT_CLEAN
     if result.exceeded and threshold is not None:
         from .report.diff_markdown import headline
 
         limit = threshold.describe()
         click.echo(f"costlint: {headline(result)}: over --fail-on-increase {limit}", err=True)
         return EXIT_FINDINGS
-    return EXIT_CLEAN
+    return code
 
 
 def _render_diff(output_format: str, result: Any) -> str:
@@ -415,6 +549,102 @@ def _render_diff(output_format: str, result: Any) -> str:
     return diff_formats.render_text(result)
 
 
+@main.group("comment")
+def comment_group() -> None:
+    """Post a Markdown report (e.g. `costlint diff --format markdown`) on a pull request."""
+
+
+def _comment_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--body-file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            required=True,
+            help="The Markdown to post ('-' reads stdin).",
+        ),
+        click.option(
+            "--behavior",
+            type=click.Choice(("update", "new")),
+            default="update",
+            show_default=True,
+            help="update: edit costlint's earlier comment (found by its marker), else create "
+            "one; new: always create one.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _post_comment(
+    target_for: Callable[[dict[str, str]], Any], body_file: Path, behavior: str
+) -> int:
+    import os
+
+    from .comment.http import CommentError
+    from .comment.post import post
+
+    try:
+        if str(body_file) == "-":
+            body = sys.stdin.read()
+        else:
+            body = body_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"costlint: error: cannot read --body-file {body_file}: {exc}", err=True)
+        return EXIT_ERROR
+    try:
+        posted = post(target_for(dict(os.environ)), body, behavior)
+    except CommentError as exc:
+        click.echo(f"costlint: error: {exc}", err=True)
+        return EXIT_ERROR
+    where = f": {posted.url}" if posted.url else ""
+    click.echo(f"costlint: {posted.action} comment {posted.id}{where}", err=True)
+    return EXIT_CLEAN
+
+
+@comment_group.command("github")
+@_comment_options
+@click.option("--repo", required=True, help="OWNER/NAME (in Actions: $GITHUB_REPOSITORY).")
+@click.option("--pull-request", type=int, required=True, help="The pull request's number.")
+@_guard
+def comment_github(body_file: Path, behavior: str, repo: str, pull_request: int) -> int:
+    """Post or update the comment on a GitHub pull request.
+
+    Token from GITHUB_TOKEN; API root from GITHUB_API_URL (default https://api.github.com).
+    """
+    from .comment.post import github
+
+    return _post_comment(lambda env: github(repo, pull_request, env), body_file, behavior)
+
+
+@comment_group.command("gitlab")
+@_comment_options
+@click.option("--project", required=True, help="Project id or path (in CI: $CI_PROJECT_ID).")
+@click.option("--merge-request", type=int, required=True, help="The merge request's IID.")
+@_guard
+def comment_gitlab(body_file: Path, behavior: str, project: str, merge_request: int) -> int:
+    """Post or update the note on a GitLab merge request.
+
+    Token from GITLAB_TOKEN (scope api); API root from CI_API_V4_URL.
+    """
+    from .comment.post import gitlab
+
+    return _post_comment(lambda env: gitlab(project, merge_request, env), body_file, behavior)
+
+
+@main.command("init")
+@click.option("--yaml", "use_yaml", is_flag=True, help="Write .costlint.yaml, not [tool.costlint].")
+@_guard
+def init_command(use_yaml: bool) -> int:
+    """Write a starter configuration and a usage-file skeleton here (never overwrites)."""
+    from .init import init_project
+
+    for written in init_project(Path.cwd(), yaml=use_yaml):
+        click.echo(f"costlint: wrote {written.path.name}: {written.what}", err=True)
+    click.echo("costlint: next: costlint report --write-usage, then edit the figures", err=True)
+    return EXIT_CLEAN
+
+
 @main.command("rules")
 @_guard
 def rules_command() -> int:
@@ -422,7 +652,10 @@ def rules_command() -> int:
     from .engine import load_rules
 
     for rule in load_rules():
-        click.echo(f"{rule.id}  {rule.name:<24} {rule.severity:<8} {rule.summary}")
+        preview = (
+            " (preview: off unless selected by id or name)" if rule.status == "preview" else ""
+        )
+        click.echo(f"{rule.id}  {rule.name:<24} {rule.severity:<8} {rule.summary}{preview}")
     return EXIT_CLEAN
 
 

@@ -31,6 +31,7 @@ DEFAULT_EXCLUDE = (
     "dist",
 )
 TOKEN_MODES = ("auto", "api", "estimate")
+FAIL_ON = ("error", "warning", "info")  # `fail-on`: the lowest severity that fails `check`
 
 
 class ConfigError(Exception):
@@ -74,6 +75,7 @@ EXTRA_KEYS: dict[str, str] = {
     "usage-file": "str",
     "baseline": "str",
     "fail-on-increase": "str",
+    "fail-on": "str",
     "template-dirs": "list",
     "placeholder-tokens": "int",
     "cache-dir": "str",
@@ -161,6 +163,8 @@ def _apply(config: Config, table: dict[str, Any], path: Path) -> None:
             known = ", ".join(sorted([*_KEYS, *EXTRA_KEYS]))
             raise ConfigError(f"{path}: unknown key 'costlint.{key}' (known keys: {known})")
         checked = _check(key, value, kind, path)
+        if key == "fail-on" and checked not in FAIL_ON:
+            raise ConfigError(f"{path}: 'costlint.fail-on' must be one of {', '.join(FAIL_ON)}")
         if key in EXTRA_KEYS:
             config.extra[key] = checked
             continue

@@ -311,12 +311,22 @@ def load_project_rules(folder: Path, builtin: list[Rule]) -> list[Rule]:
     return sorted(rules, key=lambda r: r.id)
 
 
+@dataclass(frozen=True)
+class SuppressionOutcome:
+    """For the unused-suppression check, per site: the rules run on it (``active``) and those
+    among them that found something the site's suppression comment then hid (``fired``)."""
+
+    fired: frozenset[str] = frozenset()
+    active: tuple[Rule, ...] = ()
+
+
 @dataclass
 class CheckContext:
     """What a check may ask besides the site: its parameters and the model catalog."""
 
     params: dict[str, Any]
     catalog: Any = None
+    suppression: SuppressionOutcome = field(default_factory=SuppressionOutcome)
 
     def model(self, site: PromptSite) -> Any:
         model = site.get("model")
@@ -337,6 +347,31 @@ def matches(code_or_name: str, patterns: Iterable[str], rule: Rule) -> bool:
     return False
 
 
+PREVIEW = "preview"  # Rule.status of a rule that runs only when a selector names it
+
+
+def selected(rule: Rule, select: list[str] | None) -> bool:
+    """Whether ``select`` turns ``rule`` on. A preview rule is on only when a selector names
+    it exactly (its id or name): never by default, ALL or a prefix."""
+    if rule.status == PREVIEW:
+        names = {pattern.strip() for pattern in select or ()}
+        return rule.id in {n.upper() for n in names} or rule.name in names
+    return select is None or matches(rule.id, select, rule)
+
+
+def known_selector(pattern: str, rules: Iterable[Rule]) -> bool:
+    """ALL, a prefix of some rule's id (CL, CL0, CL00, CL004) or a rule's name."""
+    pattern = pattern.strip()
+    upper = pattern.upper()
+    if upper == "ALL":
+        return True
+    prefix = re.fullmatch(r"CL\d{0,3}", upper) is not None
+    return any((prefix and rule.id.startswith(upper)) or pattern == rule.name for rule in rules)
+
+
+UNUSED_SUPPRESSION = "unused_suppression"  # the check that needs the suppressed rules' results
+
+
 class Engine:
     def __init__(
         self,
@@ -353,26 +388,30 @@ class Engine:
         self.rules = [
             rule
             for rule in rules
-            if (select is None or matches(rule.id, select, rule))
-            and not matches(rule.id, ignore or [], rule)
+            if selected(rule, select) and not matches(rule.id, ignore or [], rule)
         ]
+        # What an unused-suppression check may run to see whether a comment hides anything.
+        self.judgeable = [r for r in rules if r.status != PREVIEW and r.check != UNUSED_SUPPRESSION]
         options = rule_options or {}
-        self.contexts = {
+        contexts = {
             rule.id: CheckContext(
                 {**rule.parameters, **options.get(rule.id, {}), **options.get(rule.name, {})},
                 catalog,
             )
-            for rule in self.rules
+            for rule in rules
         }
+        self.contexts = {rule.id: contexts[rule.id] for rule in self.rules}
+        self._judge_contexts = contexts
 
-    def _rules_for(self, path: str) -> list[Rule]:
+    def _rules_for(self, path: str, rules: list[Rule] | None = None) -> list[Rule]:
+        rules = self.rules if rules is None else rules
         ignored: list[str] = []
         for pattern, codes in self.per_file_ignores.items():
             if fnmatch.fnmatch(path, pattern) or path.startswith(pattern.rstrip("/") + "/"):
                 ignored.extend(codes)
         if not ignored:
-            return self.rules
-        return [rule for rule in self.rules if not matches(rule.id, ignored, rule)]
+            return rules
+        return [rule for rule in rules if not matches(rule.id, ignored, rule)]
 
     def run(self, sites: Iterable[PromptSite]) -> list[Finding]:
         findings: list[Finding] = []
@@ -380,13 +419,28 @@ class Engine:
         for site in sites:
             if site.path not in cache:
                 cache[site.path] = self._rules_for(site.path)
-            for rule in cache[site.path]:
-                if _suppressed(site, rule):
+            active = cache[site.path]
+            unused_rule = next((r for r in active if r.check == UNUSED_SUPPRESSION), None)
+            for rule in active:
+                if rule is unused_rule or _suppressed(site, rule):
                     continue
                 findings.extend(self._apply(rule, site))
+            if unused_rule is not None and site.ignore and not _suppressed(site, unused_rule):
+                findings.extend(self._unused_suppressions(unused_rule, site))
         findings.sort(key=Engine.order)
         stamp_fingerprints(findings)
         return findings
+
+    def _unused_suppressions(self, unused_rule: Rule, site: PromptSite) -> Iterator[Finding]:
+        """Run every rule the site's comment suppresses, selected or not (except those
+        per-file-ignored there), and let the unused-suppression check judge the comment."""
+        judged = [
+            rule for rule in self._rules_for(site.path, self.judgeable) if _suppressed(site, rule)
+        ]
+        fired = {rule.id for rule in judged if any(True for _ in self._apply(rule, site))}
+        context = self.contexts[unused_rule.id]
+        context.suppression = SuppressionOutcome(frozenset(fired), tuple(judged))
+        yield from self._apply(unused_rule, site)
 
     @staticmethod
     def order(finding: Finding) -> tuple[str, int, int, int, str]:
@@ -394,7 +448,8 @@ class Engine:
         return (finding.path, finding.cell or 0, finding.line, finding.column, finding.rule)
 
     def _apply(self, rule: Rule, site: PromptSite) -> Iterator[Finding]:
-        for report in rule.function()(site, self.contexts[rule.id]) or ():
+        context = self.contexts.get(rule.id) or self._judge_contexts[rule.id]
+        for report in rule.function()(site, context) or ():
             key = key_span(site, rule.points_at) if rule.points_at else None
             span = report.span or key or site.span
             yield Finding(

@@ -167,9 +167,9 @@ class Extractor:
                 return replayed
         result = self._extract(source, data)
         dependencies = result.dependencies or Dependencies()
+        result.deps = self._hashes(dependencies, source)  # also what pre-commit's dependents read
         if self.cache.enabled and dependencies.hashable:
             result.rel, result.cache_key = source.rel, key
-            result.deps = self._hashes(dependencies, source)
         return result
 
     def _extract(self, source: SourceFile, data: bytes) -> FileResult:
@@ -211,10 +211,34 @@ class Extractor:
 
 
 def stamp_identity(sites: list[PromptSite], source: SourceFile, text: str | None) -> None:
-    """Each site's repository-relative path and normalized call text, decided once here."""
+    """Each site's repository-relative path and normalized call text, decided once here
+    (and the source lines findings point at, for the terminal's caret display)."""
     for site in sites:
         site.repo_path = source.repo_rel or source.rel
     stamp_call_text(sites, text)
+    stamp_source_lines(sites, text)
+
+
+MAX_SOURCE_LINES = 200  # lines kept per call site for the caret display
+
+
+def stamp_source_lines(sites: list[PromptSite], text: str | None) -> None:
+    """Give each site the file's lines it spans and its arguments' lines (not in notebooks,
+    whose line numbers count within a cell of the JSON file)."""
+    if text is None:
+        return
+    lines: list[str] | None = None
+    for site in sites:
+        if site.cell is not None:
+            continue
+        if lines is None:
+            lines = text.splitlines()
+        start = site.span.line
+        end = min(site.span.end_line or start, start + MAX_SOURCE_LINES - 1)
+        wanted = set(range(start, end + 1)) | {span.line for span in site.arg_spans.values()}
+        if site.history is not None and site.history.growth_line:
+            wanted.add(site.history.growth_line)
+        site.source_lines = {n: lines[n - 1] for n in sorted(wanted) if 1 <= n <= len(lines)}
 
 
 def file_cache(config: Config, use_cache: bool, analysis_salt: str | None = None) -> FileCache:
@@ -306,23 +330,31 @@ def extract_all(
     use_cache: bool,
     analysis_salt: str | None = None,
     cache: FileCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[FileResult]:
     """Results in the order of ``sources``. Cache hits are served here; only the files that
     need work go to worker processes, and only when there are enough of them. Nothing is
     written to the cache: pass ``cache`` and the results to ``remember`` for that.
 
     With ``analysis_salt`` (see filecache), files with call sites may come from the cache too
-    (``replayed``).
+    (``replayed``). ``progress`` is told (files done, files in all) as files finish.
     """
     extractor = Extractor(config, cwd, use_cache, analysis_salt, cache)
     results: list[FileResult | None] = [
         extractor.cached(source) if use_cache else None for source in sources
     ]
     pending = [index for index, result in enumerate(results) if result is None]
+    total = len(sources)
+    done = total - len(pending)
+    if progress is not None:
+        progress(done, total)
     jobs = jobs_for(config, len(pending))
     if jobs <= 1:
         for index in pending:
             results[index] = extractor.one(sources[index], lookup=False)
+            done += 1
+            if progress is not None:
+                progress(done, total)
     else:
         import multiprocessing
 
@@ -333,4 +365,7 @@ def extract_all(
         with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:
             for index, result in zip(pending, pool.imap(_work, work, chunksize=chunk), strict=True):
                 results[index] = result
+                done += 1
+                if progress is not None:
+                    progress(done, total)
     return [result for result in results if result is not None]

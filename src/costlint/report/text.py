@@ -22,12 +22,25 @@ def location(finding: Finding) -> str:
     return f"{finding.path}:{finding.line}:{finding.column}"
 
 
-def render(result: Any, costs: CostReport | None = None, *, quiet: bool = False) -> str:
+def render(
+    result: Any, costs: CostReport | None = None, *, quiet: bool = False, style: Any = None
+) -> str:
+    """``style`` (report.terminal.Style) adds colour and source lines with carets."""
     lines: list[str] = []
     for finding in result.findings:
-        lines.append(f"{location(finding)}: {finding.rule} [{finding.name}] {finding.message}")
+        if style is None:
+            lines.append(f"{location(finding)}: {finding.rule} [{finding.name}] {finding.message}")
+        else:
+            from .terminal import source_excerpt
+
+            lines.append(
+                f"{style.paint(location(finding), 'path')}: "
+                f"{style.paint(finding.rule, finding.severity)} [{finding.name}] {finding.message}"
+            )
+            lines.extend(source_excerpt(finding, style))
         if finding.fix:
-            lines.append(f"    fix: {finding.fix}")
+            fix = "fix:" if style is None else style.paint("fix:", "fix")
+            lines.append(f"    {fix} {finding.fix}")
         cost = costs.for_finding(finding) if costs is not None else None
         line = savings_line(cost) if cost is not None else None
         if line:
