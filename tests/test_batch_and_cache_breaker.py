@@ -324,3 +324,12 @@ def _model(site_cost):
     from costlint.catalog import load_catalog
 
     return load_catalog().resolve(site_cost.model)
+
+
+def test_cl006_suppressed_on_the_call_line(tmp_path):
+    code = BREAKER.format(prelude="    stamp = time.time()", text='f"Rules. Now: {stamp}"')
+    code = code.replace(
+        "client.messages.create(", "client.messages.create(  # costlint: ignore[CL006]"
+    )
+    assert _one(tmp_path, "CL006", {"app.py": code}) == []
+    assert _one(tmp_path, "CL006", {"app.py": code.replace("ignore[CL006]", "ignore[CL005]")})
