@@ -109,13 +109,19 @@ def test_output_cap_is_a_worst_case_per_call_not_a_saving():
     assert saving == 0  # never in the totals
 
 
-@pytest.mark.parametrize("remedy", [Batch(), MoveVolatile(("date",)), NoCostModel()])
-def test_kinds_without_a_cost_model_are_listed_not_priced(remedy):
-    cost, saving = _price(_call_site(), remedy, rule="CL042")
+def test_kinds_without_a_cost_model_are_listed_not_priced():
+    cost, saving = _price(_call_site(), NoCostModel(), rule="CL042")
     assert cost.kind == "none" and cost.note == "no cost model for CL042 yet" and saving == 0
 
 
-@pytest.mark.parametrize("remedy", [ModelSwitch("claude-haiku-5-5"), PrefixCache(), HistoryCache()])
+def test_moving_a_volatile_part_is_not_priced_where_the_cache_is_not_broken():
+    cost, saving = _price(_call_site(), MoveVolatile(("date",)), rule="CL006")
+    assert cost.kind == "none" and saving == 0
+
+
+@pytest.mark.parametrize(
+    "remedy", [ModelSwitch("claude-haiku-5-5"), PrefixCache(), HistoryCache(), Batch()]
+)
 def test_the_price_depends_on_the_fix_not_the_rule(remedy):
     site = _chat_site() if isinstance(remedy, HistoryCache) else _call_site()
     first, _ = _price(site, remedy, rule="CL002")
@@ -125,4 +131,11 @@ def test_the_price_depends_on_the_fix_not_the_rule(remedy):
 
 def test_every_priced_kind_is_a_registered_kind():
     assert set(PRICERS) <= set(FIX_KINDS)
-    assert set(PRICERS) == {"model-switch", "prefix-cache", "history-cache", "output-cap"}
+    assert set(PRICERS) == {
+        "model-switch",
+        "prefix-cache",
+        "history-cache",
+        "output-cap",
+        "batch",
+        "move-volatile-after-breakpoint",
+    }

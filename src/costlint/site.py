@@ -163,6 +163,10 @@ class PromptSite:
     batched: bool = False
     # How `messages` is built (for resent-history): see extract.python.HistoryInfo.
     history: HistoryInfo | None = None
+    # A loop over independent items in an offline job that reaches the call (batch-eligible).
+    batch: BatchReach | None = None
+    # Content that changes on every call placed inside or before a cache breakpoint.
+    volatile: VolatilePart | None = None
     ignore: frozenset[str] | None = None  # suppression on the call's first line; {"*"} = all
     notes: list[str] = field(default_factory=list)
     # Filled by the count stage: "prefix" (stable cacheable prefix) and "input" (whole request).
@@ -213,6 +217,29 @@ class HistoryInfo:
     turn_bound: int | None = None  # the loop that grows it runs at most this many times
     capped: bool = False  # that loop has an iteration limit (a counter checked against a cap)
     joined: bool = False  # earlier results joined into the prompt text, not sent as turns
+
+
+@dataclass(frozen=True)
+class BatchReach:
+    """Why a call is batch-eligible: the loop over items that reaches it, and the offline entry."""
+
+    loop: str  # what the loop goes over, as written (``rows``, ``df.iterrows()``)
+    path: str  # the loop's file, relative to the project root (POSIX)
+    line: int  # the loop's line (in a notebook: within its cell)
+    entry: str  # what makes the job offline (``if __name__ == "__main__"``)
+    cell: int | None = None
+    depth: int = 0  # caller levels between the loop and the call (0: the call is in the loop)
+
+
+@dataclass(frozen=True)
+class VolatilePart:
+    """Request content that changes on every call, placed inside or before a cache breakpoint."""
+
+    what: str  # the source as written (``datetime.now()``, ``open(path).read()``)
+    line: int  # where that value is made (in a notebook: within its cell)
+    part: str  # tools | system | messages
+    reason: str  # why it changes per call (``the current time``, ``a loop variable``)
+    path: str = ""  # set when the value is made in another file (a caller), root-relative
 
 
 @dataclass(frozen=True)

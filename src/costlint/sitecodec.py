@@ -18,6 +18,7 @@ from typing import Any
 from .fixes import fix_from_json
 from .site import (
     UNKNOWN,
+    BatchReach,
     Candidate,
     Candidates,
     Finding,
@@ -27,6 +28,7 @@ from .site import (
     Span,
     Str,
     TokenCount,
+    VolatilePart,
 )
 
 KEPT_TOP_LEVEL = frozenset({"model", "service_tier"})  # settings, never prompt text
@@ -234,6 +236,23 @@ def _history(data: Any) -> HistoryInfo | None:
     return HistoryInfo(**checked)
 
 
+def _fact(kind: Any, data: Any) -> Any:
+    """A frozen fact dataclass (text and number fields only) from an untrusted mapping."""
+    if data is None:
+        return None
+    values = _mapping(data)
+    checked: dict[str, Any] = {}
+    for item in fields(kind):
+        value = values[item.name] if item.name in values else item.default
+        if item.name in ("line", "depth"):
+            checked[item.name] = _count_of(value)
+        elif item.name == "cell":
+            checked[item.name] = _number(value, optional=True)
+        else:
+            checked[item.name] = _text(value)
+    return kind(**checked)
+
+
 def encode_site(site: PromptSite) -> dict[str, Any]:
     history = site.history
     return {
@@ -253,6 +272,8 @@ def encode_site(site: PromptSite) -> dict[str, Any]:
         "in_loop": site.in_loop,
         "batched": site.batched,
         "history": None if history is None else vars(history).copy(),
+        "batch": None if site.batch is None else vars(site.batch).copy(),
+        "volatile": None if site.volatile is None else vars(site.volatile).copy(),
         "ignore": None if site.ignore is None else sorted(site.ignore),
         "tokens": {name: _count(count) for name, count in site.tokens.items()},
     }
@@ -281,6 +302,8 @@ def decode_site(data: Any, path: str) -> PromptSite:
         in_loop=bool(_flag(data["in_loop"])),
         batched=bool(_flag(data["batched"])),
         history=_history(data["history"]),
+        batch=_fact(BatchReach, data.get("batch")),
+        volatile=_fact(VolatilePart, data.get("volatile")),
         ignore=None if ignore is None else frozenset(_text(code) for code in _list(ignore)),
         tokens={_text(k): _uncount(v) for k, v in _mapping(data["tokens"]).items()},
     )

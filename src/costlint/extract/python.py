@@ -33,8 +33,10 @@ from .api_calls import (
     reference_options,
     retired_beta_base,
 )
+from .batch import batch_reach
 from .result import ExtractResult
 from .suppression import PYTHON_COMMENT, suppression
+from .volatility import cache_breaker
 
 CLIENT_CLASSES = frozenset(
     {
@@ -552,6 +554,14 @@ class _CallFinder:
         self._fill_candidates(site, call, cand.scope)
         if messages_node is not None:
             site.history = self._history(messages_node, cand, "cache_control" in args)
+        growing = site.history is not None and site.history.growing
+        moving = site.history is not None and site.history.cached and "cache_control" not in args
+        site.volatile = cache_breaker(
+            self.resolver, call, cand.scope, cand.loops, self._position, moving, growing
+        )
+        site.batch = batch_reach(
+            self.module, call, cand.function, cand.loops, self._position, growing
+        )
         return site
 
     def _arguments(

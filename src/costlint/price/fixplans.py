@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..fixes import HistoryCache, ModelSwitch, OutputCap, PrefixCache
+from ..fixes import Batch, HistoryCache, ModelSwitch, MoveVolatile, OutputCap, PrefixCache
 from ..site import Finding
 from .costs import FindingCost
 from .formulas import (
@@ -144,10 +144,42 @@ def worst_case(finding: Finding, work: Workload, plan: Plan, catalog: Any = None
     return FindingCost(finding, "worst_case", None, note, detail)
 
 
+def batch_saving(finding: Finding, work: Workload, plan: Plan, catalog: Any = None) -> FindingCost:
+    """Batch: the same requests through the Message Batches API, caching kept (it stacks)."""
+    change = PlanChange(batch=True)
+    saving = _saving(work, plan, change)
+    discount = getattr(plan.model.prices, "batch_discount", None) or 0.0
+    note = (
+        f"the Message Batches API at {percent(discount)} off input and output "
+        "(results within 24 hours)"
+    )
+    return FindingCost(finding, "saving", saving, note, {"batch_discount": discount}, change)
+
+
+def volatile_saving(
+    finding: Finding, work: Workload, plan: Plan, catalog: Any = None
+) -> FindingCost:
+    """MoveVolatile: now every call writes the prefix and none reads it; after, the stable
+    part is cached and read (the hit-rate model) and the volatile part is plain input."""
+    if plan.prefix_cache is None or not plan.cache_broken:
+        return FindingCost(finding, "none", note="the request's cache is not priced as broken")
+    change = PlanChange(cache_broken=False)
+    saving = _saving(work, plan, change)
+    hit = hit_rate(work.calls, TTL_SECONDS[plan.prefix_cache])
+    detail = {"ttl": plan.prefix_cache, "hit_rate": hit}
+    note = (
+        f"the per-call part after the breakpoint: {percent(hit)} of calls read the cache "
+        "instead of every call writing it"
+    )
+    return FindingCost(finding, "saving", max(saving, 0.0), note, detail, change)
+
+
 PRICERS: dict[str, Pricer] = {
     ModelSwitch.kind: model_switch_saving,
     PrefixCache.kind: caching_saving,
     HistoryCache.kind: history_saving,
     OutputCap.kind: worst_case,
-    # batch, move-volatile-after-breakpoint and none have no cost model yet: no_cost_model
+    Batch.kind: batch_saving,
+    MoveVolatile.kind: volatile_saving,
+    # none has no cost model: no_cost_model
 }

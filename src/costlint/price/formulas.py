@@ -109,14 +109,27 @@ class Plan:
     model: Any  # catalog.ModelInfo with prices
     prefix_cache: str | None = None
     history: str = "full"  # full | cached (moving breakpoint) | window
+    # Per-call content sits inside the cached prefix: every call writes it, none reads it.
+    cache_broken: bool = False
+    batch: bool = False  # sent through the Message Batches API (catalog batch_discount off)
 
 
 def monthly_cost(work: Workload, plan: Plan) -> float:
     """USD per month."""
     if work.conversation:
         conversations = work.calls / max(work.turns, 1)
-        return conversations * conversation_cost(work, plan)
-    return work.calls * call_cost(work, plan)
+        cost = conversations * conversation_cost(work, plan)
+    else:
+        cost = work.calls * call_cost(work, plan)
+    return cost * (1.0 - _batch_discount(plan)) if plan.batch else cost
+
+
+def _batch_discount(plan: Plan) -> float:
+    """The Batches discount on input and output (and so on cache writes and reads)."""
+    discount = getattr(plan.model.prices, "batch_discount", None)
+    if discount is None:
+        raise Unpriced("the catalog has no batch discount for this model")
+    return float(discount)
 
 
 def _min_cacheable(plan: Plan) -> float:
@@ -127,6 +140,11 @@ def _prefix_price(work: Workload, plan: Plan, prices: Any) -> float:
     """Price per prefix token: input, or the cached average when the prefix is cached."""
     if plan.prefix_cache is None or work.prefix < _min_cacheable(plan):
         return prices.input
+    if plan.cache_broken:
+        write = write_price(prices, plan.prefix_cache)
+        if write is None:
+            raise Unpriced("the catalog has no cache prices for this model")
+        return write  # every call writes a new entry; none is ever read
     hit = hit_rate(work.calls, TTL_SECONDS[plan.prefix_cache])
     return cached_token_price(prices, plan.prefix_cache, hit)
 
@@ -247,6 +265,8 @@ class PlanChange:
     model: Any = None
     prefix_cache: str | None = None
     history: str | None = None
+    cache_broken: bool | None = None
+    batch: bool | None = None
 
 
 def apply_changes(
@@ -262,4 +282,8 @@ def apply_changes(
             plan = replace(plan, prefix_cache=fix.prefix_cache)
         if fix.history is not None:
             plan = replace(plan, history=fix.history)
+        if fix.cache_broken is not None:
+            plan = replace(plan, cache_broken=fix.cache_broken)
+        if fix.batch is not None:
+            plan = replace(plan, batch=fix.batch)
     return work, plan

@@ -158,7 +158,8 @@ def current_plan(site: PromptSite, model: Any) -> Plan:
             history = "cached"
         elif site.history.windowed:
             history = "window"
-    return Plan(model, prefix_cache=ttl, history=history)
+    broken = cached and site.volatile is not None  # CL006: the cache is written, never read
+    return Plan(model, prefix_cache=ttl, history=history, cache_broken=broken)
 
 
 def _mentions_1h(value: Any, depth: int = 0) -> bool:

@@ -1,0 +1,437 @@
+"""The caller graph for reachability (batch eligibility, cache breakers): who calls a function,
+in which loops and executors. (``callers.py`` is value flow's lighter index of call arguments.)
+
+``CallerGraph`` is a project-wide index, built lazily once per run (per process) the first
+time a question needs it, and bounded: callers are looked for in the function's own module,
+in the project files whose imports name that module, and (for methods) in the project
+modules it imports (a base class calling a method a subclass overrides). At most
+``MAX_FAN_IN`` places are kept per function, and ``walk`` goes up at most ``MAX_DEPTH``
+levels. Matching is by name (``fn(...)``, ``obj.fn(...)``, ``fn`` handed to another call such
+as ``executor.submit(fn, x)`` or placed in a collection that a loop builds): a static
+over-approximation that the callers' own code then narrows.
+
+Each ``CallerSite`` carries where the call sits: its enclosing function, the loops and
+comprehensions around it, and the call it is handed to (an executor, ``map``, ``gather``).
+Files whose callers were used are recorded as dependencies of the current analysis (through
+``Project.module_at``), so editing a caller invalidates a cached result. A file added later
+that calls the function is not seen until the calling file's own cache entry changes.
+
+Other analyses that need "who calls this" (value flow from caller arguments) can reuse it:
+``caller_graph(project).callers_of(module, function_node)``.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from weakref import WeakKeyDictionary
+
+from .project import ModuleInfo, Project
+from .scope import Visit
+
+MAX_FAN_IN = 32  # places kept per function
+MAX_DEPTH = 4  # levels ``walk`` goes up
+MIN_DEPTH = 2  # documented floor: a loop two callers away is always seen
+WORDS_KEPT = 2_048  # files whose call-shaped names are kept for the prefilter
+MAX_INDEXED_FILES = 20_000  # Python files whose imports are indexed
+SKIPPED_DIRS = frozenset(
+    {"node_modules", "__pycache__", "site-packages", "venv", ".venv", "env", "build", "dist"}
+)
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)|import[ \t]+([^\n#]+))",
+    re.MULTILINE,
+)
+_WORD = re.compile(r"[A-Za-z_]\w*")
+# A name used the way a caller uses a function: called, handed on, subscripted (a registry).
+_USED = re.compile(r"(?<!def )(?<!class )\b[A-Za-z_]\w*(?=[ \t]*[(,)\[\]])")
+FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+@dataclass(frozen=True)
+class CallerSite:
+    """One place a function is called, or handed on to be called (``executor.submit(fn, x)``)."""
+
+    module: ModuleInfo = field(compare=False)
+    node: ast.AST = field(compare=False)  # the call, or the reference handed on
+    line: int
+    function: ast.AST | None = field(compare=False)  # the enclosing function; None: top level
+    loops: tuple[ast.AST, ...] = field(compare=False)  # loops and comprehensions, outermost first
+    handed_to: ast.Call | None = field(compare=False, default=None)  # executor.map, gather, ...
+
+    @property
+    def path(self) -> Path:
+        return self.module.path
+
+
+@dataclass(frozen=True)
+class CallerChain:
+    """A path from a function up through its callers: ``sites[0]`` calls the function."""
+
+    sites: tuple[CallerSite, ...]
+
+
+_GRAPHS: WeakKeyDictionary[Project, CallerGraph] = WeakKeyDictionary()
+
+
+def caller_graph(project: Project) -> CallerGraph:
+    """The run's caller graph for ``project`` (built lazily, once per project object)."""
+    graph = _GRAPHS.get(project)
+    if graph is None:
+        graph = _GRAPHS[project] = CallerGraph(project)
+    return graph
+
+
+class CallerGraph:
+    """Who calls a project function (see the module docstring for the bounds)."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._importers: dict[str, list[Path]] | None = None
+        self._words: dict[Path, frozenset[str]] = {}
+        self._memo: dict[tuple[Path, int, str], tuple[tuple[Path, ...], list[CallerSite]]] = {}
+
+    # -- the import index --------------------------------------------------------------------
+    def importers(self, module_name: str) -> list[Path]:
+        """Project Python files whose import statements name ``module_name``."""
+        if self._importers is None:
+            self._importers = self._index()
+        return self._importers.get(module_name, [])
+
+    def _index(self) -> dict[str, list[Path]]:
+        index: dict[str, list[Path]] = {}
+        for path in self._python_files():
+            try:
+                if path.stat().st_size > self.project.read_limit:
+                    continue
+                text = path.read_text(encoding="utf-8-sig", errors="replace")
+            except OSError:
+                continue
+            if "import" not in text:
+                continue
+            names: set[str] = set()
+            for match in _IMPORT.finditer(text):
+                names.update(_WORD.findall(" ".join(part for part in match.groups() if part)))
+            for name in names:
+                index.setdefault(name, []).append(path)
+        return index
+
+    def _python_files(self) -> Iterator[Path]:
+        count = 0
+        for folder, dirs, files in os.walk(self.project.root):
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if not d.startswith(".")
+                and d not in SKIPPED_DIRS
+                and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
+            )
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    count += 1
+                    if count > MAX_INDEXED_FILES:
+                        return
+                    yield Path(folder, name)
+
+    # -- callers -----------------------------------------------------------------------------
+    def callers_of(self, module: ModuleInfo, function: ast.AST) -> list[CallerSite]:
+        """The places (at most MAX_FAN_IN) that call ``function`` or hand it on."""
+        name = getattr(function, "name", "")
+        if not name or not isinstance(function, FUNCTION_NODES):
+            return []
+        key = (module.path, function.lineno, name)
+        if key in self._memo:
+            searched, found = self._memo[key]
+            self.project.depend_on(searched)  # the cached answer rests on every file searched
+            return found
+        scope = module.scopes.get(function)
+        parent = scope.parent if scope is not None else None
+        is_method = parent is not None and parent.kind == "class"
+        registries = self._registries(module, function)
+        found: list[CallerSite] = []
+        searched: list[Path] = []
+        for other in self._modules_to_search(module, is_method, {name, *registries}):
+            searched.append(other.path.resolve())
+            sites = list(_calls_in(other, name, function, is_method))
+            for registry in registries:
+                sites.extend(_registry_calls(other, registry))
+            found.extend(sites[: MAX_FAN_IN - len(found)])
+            if len(found) >= MAX_FAN_IN:
+                break
+        self._memo[key] = (tuple(searched), found)
+        return found
+
+    def _registries(self, module: ModuleInfo, function: ast.AST) -> list[str]:
+        """Dicts a decorator of ``function`` stores it in (``@register_api("x")`` doing
+        ``registry[name] = func``): looking a function up there is a call of it."""
+        found: list[str] = []
+        for decorator in getattr(function, "decorator_list", []):
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if not isinstance(target, ast.Name):
+                continue
+            definition = module.module_scope.functions.get(target.id)
+            if definition is None:
+                imported = module.imports.get(target.id)
+                if imported is not None and imported[1] is not None:
+                    path = self.project.find_module(imported[0], imported[2], module.path)
+                    other = self.project.module_at(path) if path else None
+                    if other is not None:
+                        definition = other.module_scope.functions.get(imported[1])
+            if definition is not None:
+                found.extend(_stored_in(definition))
+        return found
+
+    def _modules_to_search(
+        self, module: ModuleInfo, is_method: bool, names: set[str]
+    ) -> Iterator[ModuleInfo]:
+        own = module.path.resolve()
+        if self._mentions(own, names):
+            yield module
+        seen = {own}
+        if module.path.suffix != ".py":
+            return  # a notebook: its own cells only
+        stem = module.path.parent.name if module.path.name == "__init__.py" else module.path.stem
+        paths = list(self.importers(stem))
+        if is_method:
+            paths.extend(self._imported_paths(module))
+        for path in paths:
+            resolved = path.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            if not self._mentions(resolved, names):
+                self.project.depend_on((resolved,))  # an edit there could add a call
+                continue
+            other = self.project.module_at(resolved)
+            if other is not None:
+                yield other
+
+    def _mentions(self, path: Path, names: set[str]) -> bool:
+        """Whether the file's text calls, hands on or subscripts any of ``names`` (its text is
+        read once; parsing it costs far more)."""
+        words = self._words.get(path)
+        if words is None:
+            try:
+                text = path.read_text(encoding="utf-8-sig", errors="replace")
+            except OSError:
+                text = ""
+            words = self._words[path] = frozenset(_USED.findall(text))
+            if len(self._words) > WORDS_KEPT:  # memory stays flat on large trees
+                self._words.pop(next(iter(self._words)))
+        return not names.isdisjoint(words)
+
+    def _imported_paths(self, module: ModuleInfo) -> list[Path]:
+        paths: list[Path] = []
+        for target, _name, level in set(module.imports.values()):
+            found = self.project.find_module(target, level, module.path)
+            if found is not None:
+                paths.append(found)
+        return paths
+
+    def walk(
+        self, module: ModuleInfo, function: ast.AST, depth: int = MAX_DEPTH
+    ) -> list[CallerChain]:
+        """Every chain of callers up from ``function``, at most ``depth`` levels, no cycles."""
+        depth = max(MIN_DEPTH, min(depth, MAX_DEPTH))
+        chains: list[CallerChain] = []
+        stack: list[tuple[tuple[CallerSite, ...], ModuleInfo, ast.AST, frozenset[int]]] = [
+            ((), module, function, frozenset({id(function)}))
+        ]
+        while stack and len(chains) < MAX_FAN_IN * 4:
+            path, mod, fn, seen = stack.pop()
+            callers = self.callers_of(mod, fn) if len(path) < depth else []
+            extended = False
+            for site in callers:
+                chain = (*path, site)
+                if site.function is None or id(site.function) in seen or len(chain) >= depth:
+                    chains.append(CallerChain(chain))
+                    continue
+                stack.append((chain, site.module, site.function, seen | {id(site.function)}))
+                extended = True
+            if path and not extended and not callers:
+                chains.append(CallerChain(path))
+        return chains
+
+
+def _calls_in(
+    module: ModuleInfo,
+    name: str,
+    function: ast.AST | None,
+    is_method: bool,
+    within: ast.AST | None = None,
+    aliases: int = 1,
+) -> Iterator[CallerSite]:
+    """Calls of ``name`` in ``module`` and references to it handed to other calls; with
+    ``within``, only inside that function. A name bound to the function (``judge =
+    partial(grade, strict=True)``, ``fn = grade``) is followed once, in the same function."""
+    seen: set[int] = set()
+    index = _index_of(module)
+    direct_calls = {id(call) for call, _where in index.direct.get(name, ())}
+    for call, where in index.direct.get(name, ()):
+        if within is not None and where.function is not within:
+            continue
+        func = call.func
+        if is_method and not isinstance(func, ast.Attribute):
+            continue
+        if where.function is not function and id(call) not in seen:
+            seen.add(id(call))
+            yield CallerSite(module, call, call.lineno, where.function, where.loops)
+    for call, where in index.in_args.get(name, ()):
+        if (within is not None and where.function is not within) or id(call) in direct_calls:
+            continue
+        for argument in [*call.args, *(k.value for k in call.keywords)]:
+            for ref, loops in _references(argument, name, ()):
+                if id(ref) in seen:
+                    continue
+                seen.add(id(ref))
+                alias = _alias_of(module, call) if aliases and _is_partial(call) else None
+                if alias is not None:
+                    yield from _calls_in(module, alias, None, False, where.function, aliases - 1)
+                    continue
+                yield CallerSite(
+                    module, ref, ref.lineno, where.function, (*where.loops, *loops), call
+                )
+    for node, where in index.in_assigns.get(name, ()):
+        if within is not None and where.function is not within:
+            continue
+        value = node.value
+        if (
+            aliases
+            and isinstance(node, ast.Assign)
+            and isinstance(value, (ast.Name, ast.Attribute))
+            and next(_references(value, name, ()), None) is not None
+        ):
+            alias = _alias_of(module, value)
+            if alias is not None and alias != name:
+                yield from _calls_in(module, alias, None, False, where.function, aliases - 1)
+            continue
+        for ref, loops in _references(value, name, ()):
+            if id(ref) in seen or not loops:
+                continue
+            seen.add(id(ref))
+            yield CallerSite(module, ref, ref.lineno, where.function, (*where.loops, *loops))
+
+
+@dataclass
+class _ModuleIndex:
+    """A module's calls and assignments by the names they use, built once per module."""
+
+    direct: dict[str, list[tuple[ast.Call, Visit]]] = field(default_factory=dict)
+    in_args: dict[str, list[tuple[ast.Call, Visit]]] = field(default_factory=dict)
+    in_assigns: dict[str, list[tuple[ast.AST, Visit]]] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)
+
+
+_INDEXES: WeakKeyDictionary[ModuleInfo, _ModuleIndex] = WeakKeyDictionary()
+
+
+def _index_of(module: ModuleInfo) -> _ModuleIndex:
+    index = _INDEXES.get(module)
+    if index is not None:
+        return index
+    index = _ModuleIndex()
+    for call, where in module.calls:
+        func = call.func
+        key = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if isinstance(func, ast.Subscript):
+            key = _subscripted_name(func)
+        if key:
+            index.direct.setdefault(key, []).append((call, where))
+        used: set[str] = set()
+        for argument in [*call.args, *(k.value for k in call.keywords)]:
+            used.update(_loaded_names(argument))
+        for name in used:
+            index.in_args.setdefault(name, []).append((call, where))
+    for node, where in module.assigns:
+        for name in _loaded_names(node.value):
+            index.in_assigns.setdefault(name, []).append((node, where))
+    _INDEXES[module] = index
+    return index
+
+
+def _subscripted_name(node: ast.Subscript) -> str | None:
+    value = node.value
+    if isinstance(value, ast.Name):
+        return value.id
+    return getattr(value, "attr", None)
+
+
+def _loaded_names(node: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name):
+            names.add(child.id)
+        elif isinstance(child, ast.Attribute):
+            names.add(child.attr)
+    return names
+
+
+def _stored_in(definition: ast.AST) -> list[str]:
+    """Module-level names a decorator stores the decorated function in (``reg[key] = func``)."""
+    names: list[str] = []
+    for node in ast.walk(definition):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
+            for target in node.targets:
+                if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                    names.append(target.value.id)
+    return names
+
+
+def _registry_calls(module: ModuleInfo, registry: str) -> Iterator[CallerSite]:
+    """``registry[key](...)``, or ``fn = registry[key]`` and then ``fn(...)``."""
+    index = _index_of(module)
+    for call, where in index.direct.get(registry, ()):
+        func = call.func
+        if isinstance(func, ast.Subscript) and _is_name(func.value, registry):
+            yield CallerSite(module, call, call.lineno, where.function, where.loops)
+    for node, where in index.in_assigns.get(registry, ()):
+        value = node.value
+        if isinstance(value, ast.Subscript) and _is_name(value.value, registry):
+            alias = _alias_of(module, value)
+            if alias is not None:
+                yield from _calls_in(module, alias, None, False, where.function, 0)
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    return (isinstance(node, ast.Name) and node.id == name) or (
+        isinstance(node, ast.Attribute) and node.attr == name
+    )
+
+
+def _is_partial(call: ast.Call) -> bool:
+    func = call.func
+    leaf = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return leaf == "partial"
+
+
+def _alias_of(module: ModuleInfo, value: ast.AST) -> str | None:
+    """The plain name an assignment binds ``value`` to (``judge = partial(grade)``)."""
+    for node, _where in module.assigns:
+        if isinstance(node, ast.Assign) and node.value is value and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                return target.id
+    return None
+
+
+def _references(
+    node: ast.AST, name: str, loops: tuple[ast.AST, ...]
+) -> Iterator[tuple[ast.AST, tuple[ast.AST, ...]]]:
+    """Loads of ``name`` (a Name or ``x.name``) in an expression, with comprehensions around."""
+    if isinstance(node, ast.Name) and node.id == name:
+        yield node, loops
+        return
+    if isinstance(node, ast.Attribute) and node.attr == name:
+        yield node, loops
+        return
+    if isinstance(node, (ast.Lambda, *FUNCTION_NODES)):
+        return
+    if isinstance(node, ast.Call):
+        return  # its arguments are visited as that call's own
+    inner = (*loops, node) if isinstance(node, COMPREHENSIONS) else loops
+    for child in ast.iter_child_nodes(node):
+        yield from _references(child, name, inner)
