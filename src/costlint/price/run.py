@@ -99,7 +99,7 @@ def _resolve_model(site: PromptSite, usage: SiteUsage, catalog: Any) -> tuple[st
     if info is None:
         return f"unknown model {model!r} (not in the model catalog)", None
     if info.prices is None:
-        return f"no prices for {info.id} in the model catalog", None
+        return f"price unknown: {info.id} is a known model without prices in the catalog", None
     return None, info
 
 
