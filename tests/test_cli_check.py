@@ -80,7 +80,14 @@ def test_json_contract(tmp_path):
     assert (finding["line"], finding["column"], finding["cell"]) == (7, 12, None)
     assert finding["tokens"]["source"] == "estimate"
     assert finding["tokens"]["count"] > 1024
-    assert data["diagnostics"] == [{"path": "bad.py", "message": data["diagnostics"][0]["message"]}]
+    assert data["diagnostics"] == [
+        {
+            "path": "bad.py",
+            "message": data["diagnostics"][0]["message"],
+            "kind": "parse-error",
+            "line": 1,
+        }
+    ]
     assert proc.returncode == 1
 
 

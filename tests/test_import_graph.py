@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
     "costlint.resolve": 2,
     # 3
     "costlint.discover": 3,
+    "costlint.dependents": 3,  # the importers of given files (pre-commit)
     # 4: front-ends and the extract stage
     "costlint.extract": 4,
     "costlint.extraction": 4,
@@ -50,6 +51,9 @@ LAYERS: dict[str, int] = {
     # 6: rules
     "costlint.engine": 6,
     "costlint.checks": 6,
+    "costlint.conditions": 6,  # the when: grammar of rules without Python
+    "costlint.ruleschema": 6,  # the rule examples' schema and RuleError
+    "costlint.ruledocs": 6,  # docs/rules/ pages generated from the rule YAML
     # 7: after the rules: baseline filtering, usage, pricing
     "costlint.baseline": 7,
     "costlint.price": 7,

@@ -394,8 +394,7 @@ def _flag_examples():
 
 @pytest.mark.parametrize(("rule_id", "example"), list(_flag_examples()))
 def test_every_rule_example_prices_and_renders(tmp_path, rule_id, example):
-    files = {example.get("filename", "example.py"): example["code"], **example.get("files", {})}
-    result = scan(tmp_path, files, select=[rule_id])
+    result = scan(tmp_path, example.all_files(), select=[rule_id])
     costs = price_run(result)
     assert len(costs.findings) == len(result.findings)
     for cost in costs.findings:

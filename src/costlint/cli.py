@@ -15,8 +15,10 @@ from typing import Any
 import click
 
 from . import __version__
+from .site import PARSE_ERROR
 
 FORMATS = ("text", "json", "markdown", "sarif", "github")
+SEVERITIES = ("error", "warning", "info")  # most severe first (--fail-on)
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -127,9 +129,12 @@ def _run(
     force_exclude: bool,
     tokens: str | None,
     no_cache: bool,
+    diagnostics_to_stdout: bool = False,
+    fail_on: list[str | None] | None = None,
     **more: Any,
 ) -> Any:
-    """Runs the pipeline (``more``: further RunOptions); prints warnings and diagnostics."""
+    """Runs the pipeline (``more``: further RunOptions); prints warnings and diagnostics.
+    ``fail_on``: a list to which the configured ``fail-on`` is appended."""
     from .config import ConfigError, load_config
     from .pipeline import RunOptions, run
 
@@ -138,6 +143,8 @@ def _run(
         if not (cwd / path).exists():
             raise ConfigError(f"path does not exist: {path}")
     config = load_config(cwd, config_path)
+    if fail_on is not None:
+        fail_on.append(config.extra.get("fail-on"))
     options = RunOptions(
         paths=list(paths),
         cwd=cwd,
@@ -152,8 +159,14 @@ def _run(
     for warning in result.warnings:
         click.echo(f"costlint: warning: {warning}", err=True)
     for diagnostic in result.diagnostics:
-        click.echo(f"{diagnostic.path}: {diagnostic.message}", err=True)
+        click.echo(f"{diagnostic.path}: {diagnostic.message}", err=not diagnostics_to_stdout)
     return result
+
+
+def under_pre_commit() -> bool:
+    import os
+
+    return bool(os.environ.get("PRE_COMMIT"))
 
 
 def _render(output_format: str, result: Any, *, command: str, quiet: bool = False) -> str:
@@ -196,6 +209,12 @@ def _render(output_format: str, result: Any, *, command: str, quiet: bool = Fals
     type=click.Path(path_type=Path, dir_okay=False),
     help="Report only findings not in this baseline file (see `costlint baseline`).",
 )
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default=None,
+    help="Lowest severity that makes the run fail (default: info, any finding).",
+)
 @_guard
 def check(
     paths: tuple[Path, ...],
@@ -211,8 +230,15 @@ def check(
     exit_zero: bool,
     quiet: bool,
     baseline_file: Path | None,
+    fail_on: str | None,
 ) -> int:
-    """Lint PATHS (default: the current directory); exit 1 on findings."""
+    """Lint PATHS (default: the current directory); exit 1 on findings.
+
+    Under pre-commit (PRE_COMMIT set) a file that does not parse also fails the run, and
+    its message goes to stdout (pre-commit shows only a failing hook's output).
+    """
+    pre_commit = under_pre_commit()
+    configured: list[str | None] = []
     result = _run(
         paths,
         select,
@@ -221,10 +247,19 @@ def check(
         force_exclude,
         tokens,
         no_cache,
+        diagnostics_to_stdout=pre_commit and output_format == "text",
+        fail_on=configured,
         usage_file=usage_file,
         use_baseline=True,
         baseline_file=baseline_file,
+        dependents=True,
     )
+    if result.dependents and not quiet:
+        click.echo(
+            f"costlint: also checked {len(result.dependents)} file(s) that import the given "
+            f"files: {', '.join(result.dependents)}",
+            err=True,
+        )
     if result.baseline is not None and result.baseline.hidden and not quiet:
         applied = result.baseline
         click.echo(
@@ -232,9 +267,28 @@ def check(
         )
     rendered = _render(output_format, result, command="check", quiet=quiet)
     _emit(rendered, output_file)
-    if result.findings and not exit_zero:
+    if exit_zero:
+        return EXIT_CLEAN
+    if failing(result.findings, fail_on or configured[0]):
+        return EXIT_FINDINGS
+    broken = [d.path for d in result.diagnostics if d.kind == PARSE_ERROR]
+    if pre_commit and broken:
+        click.echo(
+            f"costlint: {len(broken)} file(s) do not parse, so their Claude calls were not "
+            f"checked: {', '.join(dict.fromkeys(broken))}"
+        )
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def failing(findings: list[Any], fail_on: str | None) -> bool:
+    """Whether any finding is at least ``fail_on`` severe (None: any finding fails)."""
+    if fail_on is None:
+        return bool(findings)
+    worst_allowed = SEVERITIES.index(fail_on)
+    return any(
+        SEVERITIES.index(f.severity) <= worst_allowed for f in findings if f.severity in SEVERITIES
+    )
 
 
 @main.command()
@@ -336,6 +390,11 @@ DIFF_FORMATS = ("text", "json", "markdown", "github")
 @click.option("--tokens", type=click.Choice(("auto", "api", "estimate")), default=None)
 @click.option("--no-cache", is_flag=True, help="Do not read or write .costlint_cache/.")
 @click.option("--usage-file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--allow-parse-errors",
+    is_flag=True,
+    help="Warn, instead of exit 1, when a file with Claude calls does not parse on a side.",
+)
 @_guard
 def diff_command(
     base_ref: str | None,
@@ -350,10 +409,13 @@ def diff_command(
     tokens: str | None,
     no_cache: bool,
     usage_file: Path | None,
+    allow_parse_errors: bool,
 ) -> int:
     """Projected monthly cost of the working tree (or --head) vs a git ref or a saved report.
 
-    Exits 1 when the increase is over --fail-on-increase, 0 otherwise, 2 on an error.
+    Exits 1 when the increase is over --fail-on-increase, or when a file with Claude call
+    sites (or naming anthropic / Claude) does not parse on a side (unless
+    --allow-parse-errors); 0 otherwise, 2 on an error.
     """
     from .config import ConfigError, load_config
     from .diff import ScanRequest, Threshold, compare, diff_git, scan_tree, side_from_report
@@ -388,13 +450,21 @@ def diff_command(
         click.echo(f"costlint: warning: {warning}", err=True)
     result = compare(base, head, threshold)
     _emit(_render_diff(output_format, result), output_file)
+    level = "warning" if allow_parse_errors else "error"
+    for failure in result.blocking:
+        click.echo(
+            f"costlint: {level}: {failure.path} does not parse on {failure.side}, so its call "
+            f"sites are counted as unchanged: {failure.message}",
+            err=True,
+        )
+    code = EXIT_FINDINGS if result.blocking and not allow_parse_errors else EXIT_CLEAN
     if result.exceeded and threshold is not None:
         from .report.diff_markdown import headline
 
         limit = threshold.describe()
         click.echo(f"costlint: {headline(result)}: over --fail-on-increase {limit}", err=True)
         return EXIT_FINDINGS
-    return EXIT_CLEAN
+    return code
 
 
 def _render_diff(output_format: str, result: Any) -> str:
@@ -422,7 +492,10 @@ def rules_command() -> int:
     from .engine import load_rules
 
     for rule in load_rules():
-        click.echo(f"{rule.id}  {rule.name:<24} {rule.severity:<8} {rule.summary}")
+        preview = (
+            " (preview: off unless selected by id or name)" if rule.status == "preview" else ""
+        )
+        click.echo(f"{rule.id}  {rule.name:<24} {rule.severity:<8} {rule.summary}{preview}")
     return EXIT_CLEAN
 
 

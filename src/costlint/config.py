@@ -31,6 +31,7 @@ DEFAULT_EXCLUDE = (
     "dist",
 )
 TOKEN_MODES = ("auto", "api", "estimate")
+FAIL_ON = ("error", "warning", "info")  # `fail-on`: the lowest severity that fails `check`
 
 
 class ConfigError(Exception):
@@ -49,6 +50,7 @@ class Config:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     tokens: str = "auto"
     models: Path | None = None
+    rules_dir: Path | None = None  # the project's own when: rules (*.yaml)
     max_file_size: int = 5_000_000
     respect_gitignore: bool = True
     extra: dict[str, Any] = field(default_factory=dict)  # validated keys owned by later stages
@@ -64,6 +66,7 @@ _KEYS: dict[str, str] = {
     "rules": "map-map",
     "tokens": "str",
     "models": "str",
+    "rules-dir": "str",
     "max-file-size": "int",
     "respect-gitignore": "bool",
 }
@@ -72,6 +75,7 @@ EXTRA_KEYS: dict[str, str] = {
     "usage-file": "str",
     "baseline": "str",
     "fail-on-increase": "str",
+    "fail-on": "str",
     "template-dirs": "list",
     "placeholder-tokens": "int",
     "cache-dir": "str",
@@ -159,6 +163,8 @@ def _apply(config: Config, table: dict[str, Any], path: Path) -> None:
             known = ", ".join(sorted([*_KEYS, *EXTRA_KEYS]))
             raise ConfigError(f"{path}: unknown key 'costlint.{key}' (known keys: {known})")
         checked = _check(key, value, kind, path)
+        if key == "fail-on" and checked not in FAIL_ON:
+            raise ConfigError(f"{path}: 'costlint.fail-on' must be one of {', '.join(FAIL_ON)}")
         if key in EXTRA_KEYS:
             config.extra[key] = checked
             continue
@@ -166,6 +172,10 @@ def _apply(config: Config, table: dict[str, Any], path: Path) -> None:
             raise ConfigError(f"{path}: 'costlint.tokens' must be one of {', '.join(TOKEN_MODES)}")
         if key == "models":
             checked = (path.parent / checked).resolve()
+        if key == "rules-dir":
+            checked = (path.parent / checked).resolve()
+            if not checked.is_dir():
+                raise ConfigError(f"{path}: 'costlint.rules-dir' {checked} is not a directory")
         setattr(config, key.replace("-", "_"), checked)
 
 

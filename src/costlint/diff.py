@@ -11,6 +11,7 @@ Findings are matched by their line-independent fingerprint (costlint.fingerprint
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 
 from .config import Config, ConfigError
 from .fingerprint import fingerprint_at
+from .site import PARSE_ERROR
 
 EPSILON = 1e-9  # dollars: below this two costs are the same
 
@@ -43,12 +45,34 @@ class FindingRecord:
     message: str
 
 
+@dataclass(frozen=True)
+class Unparsed:
+    """A file that does not parse on one side (its repository path, mapped to the head's)."""
+
+    path: str
+    message: str
+    mentions_claude: bool  # the file names anthropic or Claude: it may hold call sites
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    """A file that does not parse on a side of the diff; its sites are neither added nor
+    removed (the side that parses stands in for both). ``blocking``: it has Claude call sites
+    on the other side, or mentions anthropic / Claude, so the diff cannot be trusted."""
+
+    path: str
+    side: str
+    message: str
+    blocking: bool
+
+
 @dataclass
 class Side:
     label: str
     sites: dict[str, SiteRecord] = field(default_factory=dict)
     findings: dict[str, FindingRecord] = field(default_factory=dict)
     assumptions: list[str] = field(default_factory=list)
+    unparsed: dict[str, Unparsed] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
@@ -124,6 +148,12 @@ class CostDiff:
     introduced: list[FindingRecord]
     fixed: list[FindingRecord]
     threshold: Threshold | None = None
+    parse_failures: list[ParseFailure] = field(default_factory=list)
+
+    @property
+    def blocking(self) -> list[ParseFailure]:
+        """Parse failures that make the comparison untrustworthy (exit 1 unless allowed)."""
+        return [failure for failure in self.parse_failures if failure.blocking]
 
     @property
     def before(self) -> float:
@@ -155,6 +185,7 @@ class CostDiff:
 
 
 def compare(base: Side, head: Side, threshold: Threshold | None = None) -> CostDiff:
+    failures = _stand_in_for_unparsed(base, head)
     changes: list[SiteChange] = []
     for address in sorted(base.sites.keys() | head.sites.keys()):
         old, new = base.sites.get(address), head.sites.get(address)
@@ -169,7 +200,30 @@ def compare(base: Side, head: Side, threshold: Threshold | None = None) -> CostD
         changes.append(SiteChange(address, status, old, new))
     introduced = [f for fp, f in head.findings.items() if fp not in base.findings]
     fixed = [f for fp, f in base.findings.items() if fp not in head.findings]
-    return CostDiff(base, head, changes, introduced, fixed, threshold)
+    return CostDiff(base, head, changes, introduced, fixed, threshold, failures)
+
+
+def _stand_in_for_unparsed(base: Side, head: Side) -> list[ParseFailure]:
+    """For a file that does not parse on one side, copy the other side's sites and findings
+    there, so it shows as unchanged instead of all removed (or all added)."""
+    failures: list[ParseFailure] = []
+    for broken, other in ((base, head), (head, base)):
+        for path, unparsed in sorted(broken.unparsed.items()):
+            on_other = [key for key, site in other.sites.items() if site.path == path]
+            also_broken = other.unparsed.get(path)
+            blocking = bool(on_other) or unparsed.mentions_claude
+            if also_broken is not None:
+                blocking = blocking or also_broken.mentions_claude
+            failures.append(ParseFailure(path, broken.label, unparsed.message, blocking))
+            if also_broken is not None:
+                continue
+            for key in [key for key, site in broken.sites.items() if site.path == path]:
+                del broken.sites[key]
+            for key in [key for key, f in broken.findings.items() if f.path == path]:
+                del broken.findings[key]
+            broken.sites.update({key: other.sites[key] for key in on_other})
+            broken.findings.update({k: f for k, f in other.findings.items() if f.path == path})
+    return failures
 
 
 def _same(old: SiteRecord, new: SiteRecord) -> bool:
@@ -181,11 +235,30 @@ def _same(old: SiteRecord, new: SiteRecord) -> bool:
 # ---------------------------------------------------------------------------- sides
 
 
-def side_from_run(label: str, result: Any, renames: dict[str, str] | None = None) -> Side:
-    """A side from a priced pipeline run; ``renames`` maps base paths to head paths."""
+CLAUDE_WORDS = re.compile(rb"anthropic|claude", re.IGNORECASE)
+MENTION_READ_LIMIT = 5_000_000  # bytes of a file that does not parse read for CLAUDE_WORDS
+
+
+def side_from_run(
+    label: str,
+    result: Any,
+    renames: dict[str, str] | None = None,
+    tree: Path | None = None,
+    repo_root: Path | None = None,
+) -> Side:
+    """A side from a priced pipeline run; ``renames`` maps base paths to head paths.
+    ``tree``: where the run's files are (to tell whether a file that does not parse names
+    anthropic or Claude), ``repo_root`` the repository root when ``tree`` is inside it."""
     renames = renames or {}
     costs = result.costs
     side = Side(label, assumptions=costs.assumptions.lines())
+    for diagnostic in result.diagnostics:
+        if diagnostic.kind != PARSE_ERROR:
+            continue
+        repo_path = _repo_path(diagnostic.path, tree, repo_root)
+        path = renames.get(repo_path, repo_path)
+        mentions = _mentions_claude(tree / diagnostic.path) if tree is not None else True
+        side.unparsed[path] = Unparsed(path, diagnostic.message, mentions)
     for cost in costs.sites:
         old_path = cost.site.repo_path or cost.site.path
         path = renames.get(old_path, old_path)
@@ -205,6 +278,24 @@ def side_from_run(label: str, result: Any, renames: dict[str, str] | None = None
             finding.message,
         )
     return side
+
+
+def _repo_path(rel: str, tree: Path | None, repo_root: Path | None) -> str:
+    if tree is None or repo_root is None:
+        return rel
+    try:
+        return (tree / rel).resolve().relative_to(repo_root.resolve()).as_posix()
+    except ValueError:
+        return rel
+
+
+def _mentions_claude(path: Path) -> bool:
+    """Whether the file names anthropic or Claude (unreadable: assume it does)."""
+    try:
+        with path.open("rb") as handle:
+            return bool(CLAUDE_WORDS.search(handle.read(MENTION_READ_LIMIT)))
+    except OSError:
+        return True
 
 
 def side_from_report(path: Path, label: str | None = None) -> Side:
@@ -289,7 +380,7 @@ def scan_tree(
     )
     result = run(config, options)
     request.warnings.extend(w for w in result.warnings if w not in request.warnings)
-    return side_from_run(label, result, renames)
+    return side_from_run(label, result, renames, tree=tree, repo_root=repo_root)
 
 
 def diff_git(

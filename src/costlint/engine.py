@@ -1,7 +1,10 @@
 """The rule engine: loads ``rules/*.yaml``, runs each rule's check, applies config and suppressions.
 
 There is no hand-kept registry: every YAML file in the rules folder is a rule, and its
-``check:`` names a module in ``costlint.checks`` that defines ``check(site, ctx)``.
+``check:`` names a module in ``costlint.checks`` that defines ``check(site, ctx)``, or its
+``when:`` is a declarative condition (costlint.conditions) with a ``message:`` template.
+A project's own rules (``rules-dir``) are untrusted input: ``when:`` only, never ``check:``,
+and loading them imports nothing they name.
 """
 
 from __future__ import annotations
@@ -10,24 +13,35 @@ import fnmatch
 import importlib
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .conditions import Condition, SiteView, Template, evaluate, parse_condition, parse_template
 from .fingerprint import stamp_fingerprints
-from .fixes import Fix, NoCostModel
+from .fixes import FIX_KINDS, Fix, NoCostModel
 from .request import key_span
+from .ruleschema import Example, RuleError, parse_examples
 from .site import Finding, PromptSite, Span, TokenCount
 
 RULE_ID = re.compile(r"^CL\d{3}$")
+PROJECT_RULE_ID = re.compile(r"^[A-Z]{1,8}\d{3}$")  # CL### stays reserved for built-in rules
 RULE_NAME = re.compile(r"^[a-z]+(?:-[a-z0-9]+)+$")
 SEVERITIES = ("error", "warning", "info")
-REQUIRED_KEYS = ("id", "name", "severity", "category", "check", "summary", "docs", "examples")
+REQUIRED_KEYS = ("id", "name", "severity", "category", "summary", "docs", "examples")
+PROJECT_REQUIRED_KEYS = ("id", "name", "severity", "category", "summary", "docs", "when")
 DOC_SECTIONS = ("what", "why", "example", "use_instead")
-
-
-class RuleError(Exception):
-    """A rule file that cannot be used (an internal error: exit 2)."""
+KNOWN_KEYS = frozenset(
+    {*REQUIRED_KEYS, "check", "when", "message", "fix", "saving", "parameters"}
+    | {"status", "since", "points_at"}
+)
+# The fix kinds a ``saving:`` may name (costlint.fixes.FIX_KINDS, less "none"), and the
+# rule parameter each needs as evidence (the typed fix's required field).
+SAVING_KINDS: dict[str, str | None] = {
+    kind: next((f.name for f in fields(cls) if f.default is MISSING), None)
+    for kind, cls in FIX_KINDS.items()
+    if kind != NoCostModel.kind
+}
 
 
 @dataclass
@@ -48,18 +62,24 @@ class Rule:
     name: str
     severity: str
     category: str
-    check: str
+    check: str | None  # a module in costlint.checks; None for a declarative (when:) rule
     summary: str
     parameters: dict[str, Any]
     docs: dict[str, str]
-    examples: dict[str, list[dict[str, Any]]]
+    examples: dict[str, list[Example]]
     status: str = "stable"
     points_at: str | None = None  # in config files, findings point at this key's line
     path: Path | None = None
+    declared: Declared | None = None
+    project: bool = False  # from the project's rules-dir (untrusted input)
     _func: Callable[..., Iterable[Report]] | None = None
 
     def function(self) -> Callable[..., Iterable[Report]]:
+        if self._func is None and self.declared is not None:
+            self._func = self.declared.check
         if self._func is None:
+            if self.project or not self.check:  # never import what a project rule names
+                raise RuleError(f"{self.id}: no check")
             module = importlib.import_module(f"costlint.checks.{self.check}")
             func = getattr(module, "check", None)
             if not callable(func):
@@ -69,6 +89,8 @@ class Rule:
 
     def remedy_kinds(self) -> tuple[str, ...]:
         """The fix kinds this rule's check declares it yields (its module's ``REMEDIES``)."""
+        if self.declared is not None:
+            return (self.declared.saving or NoCostModel.kind,)
         self.function()
         module = importlib.import_module(f"costlint.checks.{self.check}")
         return tuple(remedy.kind for remedy in getattr(module, "REMEDIES", ()))
@@ -77,6 +99,30 @@ class Rule:
 def rules_with_remedy(rules: Iterable[Rule], kind: str) -> list[str]:
     """The ids of the rules whose checks yield fixes of ``kind``, in id order."""
     return sorted(rule.id for rule in rules if kind in rule.remedy_kinds())
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A rule without Python: ``when:`` condition, ``message:``/``fix:`` templates, ``saving:``."""
+
+    condition: Condition
+    message: Template
+    fix: Template | None = None
+    saving: str | None = None
+    source: str = ""  # the parsed definition, for the analysis cache's key
+
+    def check(self, site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
+        view = SiteView(site, ctx.model(site))
+        if evaluate(self.condition, view, ctx.params) is not True:
+            return
+        fix = self.fix.render(view, ctx.params) if self.fix else ""
+        yield Report(self.message.render(view, ctx.params), fix=fix, remedy=self._remedy(site, ctx))
+
+    def _remedy(self, site: PromptSite, ctx: CheckContext) -> Fix:
+        """The typed fix ``saving:`` names, its evidence from the rule's parameters and the site."""
+        if self.saving is None:
+            return NoCostModel()
+        return FIX_KINDS[self.saving].from_site(site, ctx.params)
 
 
 def rules_dir() -> Path:
@@ -146,36 +192,132 @@ def write_mirror(folder: Path | None = None) -> Path:
     return target
 
 
-def _rule_from(data: Any, path: Path) -> Rule:
+def _rule_from(data: Any, path: Path, *, project: bool = False) -> Rule:
+    where = str(path) if project else path.name
     if not isinstance(data, dict):
-        raise RuleError(f"{path.name}: not a mapping")
-    missing = [key for key in REQUIRED_KEYS if key not in data]
+        raise RuleError(f"{where}: not a mapping")
+    required = PROJECT_REQUIRED_KEYS if project else REQUIRED_KEYS
+    missing = [key for key in required if key not in data]
     if missing:
-        raise RuleError(f"{path.name}: missing {', '.join(missing)}")
-    if not RULE_ID.match(str(data["id"])):
-        raise RuleError(f"{path.name}: id {data['id']!r} is not CL###")
+        raise RuleError(f"{where}: missing {', '.join(missing)}")
+    unknown = sorted(str(key) for key in data if key not in KNOWN_KEYS)
+    if unknown:
+        raise RuleError(
+            f"{where}: unknown key '{unknown[0]}' (keys: {', '.join(sorted(KNOWN_KEYS))})"
+        )
+    pattern, shape = (
+        (PROJECT_RULE_ID, "letters and 3 digits, not CL") if project else (RULE_ID, "CL###")
+    )
+    if not pattern.match(str(data["id"])) or (project and RULE_ID.match(str(data["id"]))):
+        raise RuleError(f"{where}: 'id' {data['id']!r} is not {shape} (e.g. ACME001)")
     if not RULE_NAME.match(str(data["name"])):
-        raise RuleError(f"{path.name}: name {data['name']!r} is not kebab-case")
+        raise RuleError(f"{where}: 'name' {data['name']!r} is not kebab-case")
     if data["severity"] not in SEVERITIES:
-        raise RuleError(f"{path.name}: severity must be one of {SEVERITIES}")
+        raise RuleError(f"{where}: 'severity' must be one of {SEVERITIES}")
     docs = data["docs"] or {}
+    if not isinstance(docs, dict):
+        raise RuleError(f"{where}: 'docs' must be a mapping")
     absent = [section for section in DOC_SECTIONS if not docs.get(section)]
     if absent:
-        raise RuleError(f"{path.name}: docs missing {', '.join(absent)}")
+        raise RuleError(f"{where}: docs missing {', '.join(absent)}")
+    parameters = data.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise RuleError(f"{where}: 'parameters' must be a mapping")
+    points_at = data.get("points_at")
+    if points_at is not None and not isinstance(points_at, str):
+        raise RuleError(f"{where}: 'points_at' must be an argument name")
     return Rule(
         id=str(data["id"]),
         name=str(data["name"]),
         severity=str(data["severity"]),
         category=str(data["category"]),
-        check=str(data["check"]),
+        check=_check_module(data, where, project),
         summary=str(data["summary"]).strip(),
-        parameters=dict(data.get("parameters") or {}),
+        parameters=dict(parameters),
         docs={k: str(v) for k, v in docs.items()},
-        examples={k: list(v or []) for k, v in (data["examples"] or {}).items()},
+        examples=parse_examples(data.get("examples") or {}, where),
         status=str(data.get("status", "stable")),
-        points_at=str(data["points_at"]) if data.get("points_at") else None,
+        points_at=points_at or None,
         path=path,
+        declared=_declared(data, where, dict(parameters)),
+        project=project,
     )
+
+
+def _check_module(data: dict[str, Any], where: str, project: bool) -> str | None:
+    if "check" in data and project:
+        raise RuleError(
+            f"{where}: 'check' is not allowed in a project rule (it would name Python code to "
+            "import): write a 'when:' condition instead"
+        )
+    if ("check" in data) == ("when" in data):
+        raise RuleError(f"{where}: a rule has either 'check' (a costlint.checks module) or 'when'")
+    if "check" not in data:
+        return None
+    check = data["check"]
+    if not isinstance(check, str) or not check.isidentifier():
+        raise RuleError(f"{where}: 'check' must name a module in costlint.checks")
+    for key in ("message", "fix", "saving"):
+        if key in data:
+            raise RuleError(f"{where}: '{key}' goes with 'when', not with 'check'")
+    return check
+
+
+def _declared(data: dict[str, Any], where: str, parameters: dict[str, Any]) -> Declared | None:
+    if "when" not in data:
+        return None
+    if "message" not in data:
+        raise RuleError(f"{where}: missing message (the finding's text, with {{field}} parts)")
+    import json
+
+    saving = data.get("saving")
+    if saving is not None:
+        if not isinstance(saving, str) or saving not in SAVING_KINDS:
+            kinds = ", ".join(SAVING_KINDS)
+            raise RuleError(f"{where}: 'saving' {saving!r} is not a fix kind ({kinds})")
+        needed = SAVING_KINDS[saving]
+        if needed is not None and needed not in parameters:
+            raise RuleError(f"{where}: 'saving: {saving}' needs the parameter '{needed}'")
+    condition = parse_condition(data["when"], where, parameters)
+    message = parse_template(data["message"], f"{where}: 'message", parameters)
+    fix = parse_template(data["fix"], f"{where}: 'fix", parameters) if "fix" in data else None
+    keys = ("when", "message", "fix", "saving")
+    source = json.dumps({key: data.get(key) for key in keys}, sort_keys=True, default=str)
+    return Declared(condition, message, fix, saving, source)
+
+
+def load_project_rules(folder: Path, builtin: list[Rule]) -> list[Rule]:
+    """A project's ``rules-dir``: every ``*.yaml`` there is a ``when:`` rule (untrusted input)."""
+    from .yamlio import YamlError, load_yaml_file
+
+    rules = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            data = load_yaml_file(path)
+        except YamlError as exc:
+            raise RuleError(str(exc)) from None
+        rules.append(_rule_from(data, path, project=True))
+    taken = {r.id: r for r in builtin} | {r.name: r for r in builtin}
+    seen: dict[str, Path] = {}
+    for rule in rules:
+        for key in (rule.id, rule.name):
+            if key in taken:
+                raise RuleError(
+                    f"{rule.path}: '{key}' is already the built-in rule {taken[key].id}"
+                )
+            if key in seen:
+                raise RuleError(f"{rule.path}: '{key}' is also defined in {seen[key]}")
+            seen[key] = rule.path or folder
+    return sorted(rules, key=lambda r: r.id)
+
+
+@dataclass(frozen=True)
+class SuppressionOutcome:
+    """For the unused-suppression check, per site: the rules run on it (``active``) and those
+    among them that found something the site's suppression comment then hid (``fired``)."""
+
+    fired: frozenset[str] = frozenset()
+    active: tuple[Rule, ...] = ()
 
 
 @dataclass
@@ -184,6 +326,7 @@ class CheckContext:
 
     params: dict[str, Any]
     catalog: Any = None
+    suppression: SuppressionOutcome = field(default_factory=SuppressionOutcome)
 
     def model(self, site: PromptSite) -> Any:
         model = site.get("model")
@@ -204,6 +347,31 @@ def matches(code_or_name: str, patterns: Iterable[str], rule: Rule) -> bool:
     return False
 
 
+PREVIEW = "preview"  # Rule.status of a rule that runs only when a selector names it
+
+
+def selected(rule: Rule, select: list[str] | None) -> bool:
+    """Whether ``select`` turns ``rule`` on. A preview rule is on only when a selector names
+    it exactly (its id or name): never by default, ALL or a prefix."""
+    if rule.status == PREVIEW:
+        names = {pattern.strip() for pattern in select or ()}
+        return rule.id in {n.upper() for n in names} or rule.name in names
+    return select is None or matches(rule.id, select, rule)
+
+
+def known_selector(pattern: str, rules: Iterable[Rule]) -> bool:
+    """ALL, a prefix of some rule's id (CL, CL0, CL00, CL004) or a rule's name."""
+    pattern = pattern.strip()
+    upper = pattern.upper()
+    if upper == "ALL":
+        return True
+    prefix = re.fullmatch(r"CL\d{0,3}", upper) is not None
+    return any((prefix and rule.id.startswith(upper)) or pattern == rule.name for rule in rules)
+
+
+UNUSED_SUPPRESSION = "unused_suppression"  # the check that needs the suppressed rules' results
+
+
 class Engine:
     def __init__(
         self,
@@ -220,26 +388,30 @@ class Engine:
         self.rules = [
             rule
             for rule in rules
-            if (select is None or matches(rule.id, select, rule))
-            and not matches(rule.id, ignore or [], rule)
+            if selected(rule, select) and not matches(rule.id, ignore or [], rule)
         ]
+        # What an unused-suppression check may run to see whether a comment hides anything.
+        self.judgeable = [r for r in rules if r.status != PREVIEW and r.check != UNUSED_SUPPRESSION]
         options = rule_options or {}
-        self.contexts = {
+        contexts = {
             rule.id: CheckContext(
                 {**rule.parameters, **options.get(rule.id, {}), **options.get(rule.name, {})},
                 catalog,
             )
-            for rule in self.rules
+            for rule in rules
         }
+        self.contexts = {rule.id: contexts[rule.id] for rule in self.rules}
+        self._judge_contexts = contexts
 
-    def _rules_for(self, path: str) -> list[Rule]:
+    def _rules_for(self, path: str, rules: list[Rule] | None = None) -> list[Rule]:
+        rules = self.rules if rules is None else rules
         ignored: list[str] = []
         for pattern, codes in self.per_file_ignores.items():
             if fnmatch.fnmatch(path, pattern) or path.startswith(pattern.rstrip("/") + "/"):
                 ignored.extend(codes)
         if not ignored:
-            return self.rules
-        return [rule for rule in self.rules if not matches(rule.id, ignored, rule)]
+            return rules
+        return [rule for rule in rules if not matches(rule.id, ignored, rule)]
 
     def run(self, sites: Iterable[PromptSite]) -> list[Finding]:
         findings: list[Finding] = []
@@ -247,13 +419,28 @@ class Engine:
         for site in sites:
             if site.path not in cache:
                 cache[site.path] = self._rules_for(site.path)
-            for rule in cache[site.path]:
-                if _suppressed(site, rule):
+            active = cache[site.path]
+            unused_rule = next((r for r in active if r.check == UNUSED_SUPPRESSION), None)
+            for rule in active:
+                if rule is unused_rule or _suppressed(site, rule):
                     continue
                 findings.extend(self._apply(rule, site))
+            if unused_rule is not None and site.ignore and not _suppressed(site, unused_rule):
+                findings.extend(self._unused_suppressions(unused_rule, site))
         findings.sort(key=Engine.order)
         stamp_fingerprints(findings)
         return findings
+
+    def _unused_suppressions(self, unused_rule: Rule, site: PromptSite) -> Iterator[Finding]:
+        """Run every rule the site's comment suppresses, selected or not (except those
+        per-file-ignored there), and let the unused-suppression check judge the comment."""
+        judged = [
+            rule for rule in self._rules_for(site.path, self.judgeable) if _suppressed(site, rule)
+        ]
+        fired = {rule.id for rule in judged if any(True for _ in self._apply(rule, site))}
+        context = self.contexts[unused_rule.id]
+        context.suppression = SuppressionOutcome(frozenset(fired), tuple(judged))
+        yield from self._apply(unused_rule, site)
 
     @staticmethod
     def order(finding: Finding) -> tuple[str, int, int, int, str]:
@@ -261,7 +448,8 @@ class Engine:
         return (finding.path, finding.cell or 0, finding.line, finding.column, finding.rule)
 
     def _apply(self, rule: Rule, site: PromptSite) -> Iterator[Finding]:
-        for report in rule.function()(site, self.contexts[rule.id]) or ():
+        context = self.contexts.get(rule.id) or self._judge_contexts[rule.id]
+        for report in rule.function()(site, context) or ():
             key = key_span(site, rule.points_at) if rule.points_at else None
             span = report.span or key or site.span
             yield Finding(

@@ -167,9 +167,9 @@ class Extractor:
                 return replayed
         result = self._extract(source, data)
         dependencies = result.dependencies or Dependencies()
+        result.deps = self._hashes(dependencies, source)  # also what pre-commit's dependents read
         if self.cache.enabled and dependencies.hashable:
             result.rel, result.cache_key = source.rel, key
-            result.deps = self._hashes(dependencies, source)
         return result
 
     def _extract(self, source: SourceFile, data: bytes) -> FileResult:

@@ -84,9 +84,12 @@ class FileCache:
             if not self._deps_unchanged(entry.get("deps", {})):
                 self.misses += 1
                 return None
-            diagnostics = [Diagnostic(d["path"], d["message"]) for d in entry["diagnostics"]]
-            if not all(isinstance(d.path, str) and isinstance(d.message, str) for d in diagnostics):
+            raw = entry["diagnostics"]
+            if not all(
+                isinstance(d.get("path"), str) and isinstance(d.get("message"), str) for d in raw
+            ):
                 raise ValueError("damaged diagnostics")
+            diagnostics = [Diagnostic.from_json(d) for d in raw]
         except (ValueError, KeyError, TypeError, AttributeError):
             self.misses += 1
             return None

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .config import Config, ConfigError
 from .count import count_sites
 from .discover import discover
-from .engine import Engine, Rule, load_rules
+from .engine import Engine, Rule, load_project_rules, load_rules
 from .extraction import (  # noqa: F401 (FileTimeout, extractor_for: re-exported)
     FileTimeout,
     extract_all,
@@ -46,6 +46,8 @@ class RunOptions:
     price: bool = True  # False: findings only (`costlint baseline`)
     # What repository-relative paths are relative to (default: the config's root).
     repo_root: Path | None = None
+    # With explicit files (`check FILES`): also check the project files importing them.
+    dependents: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Run:
     costs: CostReport | None = None
     baseline: BaselineApplied | None = None
     usage_written: UsageWritten | None = None
+    # Files checked because they import the given files, and whose call sites depend on them.
+    dependents: list[str] = field(default_factory=list)
 
 
 RunResult = Run  # the name tests and older callers use
@@ -97,6 +101,52 @@ def validate_rule_options(rules: list[Rule], options: dict[str, dict[str, Any]],
             if isinstance(default, (int, float)) and not isinstance(default, bool):
                 if not isinstance(value, (int, float)) or isinstance(value, bool):
                     raise ConfigError(f"{where}: 'costlint.rules.{key}.{name}' must be a number")
+
+
+def validate_selectors(rules: list[Rule], config: Config, options: RunOptions) -> None:
+    """An unknown rule id, prefix or name anywhere a selection is made is exit 2, naming it:
+    a typo must never turn the check off."""
+    from .engine import known_selector
+
+    where = str(config.source or "config")
+    places: list[tuple[str, list[str]]] = [
+        ("--select", options.select or []),
+        ("--ignore", options.ignore or []),
+        (f"{where}: 'costlint.select'", config.select or []),
+        (f"{where}: 'costlint.ignore'", config.ignore or []),
+    ]
+    places += [
+        (f"{where}: 'costlint.per-file-ignores' for {glob!r}", codes)
+        for glob, codes in config.per_file_ignores.items()
+    ]
+    for place, selectors in places:
+        for selector in selectors:
+            if selector.strip() and not known_selector(selector, rules):
+                raise ConfigError(
+                    f"{place}: {selector!r} is not a rule id, prefix or name (see `costlint rules`)"
+                )
+
+
+def unknown_suppressions(sites: list[PromptSite], rules: list[Rule]) -> list[Diagnostic]:
+    """A suppression comment naming no rule (a typo hides nothing): one diagnostic per line."""
+    from .site import UNKNOWN_SUPPRESSION
+
+    known = {rule.id for rule in rules} | {rule.name.upper() for rule in rules} | {"*"}
+    found: dict[tuple[str, int | None, int], Diagnostic] = {}
+    for site in sites:
+        unknown = sorted((site.ignore or frozenset()) - known)
+        if not unknown:
+            continue
+        line = site.span.line if site.span is not None else None
+        where = f"cell {site.cell}, line {line}" if site.cell is not None else f"line {line}"
+        names = ", ".join(unknown)
+        message = (
+            f"{where}: the suppression comment names unknown rule(s) {names}, which suppress "
+            "nothing (see `costlint rules`)"
+        )
+        key = (site.path, line, site.cell if site.cell is not None else -1)
+        found.setdefault(key, Diagnostic(site.path, message, UNKNOWN_SUPPRESSION, line))
+    return list(found.values())
 
 
 def load_catalog_for(config: Config) -> Any:
@@ -157,8 +207,11 @@ def _baseline_path(config: Config, options: RunOptions) -> Path | None:
 def scan(config: Config, options: RunOptions) -> Run:
     """Discover, extract, count and check: findings without prices."""
     rules = load_rules()
+    if config.rules_dir is not None:
+        rules = [*rules, *load_project_rules(config.rules_dir, rules)]
     where = str(config.source or "config")
     validate_rule_options(rules, config.rules, where)
+    validate_selectors(rules, config, options)
     catalog = load_catalog_for(config)
     warnings: list[str] = []
     stale = catalog_age_warning(catalog)
@@ -179,17 +232,19 @@ def scan(config: Config, options: RunOptions) -> Run:
         discover(options.paths, config, options.cwd, options.force_exclude, options.repo_root)
     )
     results = extract_all(sources, config, options.cwd, options.use_cache, salt, cache)
+    dependents = _dependents(sources, config, options) if _explicit_files(options) else []
     sites: list[PromptSite] = []
     fresh: list[PromptSite] = []
     replayed: list[Finding] = []
     diagnostics: list[Diagnostic] = []
-    for result in results:
+    for result in [*results, *dependents]:
         sites.extend(result.sites)
         if result.replayed:
             replayed.extend(result.findings)
         else:
             fresh.extend(result.sites)
         diagnostics.extend(d for d in result.diagnostics if d not in diagnostics)
+    diagnostics.extend(unknown_suppressions(sites, rules))
     before = len(warnings)
     count_sites(fresh, catalog, counter)
     findings = engine.run(fresh)
@@ -197,7 +252,36 @@ def scan(config: Config, options: RunOptions) -> Run:
         remember(cache, results, findings, analyses=salt is not None and len(warnings) == before)
     if replayed:
         findings = sorted([*findings, *replayed], key=Engine.order)
-    return Run(findings, diagnostics, sites, len(sources), engine.rules, catalog, warnings)
+    run = Run(findings, diagnostics, sites, len(sources), engine.rules, catalog, warnings)
+    run.dependents = [result.rel for result in dependents]
+    return run
+
+
+def _explicit_files(options: RunOptions) -> bool:
+    """`check FILES` (what pre-commit runs): every path names a file."""
+    return (
+        options.dependents
+        and bool(options.paths)
+        and all((options.cwd / path).is_file() for path in options.paths)
+    )
+
+
+def _dependents(sources: list[Any], config: Config, options: RunOptions) -> list[Any]:
+    """The importers of the given files whose call sites' analysis read one of them
+    (extracted afresh: a cached analysis does not say what it read)."""
+    from .dependents import importers
+
+    given = {str(source.path.resolve()) for source in sources}
+    candidates = importers(sources, config, options.cwd, options.repo_root)
+    if not candidates:
+        return []
+    results = extract_all(candidates, config, options.cwd, use_cache=False)
+    kept = []
+    for source, result in zip(candidates, results, strict=True):
+        if result.sites and given & set(result.deps or {}):
+            result.rel = source.rel
+            kept.append(result)
+    return kept
 
 
 def analysis_salt(config: Config, options: RunOptions, engine: Engine, counter: Any) -> str | None:
@@ -227,6 +311,7 @@ def analysis_salt(config: Config, options: RunOptions, engine: Engine, counter: 
         "tokens": backend,
         "rules": [
             [rule.id, rule.severity, rule.status, rule.points_at, engine.contexts[rule.id].params]
+            + ([rule.declared.source] if rule.declared else [])
             for rule in engine.rules
         ],
         "per-file-ignores": engine.per_file_ignores,
@@ -250,14 +335,14 @@ def catalog_age_warning(catalog: Any, today: Any = None) -> str | None:
 
 
 def token_mode(config: Config, options: RunOptions) -> str:
-    """--tokens wins; in a pre-commit hook "auto" means offline unless config says "api"."""
+    """--tokens wins over config; in a pre-commit hook "auto" (given or configured, and what
+    `costlint count` defaults to) means offline, unless the config says "api"."""
     import os
 
-    if options.tokens:
-        return options.tokens
-    if config.tokens == "auto" and os.environ.get("PRE_COMMIT"):
+    mode = options.tokens or config.tokens
+    if mode == "auto" and config.tokens != "api" and os.environ.get("PRE_COMMIT"):
         return "estimate"
-    return config.tokens
+    return mode
 
 
 def make_counter(config: Config, options: RunOptions, warnings: list[str]) -> Any:

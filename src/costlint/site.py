@@ -255,12 +255,31 @@ class Finding:
         }
 
 
+PARSE_ERROR = "parse-error"  # Diagnostic.kind: the file does not parse (fail closed on it)
+UNKNOWN_SUPPRESSION = "unknown-suppression"  # Diagnostic.kind: a comment names no rule
+
+
 @dataclass(frozen=True)
 class Diagnostic:
-    """A file costlint could not read fully; never changes the exit code."""
+    """A file costlint could not read fully. Only ``PARSE_ERROR`` diagnostics can change an
+    exit code (``diff``, and ``check`` under pre-commit); the others never do."""
 
     path: str
     message: str
+    kind: str = ""  # "" (a file skipped or read in part), PARSE_ERROR, UNKNOWN_SUPPRESSION
+    line: int | None = None  # where, when known (1-based, in the file or notebook cell)
 
-    def to_json(self) -> dict[str, str]:
-        return {"path": self.path, "message": self.message}
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"path": self.path, "message": self.message}
+        if self.kind:
+            data["kind"] = self.kind
+        if self.line is not None:
+            data["line"] = self.line
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Diagnostic:
+        line = data.get("line")
+        if line is not None and not isinstance(line, int):
+            raise ValueError("damaged diagnostic line")
+        return cls(str(data["path"]), str(data["message"]), str(data.get("kind", "")), line)

@@ -8,10 +8,11 @@ Positions are reported as (cell index in the ``cells`` array, line within the ce
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from ..resolve.project import Project
-from ..site import Diagnostic
+from ..site import PARSE_ERROR, Diagnostic
 from .python import extract_python
 from .result import ExtractResult
 
@@ -32,15 +33,56 @@ def notebook_source(text: str) -> tuple[str, list[tuple[int, int]]]:
             source = "".join(part for part in source if isinstance(part, str))
         if not isinstance(source, str):
             continue
-        for number, line in enumerate(source.splitlines(), start=1):
-            stripped = line.lstrip()
-            if stripped.startswith(("%", "!")) or stripped.startswith("?"):
-                line = ""
+        for number, line in enumerate(python_lines(source.splitlines()), start=1):
             lines.append(line)
             line_map.append((index, number))
         lines.append("")  # keep cells apart
         line_map.append((index, len(source.splitlines()) + 1))
     return "\n".join(lines) + "\n", line_map
+
+
+# Cell magics whose body is Python (``%%time`` runs the cell); any other ``%%magic`` cell
+# (``%%bash``, ``%%writefile``, ``%%sql``...) is not Python and is blanked whole.
+PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit"})
+# ``files = !ls`` / ``out = %timeit f()``: an assignment from a shell or magic command.
+_ASSIGNED_MAGIC = re.compile(r"^\s*[A-Za-z_][\w.,\s\[\]()*]*=\s*[!%]")
+
+
+def python_lines(cell: list[str]) -> list[str]:
+    """A cell's lines with IPython syntax made harmless, one line for each line.
+
+    ``!``, ``%`` and ``?`` lines (and the backslash continuation lines of a ``!cmd \\``)
+    become blank, or ``pass`` at their indentation when they are a block's body (the only
+    statement of an ``if``/``for``/``with`` must stay a statement). A ``%%magic`` cell whose
+    body is not Python is blanked whole.
+    """
+    if cell and cell[0].lstrip().startswith("%%"):
+        magic = cell[0].lstrip()[2:].split(maxsplit=1)
+        if not magic or magic[0] not in PYTHON_CELL_MAGICS:
+            return [""] * len(cell)
+        cell = ["", *cell[1:]]
+    out: list[str] = []
+    continued = False
+    previous = ""  # the last line kept as code
+    for line in cell:
+        stripped = line.lstrip()
+        magic = (
+            continued or stripped.startswith(("%", "!", "?")) or bool(_ASSIGNED_MAGIC.match(line))
+        )
+        if not magic:
+            out.append(line)
+            if stripped and not stripped.startswith("#"):
+                previous = line
+            continue
+        continued = line.rstrip().endswith("\\")
+        opens_block = previous.split("#", 1)[0].rstrip().endswith(":")
+        if opens_block and not stripped.startswith("?"):
+            indent = line[: len(line) - len(stripped)] or "    "
+            out.append(f"{indent}pass")
+            previous = ""
+        else:
+            out.append("")
+    return out
 
 
 def extract_notebook(text: str, rel_path: str, abs_path: Path, project: Project | None):
@@ -53,18 +95,22 @@ def extract_notebook(text: str, rel_path: str, abs_path: Path, project: Project 
         return result
     source, skipped = _drop_broken_cells(source, line_map)
     result = extract_python(source, rel_path, abs_path, project, line_map, frontend="notebook")
-    for cell, message in skipped:
-        result.diagnostics.append(Diagnostic(rel_path, f"cell {cell}: {message}; cell skipped"))
+    for cell, line, message in skipped:
+        result.diagnostics.append(
+            Diagnostic(rel_path, f"cell {cell}: {message}; cell skipped", PARSE_ERROR, line)
+        )
     return result
 
 
 def _drop_broken_cells(
     source: str, line_map: list[tuple[int, int]], attempts: int = 20
-) -> tuple[str, list[tuple[int, str]]]:
+) -> tuple[str, list[tuple[int, int, str]]]:
     """Blank out cells that do not parse, so one bad cell does not hide the others."""
     import ast
 
-    skipped: list[tuple[int, str]] = []
+    from .newer_syntax import hint
+
+    skipped: list[tuple[int, int, str]] = []
     lines = source.split("\n")
     for _ in range(attempts):
         try:
@@ -74,8 +120,9 @@ def _drop_broken_cells(
             line = (exc.lineno or 1) - 1
             if not 0 <= line < len(line_map):
                 break
-            cell = line_map[line][0]
-            skipped.append((cell, f"syntax error (line {line_map[line][1]}): {exc.msg}"))
+            cell, in_cell = line_map[line]
+            why = f"syntax error (line {in_cell}): {exc.msg}{hint(exc.msg, lines[line])}"
+            skipped.append((cell, in_cell, why))
             for index, (owner, _number) in enumerate(line_map):
                 if owner == cell and index < len(lines):
                     lines[index] = ""

@@ -17,7 +17,7 @@ from ..resolve.evaluator import Resolver
 from ..resolve.project import ModuleInfo, Project
 from ..resolve.scope import Binding, Scope
 from ..resolve.syntax import call_name
-from ..site import UNKNOWN, Diagnostic, HistoryInfo, PromptSite, Span
+from ..site import PARSE_ERROR, UNKNOWN, Diagnostic, HistoryInfo, PromptSite, Span
 from .api_calls import (
     MethodReference,
     called_with,
@@ -82,8 +82,7 @@ def extract_python(
     try:
         tree = ast.parse(source, filename=rel_path)
     except SyntaxError as exc:
-        where = f" (line {exc.lineno})" if exc.lineno else ""
-        result.diagnostics.append(Diagnostic(rel_path, f"syntax error{where}: {exc.msg}"))
+        result.diagnostics.append(syntax_error_diagnostic(exc, source, rel_path))
         return result
     except (ValueError, RecursionError, MemoryError) as exc:
         reason = "too deeply nested" if isinstance(exc, RecursionError) else str(exc)[:80]
@@ -108,6 +107,18 @@ def extract_python(
         return result
     result.sites = finder.sites
     return result
+
+
+def syntax_error_diagnostic(exc: SyntaxError, source: str, rel_path: str) -> Diagnostic:
+    """A ``PARSE_ERROR`` diagnostic, saying when the syntax is newer than this Python."""
+    from .newer_syntax import hint
+
+    line = exc.lineno or None
+    lines = source.splitlines()
+    text = lines[line - 1] if line and 0 < line <= len(lines) else (exc.text or "")
+    where = f" (line {line})" if line else ""
+    message = f"syntax error{where}: {exc.msg}{hint(exc.msg, text)}"
+    return Diagnostic(rel_path, message, PARSE_ERROR, line)
 
 
 def _mentions_messages(source: str) -> bool:

@@ -21,6 +21,11 @@ def render_text(diff: CostDiff) -> str:
         f"  after  ({diff.head.label}): {usd(diff.after)}/month",
         f"  change: {signed(diff.delta, diff.before)}",
     ]
+    for failure in diff.parse_failures:
+        blocking = "; blocks the diff" if failure.blocking else ""
+        lines.append(
+            f"  does not parse on {failure.side}: {failure.path}{blocking} ({failure.message})"
+        )
     if diff.moved:
         lines.append("")
     for change in diff.moved:
@@ -54,6 +59,10 @@ def payload(diff: CostDiff) -> dict[str, Any]:
         "call_sites": [_site(change) for change in diff.changes],
         "findings_introduced": [_finding(f) for f in diff.introduced],
         "findings_fixed": [_finding(f) for f in diff.fixed],
+        "parse_errors": [
+            {"path": f.path, "side": f.side, "message": f.message, "blocking": f.blocking}
+            for f in diff.parse_failures
+        ],
         "assumptions": diff.head.assumptions,
     }
 
@@ -90,6 +99,15 @@ def render_github(diff: CostDiff) -> str:
     """One annotation for the total, one per introduced finding; details in the summary."""
     level = "error" if diff.exceeded else "notice"
     lines = [annotation(level, headline(diff), title="costlint diff")]
+    for failure in diff.parse_failures[:9]:
+        lines.append(
+            annotation(
+                "error" if failure.blocking else "warning",
+                f"does not parse on {failure.side}: {failure.message}",
+                file=failure.path,
+                title="costlint diff: file not analysed",
+            )
+        )
     for f in diff.introduced[:9]:
         lines.append(
             annotation(

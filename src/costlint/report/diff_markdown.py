@@ -41,6 +41,7 @@ def headline(diff: CostDiff) -> str:
 
 def render(diff: CostDiff) -> str:
     parts = [MARKER, "#### 💰 costlint diff", f"#### {headline(diff)}", ""]
+    parts += parse_failures(diff)
     parts += totals_table(diff)
     parts += site_table(diff)
     parts += findings_details("Findings introduced", diff.introduced)
@@ -53,6 +54,19 @@ def render(diff: CostDiff) -> str:
         "formulas: docs/cost-model.md</sub>"
     )
     return "\n".join(parts) + "\n"
+
+
+def parse_failures(diff: CostDiff) -> list[str]:
+    """Files that do not parse on a side: counted as unchanged, and named so a reader knows."""
+    if not diff.parse_failures:
+        return []
+    lines = ["**⚠️ Files that do not parse (their call sites are counted as unchanged):**", ""]
+    for failure in diff.parse_failures:
+        mark = " (blocks the diff)" if failure.blocking else ""
+        lines.append(
+            f"- {code(failure.path)} on {code(failure.side)}{mark}: {cell(failure.message)}"
+        )
+    return [*lines, ""]
 
 
 def totals_table(diff: CostDiff) -> list[str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..price import CostReport, FindingCost
+from ..site import PARSE_ERROR
 from .text import savings_line
 
 PER_LEVEL = 10  # annotations GitHub shows per level per step (actions/toolkit #734)
@@ -40,6 +41,7 @@ def annotation(level: str, message: str, **properties: Any) -> str:
 def render(result: Any, costs: CostReport | None = None) -> str:
     ordered = sorted(result.findings, key=lambda f: _impact(costs, f), reverse=True)
     shown: dict[str, list[str]] = {level: [] for level in LEVELS.values()}
+    shown["warning"] = [_diagnostic_annotation(d) for d in _parse_errors_first(result)]
     hidden = 0
     for finding in ordered:
         level = LEVELS.get(finding.severity, "warning")
@@ -62,6 +64,22 @@ def render(result: Any, costs: CostReport | None = None) -> str:
             )
         )
     return "\n".join(lines) + "\n" if lines else ""
+
+
+def _parse_errors_first(result: Any) -> list[Any]:
+    diagnostics = getattr(result, "diagnostics", None) or []
+    return sorted(diagnostics, key=lambda d: d.kind != PARSE_ERROR)[:PER_LEVEL]
+
+
+def _diagnostic_annotation(diagnostic: Any) -> str:
+    """A file not analysed: its call sites are missing from this run's findings and totals."""
+    return annotation(
+        "warning",
+        f"{diagnostic.message} (costlint did not analyse this file)",
+        file=diagnostic.path,
+        line=diagnostic.line,
+        title="costlint: file not analysed",
+    )
 
 
 def _finding_annotation(finding: Any, level: str, costs: CostReport | None) -> str:

@@ -13,6 +13,7 @@ from .. import __version__
 from ..fixes import OutputCap
 from ..price import CostReport, FindingCost, SiteCost
 from ..price import dollars as usd
+from ..site import PARSE_ERROR
 from ..units import tokens
 from .text import finding_effect, star
 
@@ -21,6 +22,7 @@ MARKER = "[//]: <> (costlint-report)"
 
 def render(result: Any, costs: CostReport) -> str:
     parts = [MARKER, "#### 💰 costlint report", f"#### {headline(costs)}", ""]
+    parts += diagnostics_section(result.diagnostics)
     if costs.sites:
         parts += [*site_table(costs), ""]
         if costs.assumptions.defaults_used:
@@ -113,6 +115,19 @@ def _signed(amount: float) -> str:
     if amount < 0:
         return f"+{usd(-amount)} (costs more)"
     return usd(amount) if amount else "–"
+
+
+def diagnostics_section(diagnostics: list[Any]) -> list[str]:
+    """Files not analysed (a file that does not parse first): shown, never collapsed, since
+    their call sites are missing from the totals above."""
+    if not diagnostics:
+        return []
+    ordered = sorted(diagnostics, key=lambda d: d.kind != PARSE_ERROR)
+    lines = [f"**⚠️ {len(ordered)} file problem(s): call sites there are not in this report**", ""]
+    for diagnostic in ordered:
+        where = f"{diagnostic.path}:{diagnostic.line}" if diagnostic.line else diagnostic.path
+        lines.append(f"- {code(where)}: {cell(diagnostic.message)}")
+    return [*lines, ""]
 
 
 def savings_details(costs: CostReport) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any
 from .. import __version__
 from ..fingerprint import SARIF_KEY
 from ..price import CostReport, money
+from ..site import PARSE_ERROR
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -32,7 +33,7 @@ def document(result: Any, costs: CostReport | None = None) -> dict[str, Any]:
     rules = list(result.rules)
     index = {rule.id: i for i, rule in enumerate(rules)}
     results = [_result(f, index, costs) for f in result.findings if f.rule in index]
-    return {
+    doc: dict[str, Any] = {
         "$schema": SCHEMA,
         "version": SARIF_VERSION,
         "runs": [
@@ -50,6 +51,31 @@ def document(result: Any, costs: CostReport | None = None) -> dict[str, Any]:
                 "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "repository root"}}},
             }
         ],
+    }
+    if result.diagnostics:
+        doc["runs"][0]["invocations"] = [invocation(result.diagnostics)]
+    return doc
+
+
+def invocation(diagnostics: list[Any]) -> dict[str, Any]:
+    """Files not analysed, as tool notifications: the run itself still succeeded."""
+    return {
+        "executionSuccessful": True,
+        "toolExecutionNotifications": [_notification(d) for d in diagnostics],
+    }
+
+
+def _notification(diagnostic: Any) -> dict[str, Any]:
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": diagnostic.path, "uriBaseId": "%SRCROOT%"}
+    }
+    if diagnostic.line:
+        physical["region"] = {"startLine": diagnostic.line}
+    return {
+        "level": "error" if diagnostic.kind == PARSE_ERROR else "warning",
+        "message": {"text": diagnostic.message},
+        "locations": [{"physicalLocation": physical}],
+        "descriptor": {"id": diagnostic.kind or "file-not-analysed"},
     }
 
 
