@@ -19,9 +19,12 @@ from typing import Any
 
 from .config import Config, ConfigError
 from .fingerprint import fingerprint_at
+from .price.money import MONEY_TOLERANCE
 from .site import PARSE_ERROR
 
-EPSILON = 1e-9  # dollars: below this two costs are the same
+# dollars: two costs this close are the same (a saved report keeps 6 decimals, so an unchanged
+# site read back from it differs from a fresh run by up to half a unit of the last decimal)
+EPSILON = MONEY_TOLERANCE
 
 
 @dataclass(frozen=True)
