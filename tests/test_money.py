@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from costlint.cli import main
 from costlint.diff import SiteRecord, _same
 from costlint.price import dollars, money
 
@@ -24,3 +30,57 @@ def test_a_site_read_back_from_a_saved_report_is_unchanged() -> None:
     assert _same(old, new)
     moved = SiteRecord("a.py::f", "a.py", "claude-haiku-5-5", fresh + 0.00001)
     assert not _same(old, moved)
+
+
+# ------------------------------------------------------------------ failing calls (point 2)
+
+RETIRED_AND_CURRENT = """
+import anthropic
+client = anthropic.Anthropic()
+
+def old():
+    return client.messages.create(
+        model="claude-3-opus-20240229", max_tokens=300,
+        messages=[{"role": "user", "content": "Say hi to the team in one line."}],
+    )
+
+def fine():
+    return client.messages.create(
+        model="claude-haiku-5-5", max_tokens=300,
+        messages=[{"role": "user", "content": "Say hi to the team in one line."}],
+    )
+"""
+
+
+@pytest.fixture
+def retired_project(tmp_path, monkeypatch):
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text(RETIRED_AND_CURRENT)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _report(*args: str):
+    result = CliRunner().invoke(main, ["report", *args, "--tokens", "estimate", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_a_call_on_a_retired_model_is_failing_not_spend(retired_project) -> None:
+    data = json.loads(_report("--format", "json"))["cost"]
+    sites = {s["address"]: s for s in data["call_sites"]}
+    old, fine = sites["app.py::old"], sites["app.py::fine"]
+    assert old["failing"].startswith("claude-3-opus-20240229 was retired")
+    assert old["fix"] == 'use model="claude-opus-5-5"'
+    assert old["usd_per_month_now"] is None and old["usd_per_month_saving"] is None
+    total = data["total"]
+    assert total["failing_call_sites"] == 1 and total["priced_call_sites"] == 1
+    assert total["usd_per_month_now"] == fine["usd_per_month_now"]  # nothing from the failing
+    assert total["usd_per_month_saving"] == "0.00"  # moving it is not a saving
+    text = _report()
+    assert "failing now: claude-3-opus-20240229 was retired" in text
+    assert "Failing now, not in the totals (1): app.py::old" in text
+    markdown = _report("--format", "markdown")
+    assert "Failing now (1 call site(s)" in markdown and 'use model="claude-opus-5-5"' in markdown

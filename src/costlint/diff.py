@@ -266,7 +266,8 @@ def side_from_run(
         old_path = cost.site.repo_path or cost.site.path
         path = renames.get(old_path, old_path)
         address = cost.site.address_at(path)
-        side.sites[address] = SiteRecord(address, path, cost.model, cost.now, cost.unpriced)
+        reason = f"failing now: {cost.failing}" if cost.failing else cost.unpriced
+        side.sites[address] = SiteRecord(address, path, cost.model, cost.now, reason)
     for finding in result.findings:
         old_path = finding.repo_path
         path = renames.get(old_path, old_path)
@@ -324,7 +325,7 @@ def side_from_report(path: Path, label: str | None = None) -> Side:
             address.split("::", 1)[0],
             entry.get("model"),
             float(now) if now is not None else None,
-            entry.get("unpriced"),
+            f"failing now: {entry['failing']}" if entry.get("failing") else entry.get("unpriced"),
         )
     for entry in payload.get("findings", []):
         key = entry.get("fingerprint")

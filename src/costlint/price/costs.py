@@ -55,6 +55,8 @@ class SiteCost:
     now: float | None = None
     after: float | None = None
     unpriced: str | None = None
+    failing: str | None = None  # why the call fails today (a retired model): not spend
+    fix: str | None = None  # for a failing call: what makes it work again
     findings: list[FindingCost] = field(default_factory=list)
 
     @property
@@ -112,11 +114,16 @@ class CostReport:
 
     @property
     def priced(self) -> list[SiteCost]:
-        return [s for s in self.sites if s.unpriced is None]
+        return [s for s in self.sites if s.unpriced is None and s.failing is None]
 
     @property
     def unpriced(self) -> list[SiteCost]:
-        return [s for s in self.sites if s.unpriced is not None]
+        return [s for s in self.sites if s.unpriced is not None and s.failing is None]
+
+    @property
+    def failing(self) -> list[SiteCost]:
+        """Calls the API rejects today: listed with their fix, never counted as spend."""
+        return [s for s in self.sites if s.failing is not None]
 
     @property
     def total_now(self) -> float:

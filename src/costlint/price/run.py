@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from ..fixes import ModelSwitch
 from ..request import has_cache_control, has_variable_part
 from ..site import UNKNOWN, Finding, PromptSite
 from ..usage import SiteUsage, Usage, default_usage
@@ -50,6 +51,8 @@ def price_site(
     cost.token_source = input_count.source if input_count else None
     reason, info = _resolve_model(site, usage, catalog)
     cost.model = info.id if info is not None else _written_model(site, usage)
+    if info is not None and info.status == "retired":
+        return _failing(cost, info, findings)
     if reason is None and not prompt_resolved(site):
         reason = "prompt not resolved statically"
     if reason is not None:
@@ -77,6 +80,18 @@ def price_site(
         cost.after = monthly_cost(*apply_changes(work, base, changes))
     except Unpriced:  # fixes that only price alone (a user catalog missing a cache price)
         cost.after = cost.now  # claim nothing rather than guess
+    return cost
+
+
+def _failing(cost: SiteCost, info: Any, findings: list[Finding]) -> SiteCost:
+    """A call on a retired model fails today: no spend now, so no saving from fixing it."""
+    when = f" on {info.retirement}" if info.retirement else ""
+    cost.failing = f"{info.id} was retired{when}: the API rejects the call"
+    fixes = [f.fix for f in findings if isinstance(f.remedy, ModelSwitch) and f.fix]
+    successor = f'use model="{info.successor}"' if info.successor else "move to a current model"
+    cost.fix = fixes[0] if fixes else successor
+    note = "the call fails now (retired model): not spend, no saving counted"
+    cost.findings = [FindingCost(f, "none", note=note) for f in findings]
     return cost
 
 

@@ -160,7 +160,10 @@ def render_report(result: Any, costs: CostReport) -> str:
 
 def _site_block(site: SiteCost) -> list[str]:
     lines = [f"{site.address}  (line {site.site.span.line})"]
-    if site.unpriced is not None:
+    if site.failing is not None:
+        lines.append(f"  failing now: {site.failing}; not spend, not in the totals")
+        lines.append(f"  fix: {site.fix}")
+    elif site.unpriced is not None:
         lines.append(f"  not priced: {site.unpriced}")
     else:
         lines.append(f"  {shape(site)}")
@@ -191,6 +194,9 @@ def totals(costs: CostReport) -> list[str]:
         lines.append(
             f"Worst case per call ({rules}, {len(worst)} finding(s)): not billed, not in the totals"
         )
+    if costs.failing:
+        names = ", ".join(s.address for s in costs.failing)
+        lines.append(f"Failing now, not in the totals ({len(costs.failing)}): {names}")
     if costs.unpriced:
         names = ", ".join(s.address for s in costs.unpriced)
         lines.append(f"Not priced, not in the totals ({len(costs.unpriced)}): {names}")
