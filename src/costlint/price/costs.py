@@ -56,6 +56,8 @@ class SiteCost:
     after: float | None = None
     unpriced: str | None = None
     failing: str | None = None  # why the call fails today (a retired model): not spend
+    one_shot: str | None = None  # why it runs once per run (notebook top level, a script)
+    per_run: float | None = None  # USD per run of a one-shot call without a monthly volume
     fix: str | None = None  # for a failing call: what makes it work again
     findings: list[FindingCost] = field(default_factory=list)
 
@@ -114,7 +116,15 @@ class CostReport:
 
     @property
     def priced(self) -> list[SiteCost]:
-        return [s for s in self.sites if s.unpriced is None and s.failing is None]
+        """Sites in the monthly totals: priced, not failing, with a monthly volume."""
+        return [
+            s for s in self.sites if s.unpriced is None and s.failing is None and s.per_run is None
+        ]
+
+    @property
+    def per_run(self) -> list[SiteCost]:
+        """One-shot calls priced per run: left out of the monthly totals."""
+        return [s for s in self.sites if s.per_run is not None]
 
     @property
     def unpriced(self) -> list[SiteCost]:

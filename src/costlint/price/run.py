@@ -9,6 +9,7 @@ are not counted twice in the totals).
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from ..fixes import ModelSwitch
@@ -65,6 +66,9 @@ def price_site(
     cost.input_tokens = work.prefix + (work.new if work.conversation else work.rest)
     cost.output_tokens = work.output
     cost.growth = work.growth if work.conversation else 0.0
+    cost.one_shot = one_shot_context(site)
+    if cost.one_shot is not None and usage.is_default("calls_per_month"):
+        return _per_run(cost, work, base, findings, catalog)
     try:
         cost.now = monthly_cost(work, base)
     except Unpriced as exc:
@@ -80,6 +84,45 @@ def price_site(
         cost.after = monthly_cost(*apply_changes(work, base, changes))
     except Unpriced:  # fixes that only price alone (a user catalog missing a cache price)
         cost.after = cost.now  # claim nothing rather than guess
+    return cost
+
+
+def one_shot_context(site: PromptSite) -> str | None:
+    """Why a call runs once when its code runs (None: it runs per request, at volume).
+
+    A call at a notebook's top level runs when someone runs the notebook; a call at a
+    script's module level (including ``if __name__ == "__main__":``) outside any loop runs
+    once per run of the script. Neither has a monthly volume unless the usage file says so.
+    """
+    if site.repeated or site.in_loop:
+        return None
+    if site.frontend == "notebook":
+        return "a notebook's top level"
+    if site.frontend == "python" and site.qualname == "<module>":
+        return "a script's module level, outside any loop"
+    return None
+
+
+def _per_run(
+    cost: SiteCost, work: Workload, plan: Plan, findings: list[Finding], catalog: Any
+) -> SiteCost:
+    """A one-shot call: one call (one conversation) per run, not in the monthly totals."""
+    once = replace(work, calls=float(work.turns if work.conversation else 1))
+    try:
+        cost.per_run = monthly_cost(once, plan)
+    except Unpriced as exc:
+        cost.unpriced = str(exc)
+        cost.findings = [FindingCost(f, "unpriced", note=str(exc)) for f in findings]
+        return cost
+    note = (
+        f"one-shot call ({cost.one_shot}): priced per run, no monthly saving; set its "
+        "calls_per_month in the usage file to price its fixes"
+    )
+    priced = [price_finding(f, once, plan, catalog) for f in findings]
+    cost.findings = [
+        c if c.kind in ("worst_case", "unpriced") else FindingCost(c.finding, "none", note=note)
+        for c in priced
+    ]
     return cost
 
 

@@ -92,6 +92,11 @@ def _site_row(site: SiteCost) -> str:
     where = code(site.address)
     if site.failing is not None:
         return f"| {where} | {cell(site.model or '?')} | | | failing now: not spend | | | |"
+    if site.per_run is not None:
+        return (
+            f"| {where} | {cell(site.model or '?')} | | once per run | {usd(site.per_run)}/run "
+            "(not in totals) | | | |"
+        )
     if site.unpriced is not None:
         return (
             f"| {where} | {cell(site.model or '?')} | | | not priced: {cell(site.unpriced)} | | | |"
