@@ -96,6 +96,8 @@ def one_shot_context(site: PromptSite) -> str | None:
     """
     if site.repeated or site.in_loop:
         return None
+    if site.history is not None and site.history.growing:
+        return None  # a history that grows is a conversation: called turn after turn
     if site.frontend == "notebook":
         return "a notebook's top level"
     if site.frontend == "python" and site.qualname == "<module>":
