@@ -404,7 +404,8 @@ def test_every_rule_example_prices_and_renders(tmp_path, rule_id, example):
         if cost.kind == "unpriced":
             assert cost.note and cost.saving is None
     for site in costs.sites:
-        assert (site.now is None) == (site.unpriced is not None)
+        not_monthly = site.unpriced or site.failing or site.per_run is not None
+        assert (site.now is None) == bool(not_monthly)
     json.loads(json_report.render(result, costs))
     check_sarif(json.loads(sarif.render(result, costs)))
     assert markdown.render(result, costs).startswith(markdown.MARKER)

@@ -19,9 +19,12 @@ from typing import Any
 
 from .config import Config, ConfigError
 from .fingerprint import fingerprint_at
+from .price.money import MONEY_TOLERANCE
 from .site import PARSE_ERROR
 
-EPSILON = 1e-9  # dollars: below this two costs are the same
+# dollars: two costs this close are the same (a saved report keeps 6 decimals, so an unchanged
+# site read back from it differs from a fresh run by up to half a unit of the last decimal)
+EPSILON = MONEY_TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -263,7 +266,8 @@ def side_from_run(
         old_path = cost.site.repo_path or cost.site.path
         path = renames.get(old_path, old_path)
         address = cost.site.address_at(path)
-        side.sites[address] = SiteRecord(address, path, cost.model, cost.now, cost.unpriced)
+        reason = f"failing now: {cost.failing}" if cost.failing else cost.unpriced
+        side.sites[address] = SiteRecord(address, path, cost.model, cost.now, reason)
     for finding in result.findings:
         old_path = finding.repo_path
         path = renames.get(old_path, old_path)
@@ -321,7 +325,7 @@ def side_from_report(path: Path, label: str | None = None) -> Side:
             address.split("::", 1)[0],
             entry.get("model"),
             float(now) if now is not None else None,
-            entry.get("unpriced"),
+            f"failing now: {entry['failing']}" if entry.get("failing") else entry.get("unpriced"),
         )
     for entry in payload.get("findings", []):
         key = entry.get("fingerprint")

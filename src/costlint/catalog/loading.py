@@ -24,15 +24,16 @@ def _parse_doc_date(raw: Any, key: str, where: str) -> datetime.date:
     return datetime.date.fromisoformat(iso)
 
 
-def catalog_from_document(doc: Any, where: str) -> Catalog:
-    """Builds a Catalog from the parsed models.json / models.yaml document."""
+def catalog_from_document(doc: Any, where: str, today: datetime.date | None = None) -> Catalog:
+    """Builds a Catalog from the parsed models.json / models.yaml document; model statuses
+    follow their dates on ``today`` (default: the run's date)."""
     if not isinstance(doc, dict) or not isinstance(doc.get("models"), list):
         raise CatalogError(f"{where}: expected a mapping with a 'models' list")
     verified = _parse_doc_date(doc.get("verified"), "verified", where)
     as_of = doc.get("prices_as_of")
     prices_as_of = None if as_of is None else _parse_doc_date(as_of, "prices_as_of", where)
     records = [(f"{where}: models[{i}]", raw) for i, raw in enumerate(doc["models"])]
-    return Catalog(records, verified, prices_as_of, doc.get("sources") or {})
+    return Catalog(records, verified, prices_as_of, doc.get("sources") or {}, today)
 
 
 def _builtin() -> Catalog:

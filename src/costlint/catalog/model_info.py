@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 FAMILY_TIERS = {"opus": "top", "fable": "top", "mythos": "top", "sonnet": "mid", "haiku": "small"}
 TIERS = ("top", "mid", "small")
 STATUSES = ("active", "legacy", "deprecated", "retired")
+
+
+def lifecycle_status(
+    declared: str, deprecated: str | None, retirement: str | None, today: datetime.date
+) -> str:
+    """A model's status on ``today``, from its dates: a catalog never goes stale on a day.
+
+    Past its retirement date a model is retired; with a retirement date ahead, or past its
+    deprecation date, it is deprecated; otherwise the status the catalog declares stands.
+    """
+    day = today.isoformat()
+    if declared == "retired" or (retirement is not None and retirement <= day):
+        return "retired"
+    if declared == "deprecated" or retirement is not None:
+        return "deprecated"
+    if deprecated is not None and deprecated <= day:
+        return "deprecated"
+    return declared
 
 
 class CatalogError(Exception):

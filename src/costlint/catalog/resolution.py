@@ -53,13 +53,16 @@ class Catalog:
         verified: datetime.date,
         prices_as_of: datetime.date | None = None,
         sources: dict[str, str] | None = None,
+        today: datetime.date | None = None,
     ) -> None:
-        """``records`` pairs each raw model record with where it came from (for errors)."""
+        """``records`` pairs each raw model record with where it came from (for errors);
+        statuses are computed from the models' dates on ``today`` (default: the run's date)."""
+        self.today = today or datetime.date.today()
         self.verified = verified
         self.prices_as_of = prices_as_of
         self.sources = dict(sources or {})
         self._records = [(where, dict(raw)) for where, raw in records]
-        parsed = [parse_model(where, raw) for where, raw in self._records]
+        parsed = [parse_model(where, raw, self.today) for where, raw in self._records]
         ids = _index_ids(self._records, parsed)
         self._models = [
             _canonical_successor(where, model, ids)
@@ -123,7 +126,7 @@ class Catalog:
                 positions[target] = len(records)
                 records.append((where, patch))
         sources = {**self.sources, **doc.get("sources", {})}
-        return Catalog(records, self.verified, self.prices_as_of, sources)
+        return Catalog(records, self.verified, self.prices_as_of, sources, self.today)
 
 
 def _index_ids(

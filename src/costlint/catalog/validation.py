@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from .model_info import FAMILY_TIERS, STATUSES, TIERS, CatalogError, ModelInfo, Prices
+from .model_info import (
+    FAMILY_TIERS,
+    STATUSES,
+    TIERS,
+    CatalogError,
+    ModelInfo,
+    Prices,
+    lifecycle_status,
+)
 
 MODEL_KEYS = frozenset(
     {
@@ -142,8 +150,11 @@ def _parse_prices(f: FieldChecker, raw: Any) -> Prices | None:
     return replace(prices, long_prompt_tier=tier, long_prompt_threshold=threshold)
 
 
-def parse_model(where: str, raw: Any) -> ModelInfo:
-    """Validates one raw model record (JSON or YAML shape) and builds its ModelInfo."""
+def parse_model(where: str, raw: Any, today: datetime.date | None = None) -> ModelInfo:
+    """Validates one raw model record (JSON or YAML shape) and builds its ModelInfo.
+
+    ``status`` is computed from the record's dates on ``today`` (default: the run's date).
+    """
     f = FieldChecker(where)
     data = f.mapping(raw, "", MODEL_KEYS)
     model_id = f.text(data.get("id"), "id").lower()  # type: ignore[union-attr]
@@ -151,15 +162,19 @@ def parse_model(where: str, raw: Any) -> ModelInfo:
     tier = data.get("tier", FAMILY_TIERS.get(family))
     if tier is None:
         raise f.fail("tier", f"missing; needed for a family other than {', '.join(FAMILY_TIERS)}")
+    deprecated = f.date(data.get("deprecated"), "deprecated")
+    retirement = f.date(data.get("retirement"), "retirement")
+    declared = f.choice(data.get("status", "active"), "status", STATUSES)
+    status = lifecycle_status(declared, deprecated, retirement, today or datetime.date.today())
     return ModelInfo(
         id=model_id,
         name=f.text(data.get("name", model_id), "name"),  # type: ignore[arg-type]
         family=family,
         tier=f.choice(tier, "tier", TIERS),
-        status=f.choice(data.get("status", "active"), "status", STATUSES),
+        status=status,
         released=f.date(data.get("released"), "released"),
-        deprecated=f.date(data.get("deprecated"), "deprecated"),
-        retirement=f.date(data.get("retirement"), "retirement"),
+        deprecated=deprecated,
+        retirement=retirement,
         retirement_floor=f.date(data.get("retirement_floor"), "retirement_floor"),
         successor=f.text(data.get("successor"), "successor", optional=True),
         new_tokenizer=f.flag(data.get("new_tokenizer", True), "new_tokenizer"),

@@ -55,6 +55,10 @@ class SiteCost:
     now: float | None = None
     after: float | None = None
     unpriced: str | None = None
+    failing: str | None = None  # why the call fails today (a retired model): not spend
+    one_shot: str | None = None  # why it runs once per run (notebook top level, a script)
+    per_run: float | None = None  # USD per run of a one-shot call without a monthly volume
+    fix: str | None = None  # for a failing call: what makes it work again
     findings: list[FindingCost] = field(default_factory=list)
 
     @property
@@ -112,11 +116,24 @@ class CostReport:
 
     @property
     def priced(self) -> list[SiteCost]:
-        return [s for s in self.sites if s.unpriced is None]
+        """Sites in the monthly totals: priced, not failing, with a monthly volume."""
+        return [
+            s for s in self.sites if s.unpriced is None and s.failing is None and s.per_run is None
+        ]
+
+    @property
+    def per_run(self) -> list[SiteCost]:
+        """One-shot calls priced per run: left out of the monthly totals."""
+        return [s for s in self.sites if s.per_run is not None]
 
     @property
     def unpriced(self) -> list[SiteCost]:
-        return [s for s in self.sites if s.unpriced is not None]
+        return [s for s in self.sites if s.unpriced is not None and s.failing is None]
+
+    @property
+    def failing(self) -> list[SiteCost]:
+        """Calls the API rejects today: listed with their fix, never counted as spend."""
+        return [s for s in self.sites if s.failing is not None]
 
     @property
     def total_now(self) -> float:

@@ -9,8 +9,10 @@ are not counted twice in the totals).
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
+from ..fixes import ModelSwitch
 from ..request import has_cache_control, has_variable_part
 from ..site import UNKNOWN, Finding, PromptSite
 from ..usage import SiteUsage, Usage, default_usage
@@ -50,6 +52,8 @@ def price_site(
     cost.token_source = input_count.source if input_count else None
     reason, info = _resolve_model(site, usage, catalog)
     cost.model = info.id if info is not None else _written_model(site, usage)
+    if info is not None and info.status == "retired":
+        return _failing(cost, info, findings)
     if reason is None and not prompt_resolved(site):
         reason = "prompt not resolved statically"
     if reason is not None:
@@ -62,6 +66,9 @@ def price_site(
     cost.input_tokens = work.prefix + (work.new if work.conversation else work.rest)
     cost.output_tokens = work.output
     cost.growth = work.growth if work.conversation else 0.0
+    cost.one_shot = one_shot_context(site)
+    if cost.one_shot is not None and usage.is_default("calls_per_month"):
+        return _per_run(cost, work, base, findings, catalog)
     try:
         cost.now = monthly_cost(work, base)
     except Unpriced as exc:
@@ -77,6 +84,59 @@ def price_site(
         cost.after = monthly_cost(*apply_changes(work, base, changes))
     except Unpriced:  # fixes that only price alone (a user catalog missing a cache price)
         cost.after = cost.now  # claim nothing rather than guess
+    return cost
+
+
+def one_shot_context(site: PromptSite) -> str | None:
+    """Why a call runs once when its code runs (None: it runs per request, at volume).
+
+    A call at a notebook's top level runs when someone runs the notebook; a call at a
+    script's module level (including ``if __name__ == "__main__":``) outside any loop runs
+    once per run of the script. Neither has a monthly volume unless the usage file says so.
+    """
+    if site.repeated or site.in_loop:
+        return None
+    if site.history is not None and site.history.growing:
+        return None  # a history that grows is a conversation: called turn after turn
+    if site.frontend == "notebook":
+        return "a notebook's top level"
+    if site.frontend == "python" and site.qualname == "<module>":
+        return "a script's module level, outside any loop"
+    return None
+
+
+def _per_run(
+    cost: SiteCost, work: Workload, plan: Plan, findings: list[Finding], catalog: Any
+) -> SiteCost:
+    """A one-shot call: one call (one conversation) per run, not in the monthly totals."""
+    once = replace(work, calls=float(work.turns if work.conversation else 1))
+    try:
+        cost.per_run = monthly_cost(once, plan)
+    except Unpriced as exc:
+        cost.unpriced = str(exc)
+        cost.findings = [FindingCost(f, "unpriced", note=str(exc)) for f in findings]
+        return cost
+    note = (
+        f"one-shot call ({cost.one_shot}): priced per run, no monthly saving; set its "
+        "calls_per_month in the usage file to price its fixes"
+    )
+    priced = [price_finding(f, once, plan, catalog) for f in findings]
+    cost.findings = [
+        c if c.kind in ("worst_case", "unpriced") else FindingCost(c.finding, "none", note=note)
+        for c in priced
+    ]
+    return cost
+
+
+def _failing(cost: SiteCost, info: Any, findings: list[Finding]) -> SiteCost:
+    """A call on a retired model fails today: no spend now, so no saving from fixing it."""
+    when = f" on {info.retirement}" if info.retirement else ""
+    cost.failing = f"{info.id} was retired{when}: the API rejects the call"
+    fixes = [f.fix for f in findings if isinstance(f.remedy, ModelSwitch) and f.fix]
+    successor = f'use model="{info.successor}"' if info.successor else "move to a current model"
+    cost.fix = fixes[0] if fixes else successor
+    note = "the call fails now (retired model): not spend, no saving counted"
+    cost.findings = [FindingCost(f, "none", note=note) for f in findings]
     return cost
 
 
@@ -102,7 +162,7 @@ def _resolve_model(site: PromptSite, usage: SiteUsage, catalog: Any) -> tuple[st
     if info is None:
         return f"unknown model {model!r} (not in the model catalog)", None
     if info.prices is None:
-        return f"no prices for {info.id} in the model catalog", None
+        return f"price unknown: {info.id} is a known model without prices in the catalog", None
     return None, info
 
 

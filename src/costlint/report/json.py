@@ -86,6 +86,11 @@ def site_payload(site: SiteCost) -> dict[str, Any]:
         "usd_per_month_after": money(site.after),
         "usd_per_month_saving": money(site.saving),
         "unpriced": site.unpriced,
+        "failing": site.failing,
+        "volume": "per_run" if site.per_run is not None else "monthly",
+        "one_shot": site.one_shot,
+        "usd_per_run": money(site.per_run),
+        "fix": site.fix,
         "findings": [
             {"rule": c.finding.rule, "line": c.finding.line, "savings": finding_savings(c)}
             for c in site.findings
@@ -104,6 +109,8 @@ def cost_payload(costs: CostReport) -> dict[str, Any]:
             "usd_per_month_saving": money(costs.total_saving),
             "priced_call_sites": len(costs.priced),
             "unpriced_call_sites": len(costs.unpriced),
+            "failing_call_sites": len(costs.failing),
+            "per_run_call_sites": len(costs.per_run),
         },
         "call_sites": [site_payload(site) for site in costs.sites],
         "assumptions": {

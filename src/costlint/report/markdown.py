@@ -33,6 +33,7 @@ def render(result: Any, costs: CostReport) -> str:
     else:
         parts += [f"No Claude call sites in {result.files} file(s).", ""]
     parts += savings_details(costs)
+    parts += failing_details(costs)
     parts += unpriced_details(costs)
     parts += assumptions_details(costs)
     parts.append(f"<sub>costlint {__version__} · formulas: docs/cost-model.md</sub>")
@@ -88,6 +89,13 @@ def worst_case_rules(costs: CostReport) -> str:
 
 def _site_row(site: SiteCost) -> str:
     where = code(site.address)
+    if site.failing is not None:
+        return f"| {where} | {cell(site.model or '?')} | | | failing now: not spend | | | |"
+    if site.per_run is not None:
+        return (
+            f"| {where} | {cell(site.model or '?')} | | once per run | {usd(site.per_run)}/run "
+            "(not in totals) | | | |"
+        )
     if site.unpriced is not None:
         return (
             f"| {where} | {cell(site.model or '?')} | | | not priced: {cell(site.unpriced)} | | | |"
@@ -154,6 +162,21 @@ def savings_details(costs: CostReport) -> list[str]:
 
 def _impact(cost: FindingCost) -> float:
     return cost.saving if cost.billed and cost.saving is not None else float("-inf")
+
+
+def failing_details(costs: CostReport) -> list[str]:
+    if not costs.failing:
+        return []
+    rows = [
+        f"<details><summary>Failing now ({len(costs.failing)} call site(s), not spend, "
+        "not in the totals)</summary>",
+        "",
+    ]
+    rows += [
+        f"- {code(site.address)}: {cell(site.failing or '')}; fix: {cell(site.fix or '')}"
+        for site in costs.failing
+    ]
+    return [*rows, "", "</details>", ""]
 
 
 def unpriced_details(costs: CostReport) -> list[str]:

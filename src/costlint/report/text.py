@@ -119,6 +119,8 @@ def shape(site: SiteCost) -> str:
     source = TOKEN_SOURCES.get(site.token_source or "", site.token_source or "unknown")
     usage = site.usage
     calls = f"{usage.calls_per_month:,.0f}{star(site, 'calls_per_month')} calls/month"
+    if site.per_run is not None:
+        calls = "once per run"
     output = f"{tokens(round(site.output_tokens or 0))}{star(site, 'output_tokens')} output"
     if site.conversation:
         turns = usage.turns_per_conversation
@@ -173,8 +175,17 @@ def render_report(result: Any, costs: CostReport) -> str:
 
 def _site_block(site: SiteCost) -> list[str]:
     lines = [f"{site.address}  (line {site.site.span.line})"]
-    if site.unpriced is not None:
+    if site.failing is not None:
+        lines.append(f"  failing now: {site.failing}; not spend, not in the totals")
+        lines.append(f"  fix: {site.fix}")
+    elif site.unpriced is not None:
         lines.append(f"  not priced: {site.unpriced}")
+    elif site.per_run is not None:
+        lines.append(f"  {shape(site)}")
+        lines.append(
+            f"  one-shot call ({site.one_shot}): {dollars(site.per_run)} per run; not in the "
+            "monthly totals (give it calls_per_month in the usage file)"
+        )
     else:
         lines.append(f"  {shape(site)}")
         now, after = site.now or 0.0, site.after or 0.0
@@ -204,6 +215,12 @@ def totals(costs: CostReport) -> list[str]:
         lines.append(
             f"Worst case per call ({rules}, {len(worst)} finding(s)): not billed, not in the totals"
         )
+    if costs.per_run:
+        names = ", ".join(s.address for s in costs.per_run)
+        lines.append(f"Priced per run, not in the monthly totals ({len(costs.per_run)}): {names}")
+    if costs.failing:
+        names = ", ".join(s.address for s in costs.failing)
+        lines.append(f"Failing now, not in the totals ({len(costs.failing)}): {names}")
     if costs.unpriced:
         names = ", ".join(s.address for s in costs.unpriced)
         lines.append(f"Not priced, not in the totals ({len(costs.unpriced)}): {names}")
