@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "costlint.fixes": 0,
     "costlint.intent": 0,
     "costlint.request": 0,
+    "costlint.cachetrust": 0,
     "costlint.fingerprint": 0,  # not in the layering notes: imports only site
     # 1
     "costlint.config": 1,

@@ -75,13 +75,13 @@ def _check_no_leak(tmp_path, fake_api):
     assert SECRET not in everything_written(root, *procs)
     cache = root / ".costlint_cache"
     for path in (cache / "counts").rglob("*.json"):
-        assert set(json.loads(path.read_text())) <= {"input_tokens", "model"}  # counts only
+        assert set(json.loads(path.read_text())) <= {"input_tokens", "model", "mac"}  # counts only
     shards = list((cache / "files").rglob("*.json"))
     assert shards  # app.py's analysis: its counts and findings
     for path in shards:
         text = path.read_text()
         for entry in json.loads(text)["files"].values():
-            assert set(entry) <= {"key", "deps", "diagnostics", "analysis"}
+            assert set(entry) <= {"key", "deps", "diagnostics", "analysis", "mac"}
         assert "Refunds" not in text and "unused" not in text  # no prompt text
 
 

@@ -207,7 +207,7 @@ def test_second_run_is_served_from_cache(fake_api: FakeAPI, tmp_path: Path) -> N
     files = list((cache / "counts").iterdir())
     assert len(files) == 5
     for path in files:
-        assert set(json.loads(path.read_text())) == {"input_tokens", "model"}
+        assert set(json.loads(path.read_text())) == {"input_tokens", "model", "mac"}
         assert "assistant number" not in path.read_text()  # no prompt text
 
 

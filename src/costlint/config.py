@@ -3,6 +3,11 @@
 The nearest ``.costlint.yaml`` or ``pyproject.toml`` with a ``[tool.costlint]`` table,
 searching from the run directory up to the repository root, wins. A malformed value is a
 ``ConfigError`` naming the key (exit 2).
+
+A config file inside the repository is part of what a pull request brings: the paths it names
+(``PATH_KEYS``) must resolve inside the repository root, symlinks followed, and the files it
+names must be regular files of at most ``NAMED_FILE_LIMIT`` bytes. Paths given on the command
+line or by the environment are not limited.
 """
 
 from __future__ import annotations
@@ -32,6 +37,15 @@ DEFAULT_EXCLUDE = (
 )
 TOKEN_MODES = ("auto", "api", "estimate")
 FAIL_ON = ("error", "warning", "info")  # `fail-on`: the lowest severity that fails `check`
+NAMED_FILE_LIMIT = 5_000_000  # bytes of a file a repository's config names
+# key -> what a relative path is relative to ("config": the config file's directory)
+PATH_KEYS: dict[str, str] = {
+    "models": "config",
+    "baseline": "config",
+    "usage-file": "config",
+    "cache-dir": "root",
+    "template-dirs": "root",
+}
 
 
 class ConfigError(Exception):
@@ -165,6 +179,8 @@ def _apply(config: Config, table: dict[str, Any], path: Path) -> None:
         checked = _check(key, value, kind, path)
         if key == "fail-on" and checked not in FAIL_ON:
             raise ConfigError(f"{path}: 'costlint.fail-on' must be one of {', '.join(FAIL_ON)}")
+        if key in PATH_KEYS and _inside(path, config.root):
+            _confine(config.root, key, checked, path)
         if key in EXTRA_KEYS:
             config.extra[key] = checked
             continue
@@ -177,6 +193,37 @@ def _apply(config: Config, table: dict[str, Any], path: Path) -> None:
             if not checked.is_dir():
                 raise ConfigError(f"{path}: 'costlint.rules-dir' {checked} is not a directory")
         setattr(config, key.replace("-", "_"), checked)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _confine(root: Path, key: str, value: str | list[str], path: Path) -> None:
+    """Paths a repository's own config names stay inside it; the files are small and regular."""
+    base = path.parent if PATH_KEYS[key] == "config" else root
+    where = f"{path}: 'costlint.{key}'"
+    for named in [value] if isinstance(value, str) else value:
+        target = base / named
+        if not _inside(target, root):
+            raise ConfigError(f"{where} = {named!r} is outside the repository {root}")
+        if key in ("cache-dir", "template-dirs"):
+            continue
+        try:
+            stat = target.resolve().stat()
+        except OSError:
+            continue  # not there (yet): the reader reports a missing file
+        import stat as kinds
+
+        if not kinds.S_ISREG(stat.st_mode):
+            raise ConfigError(f"{where} = {named!r} is not a regular file")
+        if stat.st_size > NAMED_FILE_LIMIT:
+            raise ConfigError(
+                f"{where} = {named!r} is {stat.st_size:,} bytes, over {NAMED_FILE_LIMIT:,}"
+            )
 
 
 def _check(key: str, value: Any, kind: str, path: Path) -> Any:

@@ -397,12 +397,13 @@ def diff_git(
     base_commit = gitsource.resolve_commit(root, base)
     head_commit = gitsource.resolve_commit(root, head) if head is not None else None
     moved = gitsource.renames(root, base_commit, head_commit)
+    limit = request.config.max_file_size or None  # larger files are never read
     with tempfile.TemporaryDirectory(prefix="costlint-diff-") as tmp:
-        base_tree = gitsource.materialize(root, base_commit, Path(tmp) / "base")
+        base_tree = gitsource.materialize(root, base_commit, Path(tmp) / "base", limit)
         base_side = scan_tree(request, base_tree, base, renames=moved)
         if head_commit is None:
             head_side = scan_tree(request, root, "working tree")
         else:
-            head_tree = gitsource.materialize(root, head_commit, Path(tmp) / "head")
+            head_tree = gitsource.materialize(root, head_commit, Path(tmp) / "head", limit)
             head_side = scan_tree(request, head_tree, head or head_commit)
     return base_side, head_side

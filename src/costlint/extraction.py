@@ -205,9 +205,14 @@ class Extractor:
         return result
 
     def _hashes(self, dependencies: Dependencies, source: SourceFile) -> dict[str, str | None]:
-        """Every other file the extraction read or looked for, with its hash (None: absent)."""
+        """Every other file the extraction read or looked for, with its hash (None: absent):
+        of the bytes the analysis read where it read them, not of the file as it is now."""
         own = source.path.resolve()
-        return {str(path): self.cache.digest(str(path)) for path in dependencies.paths(own)}
+        read = self.project.read_digests
+        return {
+            str(path): read[path] if path in read else self.cache.digest(str(path))
+            for path in dependencies.paths(own)
+        }
 
 
 def stamp_identity(sites: list[PromptSite], source: SourceFile, text: str | None) -> None:

@@ -17,6 +17,9 @@ creating a file per entry cost 0.25-0.7 ms each on the benchmark machine (2,000 
 new entry for a path replaces the old one, so the cache does not grow with edits. Shards are
 written whole and atomically by the one process that runs the pipeline; when two runs race,
 one's entries are lost, which only costs speed.
+
+Every entry carries a MAC (see cachetrust) under a key from outside the repository; an entry
+that does not verify is a miss, and a cache directory tracked by git is not used at all.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .cachetrust import cache_key, mac, tracked_by_git, verifies
 from .site import Diagnostic
 
-FORMAT = 5  # bump when the entry layout changes (5: candidate sets on sites)
+FORMAT = 6  # bump when the entry layout changes (5: candidate sets on sites; 6: MACs)
 SHARDS = 64
 
 
@@ -58,7 +62,9 @@ class FileCache:
         self.directory = directory / "files"
         self.salt = f"{FORMAT}|{__version__}|{salt}"
         self.analysis_salt = _digest(analysis_salt.encode())
-        self.enabled = enabled
+        self.key_bytes = cache_key() if enabled else None
+        self.enabled = enabled and self.key_bytes is not None
+        self._trusted: bool | None = None  # the directory is not tracked by git (asked once)
         self.hits = 0
         self.misses = 0
         self._digests: dict[str, str | None] = {}  # dependency hashes, once per run
@@ -70,11 +76,14 @@ class FileCache:
 
     def get(self, rel: str, key: str) -> CachedFile | None:
         """The file as seen before, or None (not cached, changed, or other run settings)."""
-        if not self.enabled:
+        if not self.enabled or not self.trusted():
             return None
         try:
             entry = self._shard(rel).get(rel)
             if not isinstance(entry, dict) or entry.get("key") != key:
+                self.misses += 1
+                return None
+            if not self._verifies(rel, entry):
                 self.misses += 1
                 return None
             analysis = entry.get("analysis")
@@ -105,7 +114,7 @@ class FileCache:
         analysis: dict[str, Any] | None = None,
     ) -> None:
         """Remember a file (written by ``flush``): its diagnostics, and its analysis if any."""
-        if not self.enabled:
+        if not self.enabled or not self.trusted() or self.key_bytes is None:
             return
         entry: dict[str, Any] = {
             "key": key,
@@ -114,6 +123,7 @@ class FileCache:
         }
         if analysis is not None:
             entry["analysis"] = {"salt": self.analysis_salt, **analysis}
+        entry["mac"] = mac(self.key_bytes, self.salt, rel, entry)
         number = shard_of(rel)
         self._shard(rel)[rel] = entry
         self._dirty.add(number)
@@ -138,6 +148,18 @@ class FileCache:
                 pass  # a read-only or full disk only costs speed
         self._dirty.clear()
         return written
+
+    def trusted(self) -> bool:
+        """False when git tracks the cache directory: it came with the tree, never read."""
+        if self._trusted is None:
+            self._trusted = not tracked_by_git(self.directory.parent)
+        return self._trusted
+
+    def _verifies(self, rel: str, entry: dict[str, Any]) -> bool:
+        if self.key_bytes is None:
+            return False
+        body = {name: value for name, value in entry.items() if name != "mac"}
+        return verifies(self.key_bytes, entry.get("mac"), self.salt, rel, body)
 
     def _shard(self, rel: str) -> dict[str, Any]:
         """The entries of ``rel``'s shard by path (read on first use; empty if unusable)."""

@@ -62,7 +62,7 @@ class Project(Repository):
         try:
             if path.stat().st_size > self.read_limit:
                 return None
-            source = path.read_text(encoding="utf-8-sig")
+            source = self.read_text_of(path)
             tree = ast.parse(source, filename=str(path))
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
             return None

@@ -1,12 +1,15 @@
 """The tree being scanned as a set of files: its root, and reading text files inside it only.
 
 Every file read (or looked for) while a dependency log is open is recorded in it, so the
-per-file cache knows what a file's analysis used (see ``dependencies``).
+per-file cache knows what a file's analysis used (see ``dependencies``), with the hash of the
+very bytes that were read (``read_digests``): a file edited after it was read must not have
+its new content vouch for an analysis of the old.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,6 +25,7 @@ class Repository:
         self.root = root.resolve()
         self.read_limit = read_limit
         self._texts: dict[Path, str | None] = {}
+        self._read_digests: dict[Path, str] = {}  # sha256 of the bytes read, by resolved path
         self._log: DependencyLog | None = None  # open while one file is analysed
 
     @contextmanager
@@ -49,6 +53,22 @@ class Repository:
         if self._log is not None:
             self._log.unhashable()
 
+    @property
+    def read_digests(self) -> Mapping[Path, str]:
+        """The sha256 of the bytes read from each file this run, by resolved path."""
+        return self._read_digests
+
+    def read_bytes(self, key: Path) -> bytes:
+        """Read ``key`` (resolved) and remember the hash of exactly these bytes."""
+        data = key.read_bytes()
+        self._read_digests[key] = hashlib.sha256(data).hexdigest()
+        return data
+
+    def read_text_of(self, key: Path) -> str:
+        """``key``'s text as ``Path.read_text`` gives it (universal newlines), bytes hashed."""
+        text = self.read_bytes(key).decode("utf-8-sig")
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
     def inside(self, path: Path) -> bool:
         try:
             path.resolve().relative_to(self.root)
@@ -66,7 +86,7 @@ class Repository:
         if self.inside(key) and key.is_file():
             try:
                 if key.stat().st_size <= self.read_limit:
-                    text = key.read_text(encoding="utf-8-sig")
+                    text = self.read_text_of(key)
             except (OSError, UnicodeDecodeError):
                 text = None
         self._texts[key] = text

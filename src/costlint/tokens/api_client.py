@@ -9,10 +9,12 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import random
+import socket
 import threading
 import time
 from typing import Any
 
+from .masking import mask_body
 from .request_shape import CountRequest
 
 # Keyword arguments `messages.count_tokens` takes by name; other body keys go in extra_body.
@@ -58,6 +60,35 @@ def _retry_after(headers: Any) -> float | None:
 def _backoff(retry: int) -> float:
     """Exponential backoff with jitter: 0.5, 1, 2, 4, 8 s, each minus up to 25%."""
     return min(INITIAL_BACKOFF * 2.0**retry, MAX_BACKOFF) * (1 - 0.25 * random.random())
+
+
+_REFUSED = ("Connection refused", "[Errno 111]", "[WinError 10061]")
+_NO_HOST = (
+    "Name or service not known",
+    "nodename nor servname",
+    "Temporary failure in name resolution",
+    "getaddrinfo failed",
+    "No address associated with hostname",
+    "[Errno -2]",
+    "[Errno -3]",
+    "[Errno -5]",
+)
+
+
+def _unreachable(err: BaseException) -> str | None:
+    """Why the API cannot be reached at all (connection refused, host not found), or None
+    for a failure a retry may fix. Looks through the exception's causes."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        text = str(current)
+        if isinstance(current, ConnectionRefusedError) or any(m in text for m in _REFUSED):
+            return "connection refused"
+        if isinstance(current, socket.gaierror) or any(m in text for m in _NO_HOST):
+            return "API host not found (DNS)"
+        current = current.__cause__ or current.__context__
+    return None
 
 
 class _Fatal(Exception):
@@ -163,7 +194,7 @@ class ApiRun:
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise _Fatal("time budget spent")
-        body = request.body
+        body = mask_body(request.body)  # no key or password leaves the machine
         kwargs = {k: v for k, v in body.items() if k in _SDK_KWARGS}
         extra = {k: v for k, v in body.items() if k not in _SDK_KWARGS}
         with self.lock:
@@ -179,7 +210,10 @@ class ApiRun:
             raise _classify_status(err) from None
         except self.sdk.APITimeoutError:
             raise _Retry("request timed out", None) from None
-        except self.sdk.APIConnectionError:
+        except self.sdk.APIConnectionError as err:
+            unreachable = _unreachable(err)
+            if unreachable is not None:
+                raise _Fatal(unreachable) from None  # no retry would change that
             raise _Retry("connection error", None) from None
         except (ValueError, TypeError, KeyError, self.sdk.APIResponseValidationError) as err:
             raise _Fatal(f"malformed response: {type(err).__name__}") from None

@@ -1,4 +1,9 @@
-"""The disk cache of API token counts, one small JSON file per count request."""
+"""The disk cache of API token counts, one small JSON file per count request.
+
+Each count carries a MAC over its request key, model and count under a key from outside the
+repository (see cachetrust): a count edited, moved to another request's file or written by
+someone without the key is a miss; a cache directory tracked by git is not used at all.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +13,34 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..cachetrust import cache_key, mac, tracked_by_git, verifies
 from .request_shape import CountRequest
 
 
 class DiskCache:
-    """``cache_dir/counts/<key>.json`` holding only {"input_tokens", "model"}."""
+    """``cache_dir/counts/<key>.json`` holding only {"input_tokens", "model", "mac"}."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.counts = root / "counts"
         self._ready = False
+        self._key: bytes | None = None
+        self._usable: bool | None = None
+
+    def usable(self) -> bool:
+        """A MAC key exists and git does not track the directory (asked once)."""
+        if self._usable is None:
+            self._key = cache_key()
+            self._usable = self._key is not None and not tracked_by_git(self.root)
+        return self._usable
 
     def _path(self, key: str) -> Path:
         return self.counts / f"{key}.json"
 
     def get(self, request: CountRequest) -> int | None:
         """The cached count, or None when missing or unreadable (a corrupt file is ignored)."""
+        if not self.usable() or self._key is None:
+            return None
         try:
             data = json.loads(self._path(request.key()).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -33,13 +50,18 @@ class DiskCache:
         count = data.get("input_tokens")
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             return None
+        if not verifies(self._key, data.get("mac"), request.key(), request.model, count):
+            return None
         return count
 
     def put(self, request: CountRequest, count: int) -> None:
         """Write atomically (tmp file + os.replace); a read-only tree just means no cache."""
+        if not self.usable() or self._key is None:
+            return
         try:
             self._ensure_dirs()
-            payload = json.dumps({"input_tokens": count, "model": request.model})
+            signature = mac(self._key, request.key(), request.model, count)
+            payload = json.dumps({"input_tokens": count, "model": request.model, "mac": signature})
             fd, tmp = tempfile.mkstemp(dir=self.counts, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
