@@ -333,3 +333,25 @@ def test_cl006_suppressed_on_the_call_line(tmp_path):
     )
     assert _one(tmp_path, "CL006", {"app.py": code}) == []
     assert _one(tmp_path, "CL006", {"app.py": code.replace("ignore[CL006]", "ignore[CL005]")})
+
+
+def test_a_call_that_is_the_loops_iterable_is_not_inside_the_loop(tmp_path):
+    """`for chunk in llm.chat(...)` runs the call once (its stream is what is iterated)."""
+    code = """
+import anthropic
+client = anthropic.Anthropic()
+
+def chat(ctx):
+    return client.messages.create(model="claude-sonnet-5-5", max_tokens=512, messages=ctx)
+
+def evaluate_candidate(summary):
+    chunks = []
+    for chunk in chat([{"role": "user", "content": summary}]):
+        chunks.append(chunk)
+    return chunks
+
+if __name__ == "__main__":
+    print(evaluate_candidate("..."))
+"""
+    result = scan(tmp_path, {"job.py": code}, select=["CL005"])
+    assert not [f for f in result.findings if f.rule == "CL005"]

@@ -210,7 +210,10 @@ class _ScopeBuilder:
 
     def _for(self, node: ast.For | ast.AsyncFor, where: Visit) -> list[tuple[ast.AST, Visit]]:
         self._bind_target(where.scope, node.target, None, node.lineno, "loop")
-        return self._loop(node, where)
+        # The iterable is evaluated once, before the loop: `for chunk in stream(...)` does not
+        # put the stream call inside the loop.
+        inner = Visit(where.scope, where.function, (*where.loops, node))
+        return [(child, where if child is node.iter else inner) for child in child_nodes(node)]
 
     def _with(self, node: ast.With | ast.AsyncWith, where: Visit) -> list[tuple[ast.AST, Visit]]:
         for item in node.items:
