@@ -443,7 +443,8 @@ def test_connection_refused_falls_back(tmp_path: Path) -> None:
     tc = TokenCounter("api", env=env, cache_dir=tmp_path, warn=warnings, max_retries=1)
     results = tc.count(make_requests(3))
     assert {r.source for r in results} == {"estimate"}
-    assert len(warnings) == 1 and "connection error after 1 retry" in warnings[0]
+    assert len(warnings) == 1 and "connection refused" in warnings[0]  # no retry: it cannot help
+    assert tc.stats.get("retries", 0) == 0
 
 
 # -- modes ------------------------------------------------------------------------------------
