@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from costlint.engine import load_rules
 from costlint.ruledocs import (
     INDEX,
     REGENERATE,
-    default_docs_dir,
     expected_pages,
     render_rule_page,
     write_docs,
 )
 
 GENERATED_MARK = "generated from the rule's YAML"
+# This checkout's pages (not the installed package's neighbourhood: CI installs non-editable).
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules"
 
 
 def test_docs_rules_pages_are_fresh_and_none_is_missing():
-    folder = default_docs_dir()
+    folder = DOCS
     stale = []
     for name, text in expected_pages().items():
         path = folder / name
@@ -29,7 +32,7 @@ def test_no_generated_page_is_left_for_a_rule_that_is_gone():
     expected = set(expected_pages())
     leftovers = [
         path.name
-        for path in default_docs_dir().glob("*.md")
+        for path in DOCS.glob("*.md")
         if path.name not in expected and GENERATED_MARK in path.read_text(encoding="utf-8")
     ]
     assert not leftovers, f"delete {leftovers} and run `{REGENERATE}`"

@@ -19,8 +19,12 @@ _HEADER = f"<!-- generated from the rule's YAML by `{REGENERATE}`: do not edit -
 
 
 def default_docs_dir() -> Path:
-    """The repository's docs/rules/ (beside rules/)."""
-    return Path(__file__).resolve().parents[2] / "docs" / "rules"
+    """The checkout's docs/rules/ (beside rules/) when costlint runs from a checkout, else
+    docs/rules under the current directory."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "rules").is_dir() and (checkout / "docs").is_dir():
+        return checkout / "docs" / "rules"
+    return Path.cwd() / "docs" / "rules"
 
 
 def render_rule_page(rule: Rule) -> str:
