@@ -75,7 +75,7 @@ def test_worker_processes_give_the_same_results_as_one_process(tmp_path):
     config = load_config(tmp_path)
     sources = list(discover([], config, tmp_path))
     serial = list(extract_all(sources, config, tmp_path, use_cache=False))
-    config.extra["jobs"] = 2
+    config.jobs = 2
     parallel = list(extract_all(sources, config, tmp_path, use_cache=False))
     assert [r.diagnostics for r in parallel] == [r.diagnostics for r in serial]
     assert [[s.address for s in r.sites] for r in parallel] == [

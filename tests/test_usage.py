@@ -161,9 +161,9 @@ def test_usage_file_from_config_is_relative_to_the_config(tmp_path):
     (tmp_path / "conf").mkdir()
     usage_file(tmp_path / "conf", "defaults:\n  calls_per_month: 3\n", "usage.yaml")
     config = Config(root=tmp_path, source=tmp_path / "conf" / "pyproject.toml")
-    config.extra["usage-file"] = "usage.yaml"
+    config.usage_file = "usage.yaml"
     assert find_usage(config).defaults["calls_per_month"] == 3
-    config.extra["usage-file"] = "nope.yaml"
+    config.usage_file = "nope.yaml"
     with pytest.raises(ConfigError, match="costlint.usage-file"):
         find_usage(config)
 

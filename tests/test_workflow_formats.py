@@ -227,7 +227,7 @@ def test_init_appends_the_table_and_refuses_to_overwrite(tmp_path: Path) -> None
     assert "costlint" in tomllib.loads(text)["tool"]
     (tmp_path / ".git").mkdir()
     config = load_config(tmp_path)  # the starter table is valid configuration
-    assert config.extra["usage-file"] == "costlint-usage.yaml"
+    assert config.usage_file == "costlint-usage.yaml"
     from costlint.usage import load_usage
 
     usage = load_usage(tmp_path / "costlint-usage.yaml")

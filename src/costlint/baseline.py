@@ -81,7 +81,7 @@ def resolve_path(explicit: Path | None, config: Any, cwd: Path) -> Path | None:
     config file)."""
     if explicit is not None:
         return explicit if explicit.is_absolute() else cwd / explicit
-    configured = config.extra.get("baseline")
+    configured = config.baseline
     if not configured:
         return None
     base = config.source.parent if config.source is not None else config.root

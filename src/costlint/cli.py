@@ -145,7 +145,7 @@ def _run(
             raise ConfigError(f"path does not exist: {path}")
     config = load_config(cwd, config_path)
     if fail_on is not None:
-        fail_on.append(config.extra.get("fail-on"))
+        fail_on.append(config.fail_on)
     options = RunOptions(
         paths=list(paths),
         cwd=cwd,
@@ -490,7 +490,7 @@ def diff_command(
         raise ConfigError("diff needs exactly one of --base REF or --base-report FILE")
     cwd = Path.cwd()
     config = load_config(cwd, config_path)
-    limit = fail_on_increase or config.extra.get("fail-on-increase")
+    limit = fail_on_increase or config.fail_on_increase
     threshold = Threshold.parse(limit) if limit not in (None, "") else None
     request = ScanRequest(
         config,

@@ -67,7 +67,17 @@ class Config:
     rules_dir: Path | None = None  # the project's own when: rules (*.yaml)
     max_file_size: int = 5_000_000
     respect_gitignore: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)  # validated keys owned by later stages
+    # Settings later stages read (None: not set, the stage's default applies).
+    usage_file: str | None = None  # relative to the config file
+    baseline: str | None = None  # relative to the config file
+    fail_on_increase: str | None = None  # `diff`: "10%" or dollars
+    fail_on: str | None = None  # `check`: the lowest severity that fails the run
+    template_dirs: list[str] | None = None  # relative to the repository root
+    placeholder_tokens: int | None = None
+    cache_dir: str | None = None  # relative to the repository root
+    api_time_budget: float | None = None  # seconds
+    file_time_budget: float | None = None  # seconds
+    jobs: int | None = None  # worker processes for extraction
 
 
 # key -> (kind, attribute)
@@ -84,7 +94,7 @@ _KEYS: dict[str, str] = {
     "max-file-size": "int",
     "respect-gitignore": "bool",
 }
-# Keys that later stages read from Config.extra; validated for type here.
+# Keys that later stages read (typed fields of Config); validated for type here.
 EXTRA_KEYS: dict[str, str] = {
     "usage-file": "str",
     "baseline": "str",
@@ -182,7 +192,7 @@ def _apply(config: Config, table: dict[str, Any], path: Path) -> None:
         if key in PATH_KEYS and _inside(path, config.root):
             _confine(config.root, key, checked, path)
         if key in EXTRA_KEYS:
-            config.extra[key] = checked
+            setattr(config, key.replace("-", "_"), checked)
             continue
         if key == "tokens" and checked not in TOKEN_MODES:
             raise ConfigError(f"{path}: 'costlint.tokens' must be one of {', '.join(TOKEN_MODES)}")

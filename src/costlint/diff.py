@@ -370,9 +370,9 @@ def scan_tree(
 
     config = request.config
     if tree.resolve() != config.root.resolve():
-        cache = config.extra.get("cache-dir")
+        cache = config.cache_dir
         cache_dir = (config.root / cache) if cache else config.root / ".costlint_cache"
-        config = replace(config, root=tree, extra={**config.extra, "cache-dir": str(cache_dir)})
+        config = replace(config, root=tree, cache_dir=str(cache_dir))
     options = RunOptions(
         cwd=tree,
         select=request.select,

@@ -41,7 +41,7 @@ def kind_of(path: Path, template_dirs: tuple[Path, ...] = ()) -> str | None:
 
 
 def _template_dirs(config: Config) -> tuple[Path, ...]:
-    return tuple((config.root / d).resolve() for d in config.extra.get("template-dirs", []) or [])
+    return tuple((config.root / d).resolve() for d in config.template_dirs or [])
 
 
 @dataclass(frozen=True)

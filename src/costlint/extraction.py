@@ -122,8 +122,9 @@ class Extractor:
         self.config = config
         self.cwd = cwd
         self.project = Project(config.root, read_limit=max(config.max_file_size, 1))
-        self.project.configure_templates(config.extra)
-        self.budget = float(config.extra.get("file-time-budget", DEFAULT_FILE_BUDGET))
+        self.project.configure_templates(config.template_dirs, config.placeholder_tokens)
+        budget = config.file_time_budget
+        self.budget = float(DEFAULT_FILE_BUDGET if budget is None else budget)
         self.cache = cache if cache is not None else file_cache(config, use_cache, analysis_salt)
         self.replay = analysis_salt is not None
 
@@ -247,7 +248,7 @@ def stamp_source_lines(sites: list[PromptSite], text: str | None) -> None:
 
 
 def file_cache(config: Config, use_cache: bool, analysis_salt: str | None = None) -> FileCache:
-    cache_dir = config.extra.get("cache-dir")
+    cache_dir = config.cache_dir
     return FileCache(
         config.root / cache_dir if cache_dir else config.root / ".costlint_cache",
         cache_salt(config),
@@ -297,7 +298,10 @@ def cache_salt(config: Config) -> str:
     (a cache restored in CI may come from another Python: newer syntax parses only there)."""
     import sys
 
-    relevant = {key: config.extra.get(key) for key in ("template-dirs", "placeholder-tokens")} | {
+    relevant = {
+        "template-dirs": config.template_dirs,
+        "placeholder-tokens": config.placeholder_tokens,
+    } | {
         "max-file-size": config.max_file_size,
         "root": str(config.root),
         "python": list(sys.version_info[:2]),
@@ -306,7 +310,7 @@ def cache_salt(config: Config) -> str:
 
 
 def jobs_for(config: Config, count: int) -> int:
-    configured = config.extra.get("jobs")
+    configured = config.jobs
     if configured is not None:
         return max(1, int(configured))
     if count < PARALLEL_THRESHOLD:

@@ -200,7 +200,7 @@ def _run(config: Config, options: RunOptions) -> Run:
 def _baseline_path(config: Config, options: RunOptions) -> Path | None:
     if not options.use_baseline:
         return None
-    if options.baseline_file is None and not config.extra.get("baseline"):
+    if options.baseline_file is None and not config.baseline:
         return None
     from . import baseline
 
@@ -356,12 +356,12 @@ def make_counter(config: Config, options: RunOptions, warnings: list[str]) -> An
     def warn(message: str) -> None:
         warnings.append(message.removeprefix("costlint: "))
 
-    cache_dir = config.extra.get("cache-dir")
+    cache_dir = config.cache_dir
     return TokenCounter(
         token_mode(config, options),
         cache_dir=(config.root / cache_dir) if cache_dir else config.root / ".costlint_cache",
         use_cache=options.use_cache,
-        time_budget=float(config.extra.get("api-time-budget", 60.0)),
+        time_budget=float(60.0 if config.api_time_budget is None else config.api_time_budget),
         warn=warn,
     )
 

@@ -19,7 +19,7 @@ def settings(config: Config) -> dict[str, Any]:
         value = getattr(config, key.replace("-", "_"))
         values[key] = str(value) if key == "models" and value is not None else value
     for key in EXTRA_KEYS:
-        values[key] = config.extra.get(key)
+        values[key] = getattr(config, key.replace("-", "_"))
     return values
 
 

@@ -229,7 +229,7 @@ def usage_target(config: Config, explicit: Path | None = None, cwd: Path | None 
     ``costlint-usage.y(a)ml`` at the repository root, else ``costlint-usage.yaml`` there."""
     if explicit is not None:
         return explicit if explicit.is_absolute() else (cwd or Path.cwd()) / explicit
-    configured = config.extra.get("usage-file")
+    configured = config.usage_file
     if configured:
         base = config.source.parent if config.source is not None else config.root
         return base / configured
@@ -250,7 +250,7 @@ def locate_usage(
         return path
     if explicit is not None:
         raise ConfigError(f"usage file not found: {explicit}")
-    if config.extra.get("usage-file"):
+    if config.usage_file:
         where = config.source or "config"
         raise ConfigError(f"{where}: 'costlint.usage-file': {path} not found")
     return None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Any
 
 from ..site import Diagnostic
 from .repository import PROMPT_FILE_LIMIT, Repository
@@ -95,15 +94,21 @@ class Project(Repository):
         return None
 
     # -- Jinja2 templates (see templates.py) --------------------------------------------------
-    def configure_templates(self, extra: dict[str, Any]) -> None:
+    def configure_templates(
+        self, template_dirs: list[str] | None, placeholder_tokens: int | None
+    ) -> None:
         """Template settings from config (``placeholder-tokens``, ``template-dirs``)."""
-        self._templates = TemplateRenderer(self, TemplateOptions.from_extra(self.root, extra))
+        self._templates = TemplateRenderer(
+            self, TemplateOptions.from_settings(self.root, template_dirs, placeholder_tokens)
+        )
 
     @property
     def templates(self) -> TemplateRenderer:
         """The run's ``TemplateRenderer`` (default settings unless configured)."""
         if self._templates is None:
-            self._templates = TemplateRenderer(self, TemplateOptions.from_extra(self.root, {}))
+            self._templates = TemplateRenderer(
+                self, TemplateOptions.from_settings(self.root, None, None)
+            )
         return self._templates
 
     def template_problems(self, cwd: Path) -> list[Diagnostic]:

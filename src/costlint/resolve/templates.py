@@ -45,10 +45,12 @@ class TemplateOptions:
     memory_headroom: int = MEMORY_HEADROOM
 
     @classmethod
-    def from_extra(cls, root: Path, extra: dict[str, Any]) -> TemplateOptions:
-        """Read ``placeholder-tokens`` and ``template-dirs`` (relative to the root)."""
-        tokens = extra.get("placeholder-tokens", DEFAULT_PLACEHOLDER_TOKENS)
-        dirs = tuple((root / d).resolve() for d in extra.get("template-dirs", []) or [])
+    def from_settings(
+        cls, root: Path, template_dirs: list[str] | None, placeholder_tokens: int | None
+    ) -> TemplateOptions:
+        """From the ``template-dirs`` (relative to the root) and ``placeholder-tokens`` settings."""
+        tokens = DEFAULT_PLACEHOLDER_TOKENS if placeholder_tokens is None else placeholder_tokens
+        dirs = tuple((root / d).resolve() for d in template_dirs or [])
         return cls(placeholder_tokens=int(tokens), template_dirs=dirs)
 
 
