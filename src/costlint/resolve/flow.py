@@ -27,7 +27,7 @@ from .callers import CallerIndex, CallerSite
 from .evaluator import Resolver
 from .project import ModuleInfo
 from .scope import Scope
-from .syntax import call_name
+from .syntax import call_name, own_nodes
 from .values import ClassRef, ModuleRef
 
 MAX_HOPS = 4  # function boundaries crossed (into callers, helpers, constructors)
@@ -642,7 +642,7 @@ class ValueFlow:
             inner = _Context(ctx.hops + 1, dict(ctx.frames), {})
             return [  # what a helper returns: ``args = get_args()``, ``cfg = load_config()``
                 obj
-                for r in _own_nodes(fn)
+                for r in own_nodes(fn)
                 if isinstance(r, ast.Return) and r.value is not None
                 for obj in self._objects(r.value, fn_module, fn_scope, r.lineno, inner, depth + 1)
             ]
@@ -846,7 +846,7 @@ class ValueFlow:
         frames = dict(ctx.frames)
         frames[id(fn)] = Frame(node, module, scope, skip_first)
         inner = _Context(ctx.hops + 1, frames, {})
-        returns = [n for n in _own_nodes(fn) if isinstance(n, ast.Return) and n.value is not None]
+        returns = [n for n in own_nodes(fn) if isinstance(n, ast.Return) and n.value is not None]
         if not returns:
             return None
         return _union([self._expr(r.value, fn_module, fn_scope, r.lineno, inner) for r in returns])
@@ -1115,7 +1115,7 @@ class ValueFlow:
             frames[id(fn)] = Frame(node, module, scope, skip_first)
             inner_ctx = _Context(ctx.hops + 1, frames, {})
             returns = [
-                n for n in _own_nodes(fn) if isinstance(n, ast.Return) and n.value is not None
+                n for n in own_nodes(fn) if isinstance(n, ast.Return) and n.value is not None
             ]
             return _union(
                 [
@@ -1501,17 +1501,6 @@ def _paired(target: ast.AST, value: ast.AST, name: str, self_attr: bool = False)
 
 def _option_dest(flag: str) -> str:
     return flag.lstrip("-").replace("-", "_")
-
-
-def _own_nodes(fn: ast.AST) -> list[ast.AST]:
-    found: list[ast.AST] = []
-    stack = list(ast.iter_child_nodes(fn))
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
-    return found
 
 
 def _caller_index(project: Any) -> CallerIndex:
