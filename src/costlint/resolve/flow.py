@@ -24,6 +24,7 @@ from typing import Any
 
 from ..site import UNKNOWN, Candidate, Candidates, Origin
 from .callers import CallerIndex, CallerSite
+from .configfiles import LOADERS, config_values
 from .evaluator import Resolver
 from .project import ModuleInfo
 from .scope import Scope
@@ -151,15 +152,7 @@ class ValueFlow:
         return resolver
 
     def _origin(self, module: ModuleInfo, node: ast.AST) -> Origin | None:
-        line = getattr(node, "lineno", 0) or 0
-        root = self.project.root if self.project is not None else None
-        path = Path(module.path)
-        if root is not None:
-            try:
-                return Origin(path.resolve().relative_to(root).as_posix(), line)
-            except (ValueError, OSError):
-                pass
-        return Origin(path.name, line)
+        return self._origin_at(Path(module.path), getattr(node, "lineno", 0) or 0)
 
     def _scalar(self, node: ast.AST, module: ModuleInfo, scope: Scope, line: int) -> list[Found]:
         """The evaluator's value of ``node`` when it is one plain value ([] for None)."""
@@ -1104,6 +1097,8 @@ class ValueFlow:
                     if keyword.arg == key:
                         return self._expr(keyword.value, module, scope, line, ctx)
                 return None
+            if name in LOADERS:
+                return self._config_file(node, [key], module, scope, line, depth)
             target = self._function(node.func, module, scope, line)
             if target is None or ctx.hops >= MAX_HOPS:
                 return None
@@ -1123,6 +1118,11 @@ class ValueFlow:
                     for r in returns
                 ]
             )
+        if isinstance(node, ast.Subscript):  # ``config["llm"]["model"]`` of a config file
+            outer = self._resolver(module).value(node.slice, scope, line)
+            if isinstance(outer, str) and not getattr(outer, "holes", 0):
+                return self._config_file(node.value, [str(outer), key], module, scope, line, depth)
+            return None
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             right = self._key(node.right, key, module, scope, line, ctx, depth + 1)
             if right is not None:
@@ -1173,6 +1173,77 @@ class ValueFlow:
                     )
                 return _union(parts, partial=True)
         return None
+
+    def _config_file(
+        self, node: ast.AST, keys: list[str | int], module: ModuleInfo, scope: Scope, line: int,
+        depth: int,
+    ) -> list[Found] | None:  # fmt: skip
+        """``yaml.safe_load(open("config.yaml"))`` (or a name bound to it) at ``keys``: the
+        values the repository's config file holds there, each with its file and line."""
+        if depth > 8 or self.project is None:
+            return None
+        if isinstance(node, ast.Subscript):
+            outer = self._resolver(module).value(node.slice, scope, line)
+            if isinstance(outer, str) and not getattr(outer, "holes", 0):
+                return self._config_file(
+                    node.value, [str(outer), *keys], module, scope, line, depth + 1
+                )
+            return None
+        if isinstance(node, ast.Name):
+            found = self._resolver(module).binding_of(node.id, scope, line)
+            if found is None or found[0].kind not in ("assign", "with") or found[0].value is None:
+                return None
+            binding, owner = found
+            return self._config_file(binding.value, keys, module, owner, binding.line, depth + 1)
+        if not isinstance(node, ast.Call) or call_name(node.func) not in LOADERS or not node.args:
+            return None
+        path_text = self._config_path(node.args[0], module, scope, line, depth)
+        if path_text is None:
+            return None
+        values = config_values(self.project, path_text, Path(module.path), keys)
+        if values is None:
+            return None
+        return [
+            Found(item.value, self._origin_at(item.path, item.line), default=True, overridable=True)
+            for item in values
+        ]
+
+    def _config_path(
+        self, node: ast.AST, module: ModuleInfo, scope: Scope, line: int, depth: int
+    ) -> str | None:
+        """The literal path a loader reads: ``open(p)``, ``Path(p).read_text()``, a name bound
+        to either (``with open(p) as f``), or the path itself."""
+        if depth > 8:
+            return None
+        if isinstance(node, ast.Call):
+            func = node.func
+            if call_name(func).rsplit(".", 1)[-1] == "open" and node.args:
+                if isinstance(func, ast.Attribute) and call_name(func) not in ("io.open",):
+                    return self._config_path(func.value, module, scope, line, depth + 1)
+                return self._config_path(node.args[0], module, scope, line, depth + 1)
+            if isinstance(func, ast.Attribute) and func.attr in ("read_text", "read_bytes"):
+                return self._config_path(func.value, module, scope, line, depth + 1)
+            if call_name(func).rsplit(".", 1)[-1] in ("Path", "PurePath") and node.args:
+                return self._config_path(node.args[0], module, scope, line, depth + 1)
+            return None
+        if isinstance(node, ast.Name):
+            found = self._resolver(module).binding_of(node.id, scope, line)
+            if found is not None and found[0].kind in ("assign", "with") and found[0].value:
+                binding, owner = found
+                return self._config_path(binding.value, module, owner, binding.line, depth + 1)
+        value = self._resolver(module).value(node, scope, line)
+        if isinstance(value, str) and not getattr(value, "holes", 0):
+            return str(value)
+        return None
+
+    def _origin_at(self, path: Path, line: int) -> Origin:
+        root = self.project.root if self.project is not None else None
+        if root is not None:
+            try:
+                return Origin(path.resolve().relative_to(root).as_posix(), line)
+            except (ValueError, OSError):
+                pass
+        return Origin(path.name, line)
 
     # -- guards -----------------------------------------------------------------------------
     def _guards_at(
