@@ -438,3 +438,43 @@ def test_a_config_path_outside_the_repository_or_missing_key_stays_unknown(tmp_p
     assert len(sites) == 2
     assert all(not s.candidates.get("model") for s in sites)
     assert all(s.args["model"] is UNKNOWN for s in sites)
+
+
+# -- callers through __call__ and asyncio.gather ----------------------------------------------
+
+ASYNC_HEAD = "import asyncio\nimport anthropic\nclient = anthropic.AsyncAnthropic()\n"
+
+
+def test_an_object_called_through_dunder_call_passes_its_arguments(tmp_path):
+    files = {
+        "judge.py": ASYNC_HEAD
+        + (
+            "class Judge:\n"
+            "    async def __call__(self, model, q):\n"
+            "        return await client.messages.create(model=model, max_tokens=9, messages=q)\n"
+        ),
+        "run.py": (
+            "from judge import Judge\n\n\nclass Runner:\n    def __init__(self):\n"
+            "        self.judge = Judge()\n\n    async def go(self):\n"
+            '        return await self.judge("claude-haiku-5-5", [])\n\n\n'
+            'async def main():\n    judge = Judge()\n    await judge("claude-opus-5-5", [])\n'
+        ),
+    }
+    site = site_of(tmp_path, files, path="judge.py")
+    assert model_set(site) == ["claude-haiku-5-5", "claude-opus-5-5"]
+    origins = sorted((c.origin.path, c.origin.line) for c in site.candidates["model"])
+    assert origins == [("run.py", 9), ("run.py", 14)]
+
+
+def test_a_function_called_inside_asyncio_gather_is_called_by_it(tmp_path):
+    source = ASYNC_HEAD + (
+        'MODELS = ["claude-haiku-5-5", "claude-sonnet-5-5"]\n\n\n'
+        "async def ask(model, q):\n"
+        "    return await client.messages.create(model=model, max_tokens=9, messages=q)\n\n\n"
+        "async def main():\n"
+        "    await asyncio.gather(*(ask(m, []) for m in MODELS))\n"
+        '    await asyncio.gather(ask("claude-opus-5-5", []),\n'
+        '                         ask(model="claude-haiku-5-5", q=[]))\n'
+    )
+    site = site_of(tmp_path, {"app.py": source})
+    assert model_set(site) == ["claude-haiku-5-5", "claude-opus-5-5", "claude-sonnet-5-5"]

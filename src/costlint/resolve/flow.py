@@ -390,20 +390,8 @@ class ValueFlow:
             if ctx.hops >= MAX_HOPS:
                 self._note(f"value flow stops {MAX_HOPS} calls deep")
             return None
-        is_method = owner.class_scope is not None and owner.parent is owner.class_scope
-        callee = fn.name
-        if is_method and fn.name == "__init__":
-            callee = owner.class_scope.qualname.rsplit(".", 1)[-1]  # type: ignore[union-attr]
         parts: list[list[Found] | None] = []
-        count = 0
-        for caller in self._callers(callee, module, MAX_CALLERS + 1):
-            count += 1
-            if count > MAX_CALLERS:
-                self._note(f"more than {MAX_CALLERS} calls of {callee}(): the first are followed")
-                break
-            if not _may_call(caller, fn, owner, self):
-                continue
-            skip_first = is_method and not _is_static(fn)
+        for caller, skip_first in self._calls_of(fn, owner, module):
             argument = _argument_for(fn, name, caller.call, skip_first)
             if argument is None or argument is _SPLAT:
                 continue  # the default applies (already counted), or unknown
@@ -416,6 +404,60 @@ class ValueFlow:
                 self._expr(argument, caller.module, caller.scope, caller.call.lineno, inner)
             )
         return _union(parts, partial=True)
+
+    def _calls_of(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, owner: Scope, module: ModuleInfo
+    ) -> Iterator[tuple[CallerSite, bool]]:
+        """The calls that can reach ``fn`` (at most ``MAX_CALLERS``), each with whether the
+        call leaves out ``self``: by name; a constructor through its class's name; an object
+        called through ``__call__`` where the called name holds an instance of the class."""
+        cls = owner.class_scope if owner.parent is owner.class_scope else None
+        callee = fn.name
+        if cls is not None and fn.name in ("__init__", "__call__"):
+            callee = cls.qualname.rsplit(".", 1)[-1]
+        skip_first = cls is not None and not _is_static(fn)
+        if cls is not None and fn.name == "__call__":
+            callers: Iterator[CallerSite] = self._instance_calls(cls, callee, module)
+        else:
+            callers = (
+                caller for caller in self._callers(callee, module, MAX_CALLERS * 4)
+                if _may_call(caller, fn, owner, self)
+            )  # fmt: skip
+        for count, caller in enumerate(callers, start=1):
+            if count > MAX_CALLERS:
+                self._note(f"more than {MAX_CALLERS} calls of {callee}(): the first are followed")
+                return
+            yield caller, skip_first
+
+    def _instance_calls(self, cls: Scope, name: str, home: ModuleInfo) -> Iterator[CallerSite]:
+        """Calls of a name (or ``self.x``) that holds an instance of ``cls``, in the modules
+        that name the class: ``judge = Judge(m); judge(x)`` calls ``Judge.__call__``."""
+        modules = [self.module, home]
+        if self.project is not None:
+            modules += [
+                m for m in (self._module_at(p) for p in _caller_index(self.project)
+                            .files_calling(name)) if m is not None
+            ]  # fmt: skip
+        seen: set[int] = set()
+        for module in modules:
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            for call, where in module.calls:
+                func = call.func
+                if not isinstance(func, (ast.Name, ast.Attribute)):
+                    continue
+                if isinstance(func, ast.Attribute) and not (
+                    isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
+                ):
+                    continue
+                if isinstance(func, ast.Name):
+                    found = self._resolver(module).binding_of(func.id, where.scope, call.lineno)
+                    if found is None or found[0].kind not in ("assign", "with", "param"):
+                        continue
+                objects = self._objects(func, module, where.scope, call.lineno, _Context())
+                if any(isinstance(o, _Instance) and _same_class(o.cls, cls) for o in objects):
+                    yield CallerSite(module, call, where.scope)
 
     def _click_option(
         self, fn: ast.AST, name: str, module: ModuleInfo, owner: Scope, ctx: _Context
@@ -703,14 +745,8 @@ class ValueFlow:
             and self.project is not None
             and isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
         ):
-            is_method = owner.class_scope is not None and owner.parent is owner.class_scope
-            callee = fn.name
-            if is_method and fn.name == "__init__":
-                callee = owner.class_scope.qualname.rsplit(".", 1)[-1]  # type: ignore[union-attr]
-            count = 0
-            for caller in self._callers(callee, module, MAX_CALLERS):
-                count += 1
-                argument = _argument_for(fn, name, caller.call, is_method and not _is_static(fn))
+            for caller, skip_first in self._calls_of(fn, owner, module):
+                argument = _argument_for(fn, name, caller.call, skip_first)
                 if not isinstance(argument, ast.AST):
                     continue
                 inner = _Context(ctx.hops + 1, dict(ctx.frames), ctx.guards)
@@ -1523,6 +1559,13 @@ def _method_at(module: ModuleInfo, cls: Scope, line: int) -> Scope:
 def _self_frame(cls: Scope, ctx: _Context) -> Frame | None:
     init = cls.functions.get("__init__")
     return ctx.frames.get(id(init)) if init is not None else None
+
+
+def _same_class(one: Scope, other: Scope) -> bool:
+    """The same class, though each module may have been parsed apart (its own tree)."""
+    return one is other or (
+        one.qualname == other.qualname and one.node.lineno == other.node.lineno  # type: ignore[attr-defined]
+    )
 
 
 def _is_static(fn: ast.AST) -> bool:
