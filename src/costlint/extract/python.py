@@ -641,8 +641,15 @@ class _CallFinder:
                 and (origin.path == self._repo_path())
             )
             current = site.args.get(name, UNKNOWN)
-            if current is UNKNOWN or (isinstance(current, str) and getattr(current, "holes", 0)):
-                default = found.default()
+            # In a notebook the evaluator reads a global as its last binding; value flow knows
+            # the bindings live at the cells that run the function, so it decides.
+            in_cells = self.module.path.suffix == ".ipynb" and isinstance(written, ast.Name)
+            if (
+                in_cells
+                or current is UNKNOWN
+                or (isinstance(current, str) and getattr(current, "holes", 0))
+            ):
+                default = found.default() or (found[0] if in_cells and len(found) == 1 else None)
                 site.args[name] = default.value if default is not None else UNKNOWN
             if len(found) > 1 or not here:
                 site.candidates[name] = found

@@ -255,7 +255,33 @@ class ValueFlow:
             binding, owner, other = starred
             return self._binding(node.id, binding, owner, other, ctx)
         binding, owner = found
+        live = self._live_in_cells(node.id, owner, scope, module)
+        if live:
+            return _union([self._binding(node.id, b, owner, module, ctx) for b in live])
         return self._binding(node.id, binding, owner, module, ctx)
+
+    def _live_in_cells(self, name: str, owner: Scope, scope: Scope, module: ModuleInfo) -> list:
+        """A notebook global read inside a function: the bindings live, in execution order, at
+        the top-level cells that call the function (not the notebook's last binding)."""
+        if owner is not module.module_scope or scope is owner or module.path.suffix != ".ipynb":
+            return []
+        outer = scope
+        while outer.parent is not None and outer.parent is not module.module_scope:
+            outer = outer.parent
+        fn = outer.node
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return []
+        lines = sorted(
+            call.lineno
+            for call, where in module.calls
+            if where.function is None and _called_as(call, fn.name) is not None
+        )
+        live: list = []
+        for line in lines:
+            binding = owner.lookup(name, line)
+            if binding is not None and all(binding is not seen for seen in live):
+                live.append(binding)
+        return live
 
     def _comprehension_of(self, node: ast.Name, scope: Scope) -> ast.comprehension | None:
         """The ``for name in iterable`` clause of a comprehension around ``node`` that binds it."""
