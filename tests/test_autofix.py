@@ -491,3 +491,43 @@ def test_a_promptfoo_provider_keeps_its_prefix(tmp_path, monkeypatch):
     assert (root / "promptfooconfig.yaml").read_text() == config.replace(
         "claude-3-haiku-20240307", "claude-haiku-5-5"
     )
+
+
+FROM_JSON = """
+import json
+import anthropic
+client = anthropic.Anthropic()
+
+def summarize(text):
+    with open("settings.json") as handle:
+        settings = json.load(handle)
+    return client.messages.create(model=settings["model"], max_tokens=2000,
+                                  messages=[{"role": "user",
+                                             "content": f"Write an essay on {text}"}])
+"""
+
+FROM_YAML = FROM_JSON.replace("import json", "import yaml").replace(
+    'with open("settings.json") as handle:\n        settings = json.load(handle)',
+    'settings = yaml.safe_load(open("settings.yaml"))',
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "config"),
+    [
+        ("settings.json", FROM_JSON, '{\n  "model": "claude-3-5-sonnet-20241022",\n  "n": 1\n}\n'),
+        ("settings.yaml", FROM_YAML, "# app\nmodel: claude-3-5-sonnet-20241022  # pinned\n"),
+    ],
+)
+def test_a_model_read_from_a_config_file_is_fixed_in_that_file(
+    tmp_path, monkeypatch, name, code, config
+):
+    root = project(tmp_path, {"app.py": code, name: config})
+    assert rules(root, monkeypatch) == ["CL009"]
+    call_before = (root / "app.py").read_text()
+    costlint(root, "check", "--fix", monkeypatch=monkeypatch)
+    assert (root / "app.py").read_text() == call_before
+    assert (root / name).read_text() == config.replace(
+        "claude-3-5-sonnet-20241022", "claude-sonnet-5-5"
+    )
+    assert rules(root, monkeypatch) == []

@@ -62,7 +62,9 @@ def apply_edits(root: Path, edits: list[Edit]) -> Applied:
         if path.endswith(PYTHON_SUFFIXES):
             after, done, skipped = edit_python(text, file_edits)
         elif path.endswith(YAML_SUFFIXES):
-            after, done, skipped = edit_yaml(text, file_edits)
+            after, done, skipped = edit_config(text, file_edits, _yaml_parses)
+        elif path.endswith(".json"):
+            after, done, skipped = edit_config(text, file_edits, _json_parses)
         else:
             after, done, skipped = text, [], _skip_all(file_edits, "not a Python or YAML file")
         after = bom + after
@@ -411,29 +413,32 @@ def _add_cache_control_key(block: Any) -> Any:
     return block.with_changes(elements=[*elements[:-1], last, new])
 
 
-# -- YAML ----------------------------------------------------------------------------------
+# -- YAML and JSON -------------------------------------------------------------------------
 
 
-def edit_yaml(source: str, edits: list[Edit]) -> tuple[str, list[Edit], list[Skip]]:
-    """A model id at the key's value position, written plain or quoted, replaced in place."""
+def edit_config(
+    source: str, edits: list[Edit], parses: Callable[[str], bool]
+) -> tuple[str, list[Edit], list[Skip]]:
+    """A scalar (a model id, a number) on its line, written plain or quoted, replaced in
+    place; the result must still ``parse``."""
     lines = source.splitlines(keepends=True)
     done: list[Edit] = []
     skipped: list[Skip] = []
     for edit in edits:
         action = edit.action
         if not isinstance(action, ReplaceText) or not 0 < action.line <= len(lines):
-            skipped += _skip_all([edit], "not a YAML scalar edit")
+            skipped += _skip_all([edit], "not a scalar edit")
             continue
         line = lines[action.line - 1]
         spans = _scalar_spans(line, max(action.column - 1, 0), action.old)
         if len(spans) != 1:
-            skipped += _skip_all([edit], "the YAML value is not one plain or quoted scalar")
+            skipped += _skip_all([edit], "the value is not one plain or quoted scalar on its line")
             continue
         start, end = spans[0]
         lines[action.line - 1] = f"{line[:start]}{action.new}{line[end:]}"
         done.append(edit)
     after = "".join(lines)
-    if done and not _yaml_parses(after):
+    if done and not parses(after):
         return source, [], skipped + _skip_all(done, "the edit would not parse")
     return after, done, skipped
 
@@ -473,5 +478,15 @@ def _yaml_parses(text: str) -> bool:
     try:
         list(YAML(typ="safe", pure=True).load_all(text))
     except YAMLError:
+        return False
+    return True
+
+
+def _json_parses(text: str) -> bool:
+    import json
+
+    try:
+        json.loads(text)
+    except ValueError:
         return False
     return True

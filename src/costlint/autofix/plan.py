@@ -30,7 +30,14 @@ from .model_ids import in_client_format
 from .safety import SAFE, UNSAFE, safety
 
 SDK_GUARD_SECONDS = 600  # the SDK refuses a non-streaming call expected to take longer
-DEFAULT_CACHE_FLOOR = 1024  # tokens: the smallest cacheable prefix when the model is unknown
+DEFAULT_CACHE_FLOOR = 1024
+# Files a value's definition is changed in: Python, and config files the code loads.
+DEFINITION_SUFFIXES = (
+    ".py",
+    ".yaml",
+    ".yml",
+    ".json",
+)  # tokens: the smallest cacheable prefix when the model is unknown
 PART_LABELS = {"system": "system prompt", "tools": "last tool", "document": "first user message"}
 
 
@@ -133,11 +140,13 @@ def _value_edit(
             return Skip(finding, f"{name} can take {len(candidates)} values here ({shown})")
         candidate = candidates[0]
         origin = candidate.origin
-        if origin is None or not origin.path.endswith(".py"):
-            return Skip(finding, f"where {name} is defined is not known, or not a Python file")
+        if origin is None or not origin.path.endswith(DEFINITION_SUFFIXES):
+            return Skip(finding, f"where {name} is defined is not known, or not a file fixed")
         if not isinstance(candidate.value, (str, int)) or isinstance(candidate.value, bool):
             return Skip(finding, f"{name} is not a plain value")
         action: Any = ReplaceLiteral(origin.line, candidate.value, new)
+        if not origin.path.endswith(".py"):  # a config file the code loads at run time
+            action = ReplaceText(origin.line, 1, str(candidate.value), str(new))
         what = f"{name} {_show(candidate.value)} -> {_show(new)} (where it is defined)"
         return Edit(origin.path, action, safe, what, [finding])
     old = site.get(name, UNKNOWN)
