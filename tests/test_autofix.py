@@ -531,3 +531,12 @@ def test_a_model_read_from_a_config_file_is_fixed_in_that_file(
         "claude-3-5-sonnet-20241022", "claude-sonnet-5-5"
     )
     assert rules(root, monkeypatch) == []
+
+
+def test_the_summary_is_printed_with_exit_zero_and_on_stderr_for_json(tmp_path, monkeypatch):
+    root = project(tmp_path, {"app.py": YES_NO})
+    result = costlint(root, "check", "--fix", "--exit-zero", monkeypatch=monkeypatch)
+    assert result.exit_code == 0
+    assert "Fixed 0 finding(s) (1 remaining). 1 hidden fix(es)" in result.stdout
+    result = costlint(root, "check", "--fix", "--format", "json", monkeypatch=monkeypatch)
+    assert "Fixed 0 finding(s)" in result.stderr and "Fixed" not in result.stdout

@@ -367,12 +367,12 @@ def check(
             rendered = ""
     if rendered or output_file is not None:
         _emit(rendered, output_file)
-    if exit_zero:
-        return EXIT_CLEAN
     if fixing:
         from .autofix import summary
 
         click.echo(summary(outcome, len(result.findings)), err=output_format != "text")
+    if exit_zero:
+        return EXIT_CLEAN
     if failing(result.findings, fail_on or configured[0]):
         return EXIT_FINDINGS
     broken = [d.path for d in result.diagnostics if d.kind == PARSE_ERROR]

@@ -96,7 +96,7 @@ def edit_python(source: str, edits: list[Edit]) -> tuple[str, list[Edit], list[S
         wrapper = MetadataWrapper(cst.parse_module(source))
     except cst.ParserSyntaxError:
         return source, [], _skip_all(edits, "the file does not parse")
-    finder = _Finder(source)
+    finder = _finder(source)
     wrapper.visit(finder)
     changes: dict[int, list[Callable[[Any], Any]]] = defaultdict(list)
     done: list[Edit] = []
@@ -111,7 +111,7 @@ def edit_python(source: str, edits: list[Edit]) -> tuple[str, list[Edit], list[S
         done.append(edit)
     if not done:
         return source, [], skipped
-    after = wrapper.visit(_Rewriter(changes)).code
+    after = wrapper.visit(_rewriter(changes)).code
     if not python_parses(after):  # never write a file that no longer parses
         return source, [], skipped + _skip_all(done, "the edit would not parse")
     return after, done, skipped
@@ -134,7 +134,7 @@ def _finder_base() -> type:
 
         def __init__(self, source: str) -> None:
             super().__init__()
-            self.lines = source.splitlines()
+            self.lines = re.split(r"\r\n|\r|\n", source)  # Python's line ends only
             self.literals: dict[int, list[Any]] = defaultdict(list)
             self.calls: dict[tuple[int, int, int], Any] = {}
 
@@ -157,11 +157,13 @@ def _finder_base() -> type:
     return Finder
 
 
-def _Finder(source: str) -> Any:  # noqa: N802 - builds the libcst visitor lazily
+def _finder(source: str) -> Any:
+    """A visitor collecting literals by line and calls by position (libcst loaded here)."""
     return _finder_base()(source)
 
 
-def _Rewriter(changes: dict[int, list[Callable[[Any], Any]]]) -> Any:  # noqa: N802
+def _rewriter(changes: dict[int, list[Callable[[Any], Any]]]) -> Any:
+    """A transformer applying ``changes`` (by original node) on the way up the tree."""
     import libcst as cst
 
     class Rewriter(cst.CSTTransformer):
