@@ -18,7 +18,9 @@ from costlint.fixes import (
     MoveVolatile,
     NoCostModel,
     OutputCap,
+    OutputLimit,
     PrefixCache,
+    StreamOrTimeout,
     fix_from_json,
     token_cost,
 )
@@ -32,6 +34,8 @@ EXAMPLES = [
     OutputCap(64, max_tokens=64_000, answer="a yes/no answer"),
     Batch(),
     MoveVolatile(("today",)),
+    StreamOrTimeout(1800),
+    OutputLimit(64_000),
     NoCostModel(),
 ]
 
@@ -49,6 +53,8 @@ def test_registry_names_every_kind_once():
             "output-cap",
             "batch",
             "move-volatile-after-breakpoint",
+            "stream-or-timeout",
+            "output-limit",
             "none",
         ]
     )
@@ -85,7 +91,10 @@ def test_from_site_takes_params_then_the_site_then_defaults():
     assert HistoryCache.from_site(_site()) == HistoryCache("messages")
 
 
-@pytest.mark.parametrize("cls", [PrefixCache, HistoryCache, Batch, MoveVolatile, NoCostModel])
+@pytest.mark.parametrize(
+    "cls",
+    [PrefixCache, HistoryCache, Batch, MoveVolatile, StreamOrTimeout, OutputLimit, NoCostModel],
+)
 def test_kinds_without_required_evidence_build_from_a_site_alone(cls):
     fix = cls.from_site(_site(), {})
     assert isinstance(fix, cls) and fix == cls()

@@ -10,6 +10,8 @@ copies the remedy onto ``Finding.remedy`` and ``costlint.price`` prices it by it
 * ``"output-cap"``: OutputCap(suggested_max_tokens [required], max_tokens, answer)
 * ``"batch"``: Batch()
 * ``"move-volatile-after-breakpoint"``: MoveVolatile(parts)
+* ``"stream-or-timeout"``: StreamOrTimeout(timeout), a call the SDK's 10-minute guard refuses
+* ``"output-limit"``: OutputLimit(max_output), max_tokens above the model's maximum output
 * ``"none"``: NoCostModel(), a fix costlint does not price (the default on a Finding)
 
 ``FIX_KINDS`` maps each kind string to its class. A rule that names a kind (e.g. a YAML-only
@@ -162,6 +164,23 @@ class MoveVolatile(Fix):
 
 
 @dataclass(frozen=True)
+class StreamOrTimeout(Fix):
+    """A non-streaming call the SDK refuses before sending (its 10-minute guard): stream it,
+    or pass an explicit timeout. Not priced: the call fails as written."""
+
+    kind: ClassVar[str] = "stream-or-timeout"
+    timeout: int | None = None  # seconds: the SDK's own expected duration for max_tokens
+
+
+@dataclass(frozen=True)
+class OutputLimit(Fix):
+    """max_tokens above the model's maximum output: the API rejects the request (not priced)."""
+
+    kind: ClassVar[str] = "output-limit"
+    max_output: int | None = None
+
+
+@dataclass(frozen=True)
 class NoCostModel(Fix):
     """A fix costlint does not price (a typo to check, a limit to respect)."""
 
@@ -170,7 +189,17 @@ class NoCostModel(Fix):
 
 FIX_KINDS: dict[str, type[Fix]] = {
     cls.kind: cls
-    for cls in (ModelSwitch, PrefixCache, HistoryCache, OutputCap, Batch, MoveVolatile, NoCostModel)
+    for cls in (
+        ModelSwitch,
+        PrefixCache,
+        HistoryCache,
+        OutputCap,
+        Batch,
+        MoveVolatile,
+        StreamOrTimeout,
+        OutputLimit,
+        NoCostModel,
+    )
 }
 
 # The types a fix field may have, as written in the annotations above, and their checks.
