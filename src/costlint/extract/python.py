@@ -34,6 +34,7 @@ from .api_calls import (
     retired_beta_base,
 )
 from .batch import batch_reach
+from .kept_history import kept_history
 from .result import ExtractResult
 from .suppression import PYTHON_COMMENT, suppression
 from .volatility import cache_breaker
@@ -375,7 +376,7 @@ class _CallFinder:
             return None
         matches: list[tuple[ast.Call, str, ast.AST, MethodReference]] = []
         for option in options:
-            reference = method_reference(option)
+            reference = method_reference(self._resource_expanded(option, scope, call.lineno))
             if reference is None:
                 continue
             synthetic = called_with(call, reference)
@@ -390,6 +391,18 @@ class _CallFinder:
         # Branches that differ: a streaming one means the non-streaming guard cannot be claimed.
         chosen = next((m for m in matches if not m[1].endswith("create")), matches[0])
         return chosen[0], chosen[1], chosen[2]
+
+    def _resource_expanded(self, option: ast.AST, scope: Scope, line: int) -> ast.AST:
+        """``m.create`` where ``m = client.messages``: the method written on the resource."""
+        if not isinstance(option, ast.Attribute) or not isinstance(option.value, ast.Name):
+            return option
+        found = self.resolver.binding_of(option.value.id, scope, line)
+        if found is None or found[0].kind != "assign":
+            return option
+        value = found[0].value
+        if not isinstance(value, ast.Attribute) or value.attr != "messages":
+            return option
+        return ast.copy_location(ast.Attribute(value=value, attr=option.attr), option)
 
     def _batch_candidates(
         self,
@@ -759,6 +772,11 @@ class _CallFinder:
         info.growing = self._grows(key, target, cand)
         info.turn_bound = self._turn_bound
         info.capped = self._turn_capped
+        if not info.growing and not info.windowed and cand.function is not None:
+            kept = kept_history(self.module, self.resolver, target, cand.scope, cand.call.lineno)
+            if kept is not None:
+                info.growing = True
+                info.variable = kept.variable
         return info
 
     def _joined_history(self, node: ast.List, cand: _Candidate, info: HistoryInfo) -> HistoryInfo:
@@ -1043,6 +1061,8 @@ def client_origin(
         if node.value.id in ("self", "cls"):
             cls = scope.class_scope if scope.kind == "function" else scope
             if cls is None:
+                cls = _patched_class(module, scope)
+            if cls is None:
                 return "unknown"
             origins = [
                 _binding_origin(b, _method_scope(module, cls, b.line), resolver, depth)
@@ -1056,6 +1076,21 @@ def client_origin(
             if "other" in origins:
                 return "other"
     return "unknown"
+
+
+def _patched_class(module: ModuleInfo, scope: Scope) -> Scope | None:
+    """The class a module-level function is attached to by a decorator (fastcore's
+    ``@patch def f(self: Client)``): its first parameter's annotation names a class here."""
+    current: Scope | None = scope
+    while current is not None and current.kind == "function":
+        fn = current.node
+        args = getattr(fn, "args", None)
+        first = args.args[0] if args is not None and args.args else None
+        if first is not None and first.arg == "self" and getattr(fn, "decorator_list", None):
+            if isinstance(first.annotation, ast.Name):
+                return module.module_scope.classes.get(first.annotation.id)
+        current = current.parent
+    return None
 
 
 def _method_scope(module: ModuleInfo, cls: Scope, line: int) -> Scope:

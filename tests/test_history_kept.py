@@ -1,0 +1,183 @@
+"""CL003 on histories kept outside the function that sends them (issue 14, item 3):
+a chat class's attribute handed to a client wrapper in another module, a caller loop that
+grows a local list, a conversation object converted to messages by a provider adapter."""
+
+from __future__ import annotations
+
+from helpers import scan
+
+CLIENT = """
+import anthropic
+
+
+class Client:
+    def __init__(self, model):
+        self.model = model
+        self.api = anthropic.Anthropic()
+
+    def __call__(self, msgs, sp="", maxtok=1024):
+        msgs, extra = self._prepare(msgs, sp)
+        return self.api.messages.create(model=self.model, max_tokens=maxtok, messages=msgs, **extra)
+
+    def send(self, msgs, maxtok=1024):
+        return self.api.messages.create(model=self.model, max_tokens=maxtok, messages=msgs)
+
+    def _prepare(self, msgs, sp):
+        return list(msgs), {"system": sp}
+"""
+
+CHAT = """
+from .client import Client
+
+
+class Chat:
+    def __init__(self, model):
+        self.client = Client(model)
+        self.turns = []
+
+    def __call__(self, prompt):
+        self.turns.append({{"role": "user", "content": prompt}})
+        reply = {send}
+        self.turns.append({{"role": "assistant", "content": reply.content}})
+        return reply
+"""
+
+
+def cl003(tmp_path, files):
+    result = scan(tmp_path, files, select=["CL003"])
+    return [(f.path, f.line, f.message) for f in result.findings]
+
+
+def chat_files(send):
+    return {"pkg/__init__.py": "", "pkg/client.py": CLIENT, "pkg/chat.py": CHAT.format(send=send)}
+
+
+def test_chat_class_history_sent_through_the_wrappers_call_is_flagged(tmp_path):
+    found = cl003(tmp_path, chat_files("self.client(self.turns)"))
+    assert [(path, line) for path, line, _ in found] == [("pkg/client.py", 12)]
+    assert "`self.turns` grows every turn" in found[0][2]
+
+
+def test_chat_class_history_sent_through_a_wrapper_method_is_flagged(tmp_path):
+    found = cl003(tmp_path, chat_files("self.client.send(self.turns)"))
+    assert [(path, line) for path, line, _ in found] == [("pkg/client.py", 15)]
+
+
+def test_chat_class_sending_a_window_is_not_flagged(tmp_path):
+    assert cl003(tmp_path, chat_files("self.client(self.turns[-6:])")) == []
+
+
+def test_chat_class_sending_only_the_new_turn_is_not_flagged(tmp_path):
+    send = 'self.client([{"role": "user", "content": prompt}])'
+    assert cl003(tmp_path, chat_files(send)) == []
+
+
+LOOP_CALLER = """
+from .client import Client
+
+client = Client("claude-sonnet-5-5")
+
+
+def main():
+    history = []
+    while True:
+        history.append({"role": "user", "content": input("> ")})
+        reply = client.send(history)
+        history.append({"role": "assistant", "content": reply.content})
+"""
+
+
+def test_caller_loop_growing_a_local_list_is_flagged(tmp_path):
+    files = {"pkg/__init__.py": "", "pkg/client.py": CLIENT, "pkg/main.py": LOOP_CALLER}
+    found = cl003(tmp_path, files)
+    assert [(path, line) for path, line, _ in found] == [("pkg/client.py", 15)]
+
+
+def test_caller_making_a_fresh_list_each_call_is_not_flagged(tmp_path):
+    caller = LOOP_CALLER.replace("reply = client.send(history)", "reply = client.send([])")
+    files = {"pkg/__init__.py": "", "pkg/client.py": CLIENT, "pkg/main.py": caller}
+    assert cl003(tmp_path, files) == []
+
+
+ADAPTER = """
+import anthropic
+from framework import ChatContext
+
+
+class ProviderLLM:
+    def __init__(self):
+        self.client = anthropic.AsyncAnthropic()
+
+    async def chat(self, *, chat_ctx: ChatContext, max_tokens: int = 1024):
+        converted, system = chat_ctx.to_provider_format("anthropic")
+        messages = list(converted)
+        return await self.client.messages.create(
+            model="claude-sonnet-5-5", max_tokens=max_tokens, system=system, messages=messages
+        )
+"""
+
+
+def test_conversation_object_converted_by_a_provider_adapter_is_flagged(tmp_path):
+    found = cl003(tmp_path, {"adapter.py": ADAPTER})
+    assert [(path, line) for path, line, _ in found] == [("adapter.py", 13)]
+    assert "`chat_ctx`" in found[0][2]
+
+
+def test_adapter_whose_project_callers_pass_a_window_is_not_flagged(tmp_path):
+    caller = """
+from adapter import ProviderLLM
+
+llm = ProviderLLM()
+
+
+async def turn(ctx):
+    return await llm.chat(chat_ctx=ctx[-4:])
+"""
+    assert cl003(tmp_path, {"adapter.py": ADAPTER, "caller.py": caller}) == []
+
+
+def test_a_prompt_parameter_put_in_a_fresh_list_is_not_a_history(tmp_path):
+    body = """
+import anthropic
+client = anthropic.Anthropic()
+
+
+def ask(history: str):
+    messages = [{"role": "user", "content": history}]
+    return client.messages.create(model="claude-sonnet-5-5", max_tokens=300, messages=messages)
+"""
+    assert cl003(tmp_path, {"app.py": body}) == []
+
+
+def test_patched_method_sees_the_client_of_the_class_it_is_attached_to(tmp_path):
+    body = """
+import anthropic
+from fastcore.basics import patch
+
+
+class Client:
+    def __init__(self, model):
+        self.model = model
+        self.c = anthropic.Anthropic()
+
+
+@patch
+def __call__(self: Client, msgs, maxtok=1024, **kwargs):
+    m = self.c.messages
+    f = m.create
+    return f(model=self.model, messages=msgs, max_tokens=maxtok, **kwargs)
+
+
+class Chat:
+    def __init__(self, model):
+        self.c = Client(model)
+        self.h = []
+
+    def __call__(self, pr):
+        self.h.append({"role": "user", "content": pr})
+        res = self.c(self.h)
+        self.h += [{"role": "assistant", "content": res.content}]
+        return res
+"""
+    found = cl003(tmp_path, {"lib.py": body})
+    assert [(path, line) for path, line, _ in found] == [("lib.py", 16)]
