@@ -123,9 +123,8 @@ def test_conversation_object_converted_by_a_provider_adapter_is_flagged(tmp_path
     assert "`chat_ctx`" in found[0][2]
 
 
-def test_adapter_whose_project_callers_pass_a_window_is_not_flagged(tmp_path):
+def test_adapter_whose_callers_in_its_module_pass_a_window_is_not_flagged(tmp_path):
     caller = """
-from adapter import ProviderLLM
 
 llm = ProviderLLM()
 
@@ -133,7 +132,7 @@ llm = ProviderLLM()
 async def turn(ctx):
     return await llm.chat(chat_ctx=ctx[-4:])
 """
-    assert cl003(tmp_path, {"adapter.py": ADAPTER, "caller.py": caller}) == []
+    assert cl003(tmp_path, {"adapter.py": ADAPTER + caller}) == []
 
 
 def test_a_prompt_parameter_put_in_a_fresh_list_is_not_a_history(tmp_path):
@@ -181,3 +180,48 @@ class Chat:
 """
     found = cl003(tmp_path, {"lib.py": body})
     assert [(path, line) for path, line, _ in found] == [("lib.py", 16)]
+
+
+# -- the minimum cacheable length (item 2) --------------------------------------------------------
+
+BOUNDED_LOOP = """
+import anthropic
+client = anthropic.Anthropic()
+
+
+def label(items):
+    messages = [{{"role": "user", "content": "Label each item I send as spam or ham."}}]
+    for _ in range(8):
+        messages.append({{"role": "user", "content": input()}})
+        reply = client.messages.create(model="{model}", max_tokens={max_tokens},
+            messages=messages)
+        messages.append({{"role": "assistant", "content": reply.content}})
+"""
+
+
+def test_history_that_stays_under_the_minimum_cacheable_length_is_not_flagged(tmp_path):
+    # 8 turns x (200 new + 20 reply) + a short first message stays under Haiku 4.5's 4,096.
+    body = BOUNDED_LOOP.format(model="claude-haiku-4-5-20251001", max_tokens=20)
+    assert cl003(tmp_path, {"app.py": body}) == []
+
+
+def test_same_loop_with_long_replies_reaches_the_minimum_and_is_flagged(tmp_path):
+    body = BOUNDED_LOOP.format(model="claude-haiku-4-5-20251001", max_tokens=1024)
+    assert [line for _, line, _ in cl003(tmp_path, {"app.py": body})] == [10]
+
+
+def test_open_ended_chat_is_flagged_whatever_its_first_message(tmp_path):
+    body = """
+import anthropic
+client = anthropic.Anthropic()
+
+
+def chat():
+    history = []
+    while True:
+        history.append({"role": "user", "content": input()})
+        reply = client.messages.create(model="claude-haiku-4-5-20251001", max_tokens=1024,
+            messages=history)
+        history.append({"role": "assistant", "content": reply.content})
+"""
+    assert [line for _, line, _ in cl003(tmp_path, {"app.py": body})] == [10]

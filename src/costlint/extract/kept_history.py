@@ -62,13 +62,15 @@ def kept_history(
     if not isinstance(node, ast.Name):
         return None
     for param in _parameters_behind(module, resolver, node.id, scope, line, MAX_STEPS, False):
+        if _is_conversation(param):
+            # The caller is usually a framework outside the project: only this module's
+            # own calls are read (a window passed there vetoes), which keeps it cheap.
+            if _from_callers(module, param, local=True) != "fresh":
+                return KeptHistory(param.name, None, param.function.lineno)
+            continue
         verdict = _from_callers(module, param)
         if isinstance(verdict, KeptHistory):
             return verdict
-        if verdict == "fresh":
-            continue
-        if _is_conversation(param):
-            return KeptHistory(param.name, None, param.function.lineno)
     return None
 
 
@@ -152,13 +154,17 @@ def _whole_names(value: ast.AST, through_call: bool) -> Iterator[tuple[str, bool
 
 
 # -- the callers ---------------------------------------------------------------------------
-def _from_callers(module: ModuleInfo, param: _Param) -> KeptHistory | str | None:
+def _from_callers(
+    module: ModuleInfo, param: _Param, local: bool = False
+) -> KeptHistory | str | None:
     """A caller's growing list passed as ``param`` (a KeptHistory), ``"fresh"`` when callers
-    are seen and each passes a window or a new list, None when nothing is known."""
+    are seen and each passes a window or a new list, None when nothing is known. ``local``:
+    callers in ``module`` only."""
     function = param.function
     index = _position(function, param.name)
     fresh = seen = 0
-    for caller_module, call, caller_fn, loops in _callers(module, function):
+    callers = _local_callers(module, function) if local else _callers(module, function)
+    for caller_module, call, caller_fn, loops in callers:
         argument = _argument(call, param.name, index)
         if argument is None:
             continue
@@ -207,6 +213,17 @@ def _callers(
     for site in caller_graph(project).callers_of(module, function)[:MAX_CALLERS]:
         if isinstance(site.node, ast.Call):
             yield site.module, site.node, site.function, site.loops
+
+
+def _local_callers(
+    module: ModuleInfo, function: ast.FunctionDef | ast.AsyncFunctionDef
+) -> Iterator[tuple[ModuleInfo, ast.Call, ast.AST | None, tuple[ast.AST, ...]]]:
+    """Calls of the function's name in its own module (by name, as the caller graph does)."""
+    for call, where in module.calls:
+        func = call.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if name == function.name and where.function is not function:
+            yield module, call, where.function, where.loops
 
 
 def _owner_class(module: ModuleInfo, function: ast.AST) -> str | None:
