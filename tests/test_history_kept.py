@@ -225,3 +225,64 @@ def chat():
         history.append({"role": "assistant", "content": reply.content})
 """
     assert [line for _, line, _ in cl003(tmp_path, {"app.py": body})] == [10]
+
+
+# -- tool loops inside one task ----------------------------------------------------------------
+
+TOOL_LOOP = """
+import anthropic
+client = anthropic.Anthropic()
+WEATHER = {{"name": "weather", "description": "Weather for a city.",
+           "input_schema": {{"type": "object", "properties": {{"city": {{"type": "string"}}}}}}}}
+
+
+def run({params}):
+    messages = [{{"role": "user", "content": {task}}}]
+    response = None
+    while response is None or response.stop_reason == "tool_use":
+        response = client.messages.create(model="claude-sonnet-4-6", max_tokens=4000,
+            tools={tools}, messages=messages)
+        messages.append({{"role": "assistant", "content": response.content}})
+        messages.append({{"role": "user", "content": [{{"type": "tool_result", "content": "72F"}}]}})
+"""
+
+
+def test_open_ended_tool_loop_with_a_small_prompt_seen_whole_is_not_flagged(tmp_path):
+    body = TOOL_LOOP.format(params="", task='"Weather in London?"', tools="[WEATHER]")
+    assert cl003(tmp_path, {"app.py": body}) == []
+
+
+def test_open_ended_tool_loop_with_tools_passed_in_is_flagged(tmp_path):
+    body = TOOL_LOOP.format(params="tools", task='"Weather in London?"', tools="tools")
+    assert [line for _, line, _ in cl003(tmp_path, {"app.py": body})] == [12]
+
+
+def test_open_ended_tool_loop_on_a_task_passed_in_is_flagged(tmp_path):
+    body = TOOL_LOOP.format(params="task", task="task", tools="[WEATHER]")
+    assert [line for _, line, _ in cl003(tmp_path, {"app.py": body})] == [12]
+
+
+def test_tool_loop_re_sending_a_long_system_prompt_is_flagged(tmp_path):
+    body = TOOL_LOOP.format(params="", task='"Weather in London?"', tools="[WEATHER]")
+    body = body.replace("tools=[WEATHER],", "tools=[WEATHER], system=MANUAL,")
+    body = body.replace("WEATHER = {", 'MANUAL = "Always answer in Celsius. " * 400\nWEATHER = {', 1)
+    assert [line for _, line, _ in cl003(tmp_path, {"app.py": body})] == [13]
+
+
+def test_top_level_sequence_of_explicit_calls_is_not_a_conversation(tmp_path):
+    body = """
+import anthropic
+client = anthropic.Anthropic()
+
+
+def ask(messages):
+    return client.messages.create(model="claude-sonnet-5-5", max_tokens=1000, messages=messages)
+
+
+MESSAGES = [{"role": "user", "content": "Weather and time in Paris?"}]
+response = ask(MESSAGES)
+MESSAGES.append({"role": "assistant", "content": response.content})
+MESSAGES.append({"role": "user", "content": "and in Rome?"})
+response = ask(MESSAGES)
+"""
+    assert cl003(tmp_path, {"app.py": body}) == []

@@ -15,7 +15,7 @@ tests:
   - vars: {{ticket: my card was charged twice}}
 """
 
-PROMPTS_PY = '''
+PROMPTS_PY = """
 import sys
 
 RULES = "Classify the ticket into one of: billing, bug, other. Respond with only the label."
@@ -37,7 +37,7 @@ def branches(context):
     if context["vars"]:
         return "a"
     return "b"
-'''
+"""
 
 CORE = ["CL001", "CL002", "CL003", "CL004"]
 

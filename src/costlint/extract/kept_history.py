@@ -309,15 +309,15 @@ def _constructs(value: ast.AST, owner: str) -> bool:
 def _grows_in(
     module: ModuleInfo, function: ast.AST | None, argument: ast.AST, in_loop: bool
 ) -> bool:
-    """``self.x`` that the caller's module appends to, or a local list the calling function
-    appends to while it calls in a loop."""
+    """``self.x`` that the caller's module appends to, or a list the calling function (or
+    the top level) appends to while it calls in a loop."""
     if isinstance(argument, ast.Attribute) and isinstance(argument.value, ast.Name):
         if argument.value.id != "self":
             return False
         return _grown(module, None, argument)
     if isinstance(argument, ast.Name):
-        if function is None:
-            return _grown(module, None, argument)
+        # A script or notebook that appends twice and calls twice is not a conversation:
+        # the call must repeat in a loop.
         return in_loop and _grown(module, function, argument)
     return False
 
