@@ -243,7 +243,8 @@ def run({params}):
         response = client.messages.create(model="claude-sonnet-4-6", max_tokens=4000,
             tools={tools}, messages=messages)
         messages.append({{"role": "assistant", "content": response.content}})
-        messages.append({{"role": "user", "content": [{{"type": "tool_result", "content": "72F"}}]}})
+        result = {{"type": "tool_result", "content": "72F"}}
+        messages.append({{"role": "user", "content": [result]}})
 """
 
 
@@ -265,7 +266,9 @@ def test_open_ended_tool_loop_on_a_task_passed_in_is_flagged(tmp_path):
 def test_tool_loop_re_sending_a_long_system_prompt_is_flagged(tmp_path):
     body = TOOL_LOOP.format(params="", task='"Weather in London?"', tools="[WEATHER]")
     body = body.replace("tools=[WEATHER],", "tools=[WEATHER], system=MANUAL,")
-    body = body.replace("WEATHER = {", 'MANUAL = "Always answer in Celsius. " * 400\nWEATHER = {', 1)
+    body = body.replace(
+        "WEATHER = {", 'MANUAL = "Always answer in Celsius. " * 400\nWEATHER = {', 1
+    )
     assert [line for _, line, _ in cl003(tmp_path, {"app.py": body})] == [13]
 
 
