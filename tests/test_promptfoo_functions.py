@@ -67,3 +67,26 @@ def test_prompt_function_with_several_returns_is_a_diagnostic(tmp_path):
     (site,) = result.sites
     assert "messages" not in site.args
     assert any("not static" in d.message for d in result.diagnostics)
+
+
+def test_prompt_function_filling_a_template_by_replace_is_read(tmp_path):
+    prompts = '''
+import textwrap
+
+LABELS = "billing, bug, other"
+
+
+def fill(context):
+    ticket = context["vars"]["ticket"]
+    prompt = textwrap.dedent("""
+    Classify the ticket into one of: {{labels}}. Respond with only the label.
+    <ticket>{{ticket}}</ticket>
+    """).replace("{{labels}}", LABELS).replace("{{ticket}}", ticket)
+    return prompt
+'''
+    config = CONFIG.format(prompt="file://prompts.py:fill")
+    result = scan(tmp_path, {"promptfooconfig.yaml": config, "prompts.py": prompts}, select=CORE)
+    (site,) = result.sites
+    content = site.args["messages"][0]["content"]
+    assert "billing, bug, other" in content and content.holes == 1
+    assert content.strip().startswith("Classify the ticket")

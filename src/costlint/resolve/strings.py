@@ -88,7 +88,27 @@ def str_method(
         new = ev.evaluate(node.args[1], scope, line, depth)
         if isinstance(old, str) and isinstance(new, str):
             return transform(text, "replace", str(old), str(new))
+        if isinstance(old, str) and old:
+            return _replace_with_hole(text, str(old), hole_name(node.args[1]))
     return UNKNOWN
+
+
+def _replace_with_hole(text: str, old: str, name: str) -> Any:
+    """``template.replace("{{ticket}}", ticket)`` with a per-call value: a placeholder there."""
+    pieces = str(text).split(old)
+    if len(pieces) == 1:
+        return text
+    parts: list[str] = []
+    for index, piece in enumerate(pieces):
+        if index:
+            parts.append(Str.hole(name))
+        parts.append(piece)
+    result = Str.concat(parts)
+    prior = getattr(text, "holes", 0)
+    if not prior:
+        return result
+    first = min(result.first_hole or 0, getattr(text, "first_hole", 0) or 0)
+    return Str(str(result), result.holes + prior, first)
 
 
 def _format(ev: Evaluator, text: str, node: ast.Call, scope: Scope, line: int, depth: int) -> Any:
