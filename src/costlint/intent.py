@@ -162,7 +162,8 @@ COMPLEX_WORK = re.compile(
     r"|\breview\s+(?:the|this)\s+(?:code|diff|pull\s+request|design|architecture|patch)"
     r"|\bdesign\s+(?:a|an|the)\b|\barchitect\b|\brefactor|\bdebug|\bimplement\b"
     r"|\b(?:generate|create|write|produce)\s+(?:a\s+|an\s+)?(?:series|list|set)\s+of\b"
-    r"|\bmulti-step\b|\bplan\s+(?:a|the|your)\b|\btranslate\b|\bin\s+depth\b",
+    r"|\bmulti-step\b|\bplan\s+(?:a|the|your)\b|\btranslate\b|\bin\s+depth\b"
+    r"|\bcomprehensive\b|\bsupporting\s+rationale\b",
     _FLAGS,
 )
 
@@ -203,12 +204,25 @@ class SimpleTask:
 NEGATION = re.compile(r"\b(?:avoid|not|never|don't|do\s+not|without|instead\s+of)\b", _FLAGS)
 
 
+# A heading that labels an input section ("Sentiment Analysis:" above the data): not a task.
+_LABEL_AFTER = re.compile(r"^[\w \t-]{0,30}:[ \t]*$", re.MULTILINE)
+
+
 def _affirmed(text: str, pattern: re.Pattern[str]) -> bool:
-    """A match that is not negated just before it ("avoid yes/no questions")."""
+    """A match that is not negated just before it ("avoid yes/no questions"), not the label
+    of an input section (a line of its own ending in a colon) and not a placeholder's name."""
     for match in pattern.finditer(text):
         before = text[max(0, match.start() - 30) : match.start()]
-        if not NEGATION.search(before):
-            return True
+        if NEGATION.search(before):
+            continue
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        rest = text[match.end() : line_end if line_end >= 0 else len(text)]
+        if not text[line_start : match.start()].strip() and _LABEL_AFTER.match(rest):
+            continue
+        if text[match.start() - 1 : match.start()] == "{" and rest.startswith("}"):
+            continue  # a placeholder's name ({sentiment}), filled with the input
+        return True
     return False
 
 

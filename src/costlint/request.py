@@ -240,3 +240,16 @@ def has_variable_part(value: Any, depth: int = 0, *, too_deep: bool = False) -> 
     if isinstance(value, list):
         return any(has_variable_part(v, depth + 1, too_deep=too_deep) for v in value)
     return False
+
+
+def history_tokens(site: PromptSite, turns: int, new_per_turn: int, output_per_turn: int) -> int:
+    """Tokens the history re-sends at its ``turns``-th turn: what the request shows once (the
+    counted input) plus, for each earlier turn, the new message and the reply (capped at
+    ``max_tokens``). Unknown parts count at the per-turn figures given (usage defaults)."""
+    counted = site.tokens.get("input")
+    base = counted.count if counted is not None else 0
+    max_tokens = site.get("max_tokens")
+    output = output_per_turn
+    if isinstance(max_tokens, int) and not isinstance(max_tokens, bool) and max_tokens > 0:
+        output = min(output, max_tokens)
+    return base + max(turns - 1, 0) * (new_per_turn + output)

@@ -217,6 +217,8 @@ class HistoryInfo:
     turn_bound: int | None = None  # the loop that grows it runs at most this many times
     capped: bool = False  # that loop has an iteration limit (a counter checked against a cap)
     joined: bool = False  # earlier results joined into the prompt text, not sent as turns
+    tool_loop: bool = False  # the loop repeats while the model asks for tools (stop_reason)
+    opening_known: bool = False  # the list's first value (the task) is seen whole
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
 from ..fixes import HistoryCache
-from ..request import caches_messages
+from ..request import caches_messages, has_variable_part, history_tokens
 from ..site import PromptSite
 
 REMEDIES = (HistoryCache,)
+REQUEST_PARTS = ("tools", "system")  # what a tool loop re-sends besides its own rounds
 
 
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
@@ -23,6 +24,8 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         return  # a loop of a few rounds (a capped tool loop): the growth stays small
     if bound is None and history.capped:
         return  # a per-task tool loop with an iteration limit; its resent prefix is CL002's
+    if not history.joined and site.kind != "template" and _too_small_to_cache(site, ctx, bound):
+        return  # caching would save nothing: the history never reaches the cacheable minimum
     name = history.variable or "messages"
     if history.joined:
         yield _joined_report(site, name)
@@ -65,3 +68,26 @@ def _joined_report(site: PromptSite, name: str) -> Report:
     )
     fix = f"join a window such as {name}[-5:] or a running summary, and cache the stable part"
     return Report(message, fix=fix, tokens=site.tokens.get("input"), remedy=HistoryCache(name))
+
+
+def _too_small_to_cache(site: PromptSite, ctx: CheckContext, bound: int | None) -> bool:
+    """The history at the default turn count (or the loop's bound) stays under the model's
+    minimum cacheable length."""
+    model = ctx.model(site)
+    minimum = getattr(model, "min_cacheable", None) if model is not None else None
+    if not minimum:
+        return False
+    if site.history is not None and site.history.tool_loop:
+        # One task's tool rounds: each adds a tool call and its result, not a user's turn.
+        # Only a task, tools and system prompt seen whole can be called small.
+        if not site.history.opening_known:
+            return False
+        if any(has_variable_part(site.args.get(part)) for part in REQUEST_PARTS):
+            return False
+        turns = bound if bound is not None else int(ctx.params.get("tool_rounds", 3))
+        per_round = int(ctx.params.get("tool_round_tokens", 150))
+        return history_tokens(site, turns, per_round, 0) < int(minimum)
+    turns = bound if bound is not None else int(ctx.params.get("turns", 10))
+    new = int(ctx.params.get("new_tokens_per_turn", 200))
+    output = int(ctx.params.get("output_tokens", 400))
+    return history_tokens(site, turns, new, output) < int(minimum)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..site import PromptSite, Span
+from .prompt_functions import prompt_function_value
 from .yaml_compose import YamlDoc, node_kind, node_under, scalar_text
 from .yaml_requests import (
     MAX_SITES,
@@ -165,11 +166,17 @@ def _promptfoo_prompts(
 
 def _prompts_from(text: str, span: Span, label: str, context: FileContext) -> list[_Prompt]:
     tokens = context.tokens
+    bare = re.fullmatch(r"([\w./-]+\.py):(\w+)", text.strip())
+    if bare is not None:
+        return _prompt_from_function(bare[1], bare[2], span, label, context)
     if not text.startswith("file://"):
         return [_prompt_from_text(text, span, label or _short(text), tokens)]
     target = text[len("file://") :]
+    function = re.fullmatch(r"(.+\.py):(\w+)", target)
+    if function is not None:
+        return _prompt_from_function(function[1], function[2], span, label, context)
     if re.search(r"\.(?:py|js|ts|mjs|cjs)(?::\w+)?$", target):
-        context.problems.append(f"{target}: prompt functions are not read (only text prompts)")
+        context.problems.append(f"{target}: prompt functions are not read (only Python ones)")
         return []
     prompts: list[_Prompt] = []
     for path in _prompt_files(target, context):
@@ -185,6 +192,24 @@ def _prompts_from(text: str, span: Span, label: str, context: FileContext) -> li
             if piece.strip():
                 prompts.append(_prompt_from_text(piece.strip("\n"), span, name, tokens))
     return prompts
+
+
+def _prompt_from_function(
+    file: str, name: str, span: Span, label: str, context: FileContext
+) -> list[_Prompt]:
+    """A Python prompt function, read statically (parsed, never run)."""
+    value = prompt_function_value(context.project, context.abs_path.parent / file, name)
+    tokens = context.tokens
+    label = label or f"{file}:{name}"
+    if isinstance(value, str):
+        return [_Prompt(span, [user_message(value, tokens)], None, label)]
+    if isinstance(value, list) and value and all(isinstance(m, dict) for m in value):
+        system = [m.get("content") for m in value if m.get("role") == "system"]
+        rest = [m for m in value if m.get("role") != "system"]
+        system_value = system[0] if len(system) == 1 else None
+        return [_Prompt(span, prompt_messages(rest, tokens), system_value, label)]
+    context.problems.append(f"{file}:{name}: the prompt function's return value is not static")
+    return []
 
 
 def _prompt_files(target: str, context: FileContext) -> list[Path]:

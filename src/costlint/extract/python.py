@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..request import has_variable_part
 from ..resolve.evaluator import Resolver
 from ..resolve.flow import ValueFlow
 from ..resolve.project import ModuleInfo, Project
@@ -35,6 +36,7 @@ from .api_calls import (
     retired_beta_base,
 )
 from .batch import batch_reach
+from .kept_history import kept_history
 from .result import ExtractResult
 from .suppression import PYTHON_COMMENT, suppression
 from .volatility import cache_breaker
@@ -187,6 +189,7 @@ class _CallFinder:
         self._cache_fn: dict[int, bool] = {}
         self._turn_bound: int | None = None
         self._turn_capped = False
+        self._turn_tool = False
         # (scope node, variable) -> helpers the list is passed to (checked lazily for caching)
         self.helper_calls: dict[tuple[int, str], list[tuple[ast.AST, Scope]]] = {}
         # partial(...) calls that a later call of the partial object stands for.
@@ -777,10 +780,29 @@ class _CallFinder:
             info.cached = True
         self._turn_bound = None
         self._turn_capped = False
+        self._turn_tool = False
         info.growing = self._grows(key, target, cand)
         info.turn_bound = self._turn_bound
         info.capped = self._turn_capped
+        info.tool_loop = self._turn_tool
+        if info.tool_loop and isinstance(target, ast.Name):
+            info.opening_known = self._opening_known(target, cand)
+        if not info.growing and not info.windowed and cand.function is not None:
+            kept = kept_history(self.module, self.resolver, target, cand.scope, cand.call.lineno)
+            if kept is not None:
+                info.growing = True
+                info.variable = kept.variable
         return info
+
+    def _opening_known(self, target: ast.Name, cand: _Candidate) -> bool:
+        """Whether the list a tool loop grows starts from a value seen whole (its first
+        assignment in the function: the task the loop works on)."""
+        owner = self._owner_of(target.id, cand.scope)
+        first = next((b for b in owner.bindings.get(target.id, []) if b.kind == "assign"), None)
+        if first is None or first.value is None:
+            return False
+        value = self.resolver.value(first.value, owner, first.line)
+        return not has_variable_part(value)
 
     def _joined_history(self, node: ast.List, cand: _Candidate, info: HistoryInfo) -> HistoryInfo:
         """Earlier results kept in a growing list and joined into the prompt text
@@ -821,6 +843,7 @@ class _CallFinder:
             if shared:
                 self._turn_bound = min((_loop_bound(loop) for loop in shared), default=None)
                 self._turn_capped = any(_loop_capped(loop) for loop in shared)
+                self._turn_tool = any(_tool_loop(loop) for loop in shared)
                 return True
         if cand.function is not None and isinstance(target, ast.Name):
             binding = self.resolver.binding_of(target.id, cand.scope, cand.call.lineno)
@@ -952,6 +975,20 @@ def _loop_capped(loop: ast.AST) -> bool:
                 else [statement.test]
             )
             if any(_counter_compare(c, counters, (ast.Gt, ast.GtE, ast.Eq)) for c in conds):
+                return True
+    return False
+
+
+def _tool_loop(loop: ast.AST) -> bool:
+    """A loop that repeats while the model asks for tools: ``while r.stop_reason ==
+    "tool_use"``, or a body that stops on ``stop_reason``."""
+    if isinstance(loop, ast.While) and "stop_reason" in ast.unparse(loop.test):
+        return True
+    if not isinstance(loop, (ast.While, ast.For, ast.AsyncFor)):
+        return False
+    for statement in _own_statements(loop.body):
+        if isinstance(statement, ast.If) and _exits(statement.body):
+            if "stop_reason" in ast.unparse(statement.test):
                 return True
     return False
 

@@ -32,6 +32,8 @@ class Resolver:
         self.module = module
         self.project = module.project
         self._active: set[tuple[int, int]] = set()
+        # Argument values of the helper calls being evaluated: function scope id -> name -> value.
+        self._arguments: dict[int, dict[str, Any]] = {}
 
     # -- public -----------------------------------------------------------------------------
     def value(self, node: ast.AST | None, scope: Scope, line: int | None = None) -> Any:
@@ -151,7 +153,9 @@ class Resolver:
         return value
 
     def _binding_value(self, name: str, binding: Binding, owner: Scope, depth: int) -> Any:
-        if binding.kind in ("param", "loop") or binding.value is None:
+        if binding.kind == "param":
+            return self._arguments.get(id(owner), {}).get(name, UNKNOWN)
+        if binding.kind == "loop" or binding.value is None:
             return UNKNOWN
         if binding.kind == "import":
             return self._imported(name)
@@ -350,25 +354,40 @@ class Resolver:
         binding, owner = found
         if binding.kind == "def" and isinstance(binding.value, ast.ClassDef):
             return UNKNOWN
+        arguments = (node, scope, line)
         if binding.kind == "def":
-            return self._function_result(self.module, binding.value, depth)
+            return self._function_result(self.module, binding.value, depth, arguments)
         if binding.kind == "import":
             target = self.module.imports.get(name)
             if target and target[1] and self.project is not None:
                 path = self.project.find_module(target[0], target[2], self.module.path)
                 module = self.project.module_at(path) if path else None
                 if module is not None:
-                    return self.module_function(module, target[1], node, depth)
+                    return self.module_function(module, target[1], node, depth, arguments)
         return UNKNOWN
 
-    def module_function(self, module: ModuleInfo, name: str, node: ast.Call, depth: int) -> Any:
+    def module_function(
+        self,
+        module: ModuleInfo,
+        name: str,
+        node: ast.Call,
+        depth: int,
+        arguments: tuple[ast.Call, Scope, int] | None = None,
+    ) -> Any:
         fn = module.module_scope.functions.get(name)
         if fn is None:
             return UNKNOWN
-        return self._function_result(module, fn, depth)
+        return self._function_result(module, fn, depth, arguments)
 
-    def _function_result(self, module: ModuleInfo, fn: ast.AST | None, depth: int) -> Any:
-        """The value of a helper whose body ends in ``return <expr>`` (params unknown)."""
+    def _function_result(
+        self,
+        module: ModuleInfo,
+        fn: ast.AST | None,
+        depth: int,
+        arguments: tuple[ast.Call, Scope, int] | None = None,
+    ) -> Any:
+        """The value of a helper whose body ends in ``return <expr>``, its parameters bound
+        to the call's arguments (``load("fewshot.txt")``) or their defaults; unknown otherwise."""
         if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return UNKNOWN
         returns = [n for n in own_nodes(fn) if isinstance(n, ast.Return)]
@@ -378,7 +397,50 @@ class Resolver:
         scope = module.scopes.get(fn)
         if scope is None:
             return UNKNOWN
-        return resolver.evaluate(returns[0].value, scope, returns[0].lineno, depth)
+        bound = self._bound_arguments(fn, scope, depth, arguments)
+        saved = resolver._arguments.get(id(scope))
+        resolver._arguments[id(scope)] = bound
+        try:
+            return resolver.evaluate(returns[0].value, scope, returns[0].lineno, depth)
+        finally:
+            if saved is None:
+                resolver._arguments.pop(id(scope), None)
+            else:
+                resolver._arguments[id(scope)] = saved
+
+    def _bound_arguments(
+        self,
+        fn: ast.FunctionDef | ast.AsyncFunctionDef,
+        scope: Scope,
+        depth: int,
+        arguments: tuple[ast.Call, Scope, int] | None,
+    ) -> dict[str, Any]:
+        """Parameter values for one call: arguments evaluated where the call is written,
+        defaults where the function is defined (plain functions; not ``self``)."""
+        params = [*fn.args.posonlyargs, *fn.args.args]
+        defaults = fn.args.defaults
+        bound: dict[str, Any] = {}
+        outer = scope.parent or scope
+        for param, default in zip(params[len(params) - len(defaults) :], defaults, strict=True):
+            bound[param.arg] = self._value_of(default, outer, fn.lineno, depth)
+        for param, default in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True):
+            if default is not None:
+                bound[param.arg] = self._value_of(default, outer, fn.lineno, depth)
+        if arguments is None:
+            return bound
+        call, caller_scope, line = arguments
+        names = [p.arg for p in params]
+        for position, argument in enumerate(call.args):
+            if isinstance(argument, ast.Starred) or position >= len(names):
+                break
+            bound[names[position]] = self.evaluate(argument, caller_scope, line, depth + 1)
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                bound[keyword.arg] = self.evaluate(keyword.value, caller_scope, line, depth + 1)
+        return bound
+
+    def _value_of(self, node: ast.AST, scope: Scope, line: int, depth: int) -> Any:
+        return self.evaluate(node, scope, line, depth + 1)
 
 
 def _mutated(owner: Scope, name: str, bound: int, line: int) -> bool:
