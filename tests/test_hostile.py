@@ -135,6 +135,30 @@ def test_per_file_time_budget(tmp_path, monkeypatch):
     assert [f.rule for f in result.findings] == ["CL004"]
 
 
+def test_a_time_budget_skip_is_not_cached(tmp_path, monkeypatch):
+    """The skip says how loaded the machine was, not what the file holds: the next run retries."""
+    real = extraction.extractor_for
+
+    def slow_for(kind):
+        extract = real(kind)
+
+        def slow(text, rel, path, project):
+            if rel == "slow.py":
+                time.sleep(30)
+            return extract(text, rel, path, project)
+
+        return slow
+
+    files = {"slow.py": FINDING, "pyproject.toml": "[tool.costlint]\nfile-time-budget = 0.5\n"}
+    with monkeypatch.context() as patched:
+        patched.setattr(extraction, "extractor_for", slow_for)
+        first = scan(tmp_path, files)
+    assert "time budget" in diagnostics_for(first, "slow.py")[0]
+    again = scan(tmp_path)
+    assert not diagnostics_for(again, "slow.py")
+    assert [f.rule for f in again.findings] == ["CL004"]
+
+
 @pytest.mark.parametrize(
     "text",
     [

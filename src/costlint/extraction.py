@@ -57,6 +57,8 @@ class FileResult:
     deps: dict[str, str | None] | None = None  # ``dependencies`` with their hashes
     # What the extraction read or looked for besides the file (None: served, not extracted).
     dependencies: Dependencies | None = None
+    # False when the outcome depends on this run's moment (time budget, memory), not the file.
+    cacheable: bool = True
 
 
 def extractor_for(kind: str) -> Callable[..., Any]:
@@ -169,7 +171,7 @@ class Extractor:
         result = self._extract(source, data)
         dependencies = result.dependencies or Dependencies()
         result.deps = self._hashes(dependencies, source)  # also what pre-commit's dependents read
-        if self.cache.enabled and dependencies.hashable:
+        if self.cache.enabled and dependencies.hashable and result.cacheable:
             result.rel, result.cache_key = source.rel, key
         return result
 
@@ -195,10 +197,12 @@ class Extractor:
         except FileTimeout:
             message = f"skipped: over the {self.budget:g}s per-file time budget"
             result.diagnostics.append(Diagnostic(source.rel, message))
+            result.cacheable = False  # a loaded machine must not make the skip stick
         except RecursionError:
             result.diagnostics.append(Diagnostic(source.rel, "skipped: too deeply nested"))
         except MemoryError:
             result.diagnostics.append(Diagnostic(source.rel, "skipped: out of memory"))
+            result.cacheable = False
         except Exception as exc:  # a front-end bug must not stop the run  # noqa: BLE001
             message = f"internal error: {type(exc).__name__}"
             result.diagnostics.append(Diagnostic(source.rel, message))
