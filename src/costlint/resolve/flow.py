@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..site import UNKNOWN, Candidate, Candidates, Origin
-from .callers import CallerIndex, CallerSite
+from .callers import CallerSite, caller_index
 from .configfiles import LOADERS, config_values
 from .evaluator import Resolver
 from .project import ModuleInfo
@@ -326,7 +326,8 @@ class ValueFlow:
         if kind in ("assign", "with") and binding.value is not None:
             if isinstance(binding.value, ast.AnnAssign):
                 return None
-            return self._expr(binding.value, module, owner, binding.line, ctx)
+            found = self._expr(binding.value, module, owner, binding.line, ctx)
+            return _named(found, name, binding.value, self._origin(module, binding.value))
         if kind == "assign" and binding.value is None:
             return self._unpacked(name, binding, owner, module, ctx)
         return None
@@ -399,6 +400,7 @@ class ValueFlow:
         parts: list[list[Found] | None] = []
         if default_node is not None:
             found = self._expr(default_node, module, owner.parent or owner, fn.lineno, ctx)
+            found = _named(found, name, default_node, self._origin(module, default_node))
             if found is not None:
                 parts.append([replace(item, default=True) for item in found])
         if binding.value is not None:
@@ -461,7 +463,7 @@ class ValueFlow:
         modules = [self.module, home]
         if self.project is not None:
             modules += [
-                m for m in (self._module_at(p) for p in _caller_index(self.project)
+                m for m in (self._module_at(p) for p in caller_index(self.project)
                             .files_calling(name)) if m is not None
             ]  # fmt: skip
         seen: set[int] = set()
@@ -539,7 +541,7 @@ class ValueFlow:
                     yield CallerSite(module, direct, where.scope)
         if self.project is None:
             return
-        for path in _caller_index(self.project).files_calling(callee):
+        for path in caller_index(self.project).files_calling(callee):
             if path.resolve() in seen:
                 continue
             module = self._module_at(path)
@@ -634,7 +636,9 @@ class ValueFlow:
             if binding.value is None:
                 parts.append(self._self_unpacked(attr, binding, method, module, inner))
             elif binding.kind != "aug":
-                parts.append(self._expr(binding.value, module, method, binding.line, inner))
+                found = self._expr(binding.value, module, method, binding.line, inner)
+                where = self._origin(module, binding.value)
+                parts.append(_named(found, f"self.{attr}", binding.value, where))
         class_binding = cls.bindings.get(attr)
         if class_binding:
             latest = class_binding[-1]
@@ -651,6 +655,8 @@ class ValueFlow:
             elif latest.value is not None:
                 value = _field_default(latest.value)
                 found = self._expr(value, module, cls, latest.line, ctx)
+                label = f"{cls.qualname.rsplit('.', 1)[-1]}.{attr}"
+                found = _named(found, label, value, self._origin(module, value))
                 if found is not None:
                     found = [replace(item, default=True) for item in found]
                 parts.append(found)
@@ -1265,10 +1271,14 @@ class ValueFlow:
         values = config_values(self.project, path_text, Path(module.path), keys)
         if values is None:
             return None
+        label = ".".join(str(key) for key in keys)
         return [
-            Found(item.value, self._origin_at(item.path, item.line), default=True, overridable=True)
+            Found(
+                item.value, self._origin_at(item.path, item.line, label), default=True,
+                overridable=True,
+            )
             for item in values
-        ]
+        ]  # fmt: skip
 
     def _config_path(
         self, node: ast.AST, module: ModuleInfo, scope: Scope, line: int, depth: int
@@ -1298,14 +1308,14 @@ class ValueFlow:
             return str(value)
         return None
 
-    def _origin_at(self, path: Path, line: int) -> Origin:
+    def _origin_at(self, path: Path, line: int, name: str = "") -> Origin:
         root = self.project.root if self.project is not None else None
         if root is not None:
             try:
-                return Origin(path.resolve().relative_to(root).as_posix(), line)
+                return Origin(path.resolve().relative_to(root).as_posix(), line, name)
             except (ValueError, OSError):
                 pass
-        return Origin(path.name, line)
+        return Origin(path.name, line, name)
 
     # -- guards -----------------------------------------------------------------------------
     def _guards_at(
@@ -1441,6 +1451,26 @@ def _union(parts: list[list[Found] | None], partial: bool = False) -> list[Found
     if not known:
         return None
     return out
+
+
+def _named(
+    found: list[Found] | None, name: str, value: ast.AST, where: Origin | None
+) -> list[Found] | None:
+    """Name the candidates written inside ``value`` (the right side of ``name = value``, a
+    default; ``where`` is its file): that name is what a reader looks for to change them."""
+    if not found or found is _UNKNOWN_LIST or where is None:
+        return found
+    start = getattr(value, "lineno", 0)
+    end = getattr(value, "end_lineno", None) or start
+    return [
+        replace(item, origin=replace(item.origin, name=name))
+        if item.origin is not None
+        and not item.origin.name
+        and item.origin.path == where.path
+        and start <= item.origin.line <= end
+        else item
+        for item in found
+    ]
 
 
 def _matches(value: str, text: str, kind: str) -> bool:
@@ -1641,11 +1671,3 @@ def _paired(target: ast.AST, value: ast.AST, name: str, self_attr: bool = False)
 
 def _option_dest(flag: str) -> str:
     return flag.lstrip("-").replace("-", "_")
-
-
-def _caller_index(project: Any) -> CallerIndex:
-    index = getattr(project, "caller_index", None)
-    if index is None:
-        index = CallerIndex(project)
-        project.caller_index = index
-    return index
