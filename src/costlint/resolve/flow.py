@@ -333,6 +333,15 @@ class ValueFlow:
         return None
 
     def _imported(self, name: str, module: ModuleInfo, ctx: _Context) -> list[Found] | None:
+        imported = self._import_target(name, module)
+        if imported is None:
+            return None
+        binding, other = imported
+        original = module.imports[name][1] or name
+        return self._binding(original, binding, other.module_scope, other, ctx)
+
+    def _import_target(self, name: str, module: ModuleInfo) -> tuple[Any, ModuleInfo] | None:
+        """``from pkg.mod import NAME``: NAME's binding at the top of that project module."""
         target = module.imports.get(name)
         if target is None or self.project is None or target[1] is None:
             return None
@@ -340,9 +349,7 @@ class ValueFlow:
         if other is None:
             return None
         binding = other.module_scope.lookup(target[1], None)
-        if binding is None:
-            return None
-        return self._binding(target[1], binding, other.module_scope, other, ctx)
+        return (binding, other) if binding is not None else None
 
     def _module_named(self, name: str, level: int, module: ModuleInfo) -> ModuleInfo | None:
         if self.project is None:
@@ -368,13 +375,14 @@ class ValueFlow:
         return None
 
     def _unpacked(
-        self, name: str, binding: Any, owner: Scope, module: ModuleInfo, ctx: _Context
-    ) -> list[Found] | None:
-        """``a, b = x, y``: the element at the same place."""
+        self, name: str, binding: Any, owner: Scope, module: ModuleInfo, ctx: _Context,
+        self_attr: bool = False,
+    ) -> list[Found] | None:  # fmt: skip
+        """``a, b = x, y`` (or ``self.a, self.b = x, y``): the element at the same place."""
         for node in ast.walk(owner.node):
             if isinstance(node, ast.Assign) and node.lineno == binding.line:
                 for target in node.targets:
-                    value = _paired(target, node.value, name)
+                    value = _paired(target, node.value, name, self_attr)
                     if value is not None:
                         return self._expr(value, module, owner, binding.line, ctx)
         return None
@@ -460,17 +468,7 @@ class ValueFlow:
     def _instance_calls(self, cls: Scope, name: str, home: ModuleInfo) -> Iterator[CallerSite]:
         """Calls of a name (or ``self.x``) that holds an instance of ``cls``, in the modules
         that name the class: ``judge = Judge(m); judge(x)`` calls ``Judge.__call__``."""
-        modules = [self.module, home]
-        if self.project is not None:
-            modules += [
-                m for m in (self._module_at(p) for p in caller_index(self.project)
-                            .files_calling(name)) if m is not None
-            ]  # fmt: skip
-        seen: set[int] = set()
-        for module in modules:
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
+        for module in self._modules_naming(name, home):
             for call, where in module.calls:
                 func = call.func
                 if not isinstance(func, (ast.Name, ast.Attribute)):
@@ -525,35 +523,34 @@ class ValueFlow:
 
     def _callers(self, callee: str, home: ModuleInfo, limit: int) -> Iterator[CallerSite]:
         """Calls of ``callee`` in this module, the function's own module, then the project."""
-        seen: set[Path] = set()
         count = 0
+        for module in self._modules_naming(callee, home):
+            for call, where in module.calls:
+                direct = _called_as(call, callee)
+                if direct is not None:
+                    count += 1
+                    if count > limit:
+                        return
+                    yield CallerSite(module, direct, where.scope)
+
+    def _modules_naming(self, name: str, home: ModuleInfo) -> Iterator[ModuleInfo]:
+        """This module, ``home`` (a function's own module), then the project modules whose
+        text mentions ``name`` (the project's caller index), each once."""
+        seen: set[Path] = set()
         for module in (self.module, home):
             key = Path(module.path).resolve()
-            if key in seen:
-                continue
-            seen.add(key)
-            for call, where in module.calls:
-                direct = _called_as(call, callee)
-                if direct is not None:
-                    count += 1
-                    if count > limit:
-                        return
-                    yield CallerSite(module, direct, where.scope)
+            if key not in seen:
+                seen.add(key)
+                yield module
         if self.project is None:
             return
-        for path in caller_index(self.project).files_calling(callee):
+        for path in caller_index(self.project).files_calling(name):
             if path.resolve() in seen:
                 continue
+            seen.add(path.resolve())
             module = self._module_at(path)
-            if module is None:
-                continue
-            for call, where in module.calls:
-                direct = _called_as(call, callee)
-                if direct is not None:
-                    count += 1
-                    if count > limit:
-                        return
-                    yield CallerSite(module, direct, where.scope)
+            if module is not None:
+                yield module
 
     # -- attributes, objects ----------------------------------------------------------------
     def _attribute(
@@ -634,7 +631,7 @@ class ValueFlow:
         for binding in cls.self_attrs.get(attr, []):
             method = _method_at(module, cls, binding.line)
             if binding.value is None:
-                parts.append(self._self_unpacked(attr, binding, method, module, inner))
+                parts.append(self._unpacked(attr, binding, method, module, inner, True))
             elif binding.kind != "aug":
                 found = self._expr(binding.value, module, method, binding.line, inner)
                 where = self._origin(module, binding.value)
@@ -672,17 +669,6 @@ class ValueFlow:
                     if inherited is not None:
                         return inherited
         return found
-
-    def _self_unpacked(
-        self, attr: str, binding: Any, method: Scope, module: ModuleInfo, ctx: _Context
-    ) -> list[Found] | None:
-        for node in ast.walk(method.node):
-            if isinstance(node, ast.Assign) and node.lineno == binding.line:
-                for target in node.targets:
-                    value = _paired(target, node.value, attr, self_attr=True)
-                    if value is not None:
-                        return self._expr(value, module, method, binding.line, ctx)
-        return None
 
     def _objects(
         self, node: ast.AST, module: ModuleInfo, scope: Scope, line: int, ctx: _Context,
@@ -988,13 +974,10 @@ class ValueFlow:
                 )
             binding, owner = found
             if binding.kind == "import":
-                target = module.imports.get(node.id)
-                if target is None or target[1] is None:
+                imported = self._import_target(node.id, module)
+                if imported is None or imported[0].value is None:
                     return None
-                other = self._module_named(target[0], target[2], module)
-                inner = other.module_scope.lookup(target[1], None) if other else None
-                if other is None or inner is None or inner.value is None:
-                    return None
+                inner, other = imported
                 return self._elements(
                     inner.value, other, other.module_scope, inner.line, ctx, part, depth + 1
                 )
@@ -1106,13 +1089,10 @@ class ValueFlow:
                 return None
             binding, owner = found
             if binding.kind == "import":
-                target = module.imports.get(node.id)
-                if target is None or target[1] is None:
+                imported = self._import_target(node.id, module)
+                if imported is None or imported[0].kind != "assign":
                     return None
-                other = self._module_named(target[0], target[2], module)
-                inner = other.module_scope.lookup(target[1], None) if other else None
-                if other is None or inner is None or inner.kind != "assign":
-                    return None
+                inner, other = imported
                 return self._literal_members(inner.value, other, other.module_scope, ctx, depth + 1)
             if binding.kind == "assign" and binding.value is not None:
                 return self._literal_members(binding.value, module, owner, ctx, depth + 1)
@@ -1331,13 +1311,11 @@ class ValueFlow:
         steps = 0
         while current is not None and steps < 200:
             steps += 1
-            if isinstance(current, (ast.If, ast.While)) and child in current.body:
-                for test in _conjuncts(current.test):
-                    guard = _guard(test)
-                    if guard is not None:
-                        guards.setdefault((id(root), guard[0]), []).append(guard[1])
-            elif isinstance(current, ast.IfExp) and child is current.body:
-                for test in _conjuncts(current.test):
+            guarded = (isinstance(current, (ast.If, ast.While)) and child in current.body) or (
+                isinstance(current, ast.IfExp) and child is current.body
+            )
+            if guarded:
+                for test in _conjuncts(current.test):  # type: ignore[attr-defined]
                     guard = _guard(test)
                     if guard is not None:
                         guards.setdefault((id(root), guard[0]), []).append(guard[1])
@@ -1544,16 +1522,7 @@ def _argument_for(fn: ast.AST, name: str, call: ast.Call, skip_first: bool) -> A
     positional = [a.arg for a in [*args.posonlyargs, *args.args]]
     if skip_first and positional:
         positional = positional[1:]
-    if name in positional:
-        index = positional.index(name)
-        for number, arg in enumerate(call.args):
-            if isinstance(arg, ast.Starred):
-                return _SPLAT
-            if number == index:
-                return arg
-    if any(keyword.arg is None for keyword in call.keywords):
-        return _SPLAT
-    return None
+    return _passed_at(call, positional, name)
 
 
 def _field_argument(cls: Scope, attr: str, call: ast.Call) -> Any:
@@ -1565,8 +1534,14 @@ def _field_argument(cls: Scope, attr: str, call: ast.Call) -> Any:
         stmt.target.id for stmt in getattr(cls.node, "body", [])
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
     ]  # fmt: skip
-    if attr in fields:
-        index = fields.index(attr)
+    return _passed_at(call, fields, attr)
+
+
+def _passed_at(call: ast.Call, positional: list[str], name: str) -> Any:
+    """The positional argument for ``name`` (the keywords were looked at already): a node,
+    None (not passed) or ``_SPLAT`` (a ``*args``/``**kwargs`` may carry it)."""
+    if name in positional:
+        index = positional.index(name)
         for number, arg in enumerate(call.args):
             if isinstance(arg, ast.Starred):
                 return _SPLAT
