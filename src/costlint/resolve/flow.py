@@ -35,6 +35,7 @@ MAX_HOPS = 4  # function boundaries crossed (into callers, helpers, constructors
 MAX_CALLERS = 32  # calls of one function followed
 MAX_CANDIDATES = 16  # values kept per argument
 MAX_STEPS = 4_000  # expressions visited per query
+MAX_MODULES_HELD = 256  # modules one analysis keeps parsed while it follows callers
 
 _ENV_GETTERS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
 _CAST = frozenset({"cast", "typing.cast", "t.cast"})
@@ -101,6 +102,8 @@ class ValueFlow:
         self._parents: dict[int, dict[int, ast.AST]] = {}
         self._steps = 0
         self._active: set[tuple[int, int]] = set()
+        # modules this analysis read, held while it runs (the project keeps only a few)
+        self._loaded: dict[Path, ModuleInfo] = {}
 
     # -- public -----------------------------------------------------------------------------
     def candidates(self, node: ast.AST, scope: Scope, line: int) -> Candidates | None:
@@ -360,9 +363,17 @@ class ValueFlow:
     def _module_at(self, path: Path) -> ModuleInfo | None:
         if self.project is None:
             return None
-        if Path(path).resolve() == Path(self.module.path).resolve():
+        key = Path(path).resolve()
+        if key == Path(self.module.path).resolve():
             return self.module
-        return self.project.module_at(path)
+        module = self._loaded.get(key)
+        if module is not None:
+            self.project.depend_on((key,))  # still a dependency of this analysis
+            return module
+        module = self.project.module_at(path)
+        if module is not None and len(self._loaded) < MAX_MODULES_HELD:
+            self._loaded[key] = module
+        return module
 
     def _loop_variable(
         self, name: str, binding: Any, owner: Scope, module: ModuleInfo, ctx: _Context
@@ -452,23 +463,25 @@ class ValueFlow:
         if cls is not None and fn.name in ("__init__", "__call__"):
             callee = cls.qualname.rsplit(".", 1)[-1]
         skip_first = cls is not None and not _is_static(fn)
-        if cls is not None and fn.name == "__call__":
+        through_call = cls is not None and fn.name == "__call__"
+        if through_call:
             callers: Iterator[CallerSite] = self._instance_calls(cls, callee, module)
         else:
-            callers = (
-                caller for caller in self._callers(callee, module, MAX_CALLERS * 4)
-                if _may_call(caller, fn, owner, self)
-            )  # fmt: skip
+            callers = self._callers(callee, module, MAX_CALLERS + 1)
         for count, caller in enumerate(callers, start=1):
             if count > MAX_CALLERS:
                 self._note(f"more than {MAX_CALLERS} calls of {callee}(): the first are followed")
                 return
-            yield caller, skip_first
+            if through_call or _may_call(caller, fn, owner, self):
+                yield caller, skip_first
 
     def _instance_calls(self, cls: Scope, name: str, home: ModuleInfo) -> Iterator[CallerSite]:
         """Calls of a name (or ``self.x``) that holds an instance of ``cls``, in the modules
         that name the class: ``judge = Judge(m); judge(x)`` calls ``Judge.__call__``."""
-        for module in self._modules_naming(name, home):
+        for number, module in enumerate(self._modules_naming(name, home)):
+            if number >= MAX_CALLERS:
+                self._note(f"more than {MAX_CALLERS} files name {name}: the first are searched")
+                return
             for call, where in module.calls:
                 func = call.func
                 if not isinstance(func, (ast.Name, ast.Attribute)):
