@@ -502,7 +502,8 @@ def definition(site: PromptSite, argument: str | None, message: str) -> Origin |
         return None
     origin = chosen.origin
     end = site.span.end_line or site.span.line
-    if origin.path == (site.repo_path or site.path) and site.span.line <= origin.line <= end:
+    same_place = origin.path == (site.repo_path or site.path) and origin.cell == site.cell
+    if same_place and site.span.line <= origin.line <= end:
         return None  # written at the call itself: the finding's own location says it
     return origin
 

@@ -100,12 +100,21 @@ class Origin:
     path: str
     line: int
     name: str = ""  # what the code calls the value there (``CLASSIFIER_MODEL``, ``llm.model``)
+    cell: int | None = None  # in a notebook: the cell (``line`` is then within the cell)
 
     def to_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {"path": self.path, "line": self.line}
+        if self.cell is not None:
+            found["cell"] = self.cell
         if self.name:
             found["name"] = self.name
         return found
+
+    @property
+    def where(self) -> str:
+        """``path:line``, or ``path cell N:line`` in a notebook."""
+        cell = "" if self.cell is None else f" cell {self.cell}"
+        return f"{self.path}{cell}:{self.line}"
 
 
 @dataclass(frozen=True)

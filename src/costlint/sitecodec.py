@@ -146,6 +146,8 @@ def decode_candidates(data: Any) -> dict[str, Candidates]:
 def _origin(origin: Origin | None) -> list[Any] | None:
     if origin is None:
         return None
+    if origin.cell is not None:
+        return [origin.path, origin.line, origin.name, origin.cell]
     return [origin.path, origin.line, origin.name] if origin.name else [origin.path, origin.line]
 
 
@@ -153,10 +155,11 @@ def _unorigin(data: Any) -> Origin | None:
     if data is None:
         return None
     parts = _list(data)
-    if len(parts) not in (2, 3):
-        raise ValueError("an origin is [path, line] or [path, line, name]")
-    name = _text(parts[2]) if len(parts) == 3 else ""
-    return Origin(_text(parts[0]), _count_of(parts[1]), name)
+    if len(parts) not in (2, 3, 4):
+        raise ValueError("an origin is [path, line], [path, line, name] or [.., name, cell]")
+    name = _text(parts[2]) if len(parts) >= 3 else ""
+    cell = _count_of(parts[3]) if len(parts) == 4 else None
+    return Origin(_text(parts[0]), _count_of(parts[1]), name, cell)
 
 
 # -- strict readers: each raises ValueError for a value of the wrong type ---------------------
