@@ -117,3 +117,24 @@ def test_a_global_read_by_a_function_run_in_two_cells_takes_both_bindings(tmp_pa
         "claude-haiku-5-5",
         "claude-sonnet-5-5",
     ]
+
+
+def test_a_definition_in_a_notebook_is_named_by_cell_and_line(tmp_path):
+    cells = [
+        ("code", SETUP + 'MODEL = "claude-3-opus-20240229"\n'),
+        (
+            "code",
+            "def ask(q):\n"
+            "    return client.messages.create(model=MODEL, max_tokens=10,\n"
+            "        messages=[{'role': 'user', 'content': q}])\n",
+        ),
+        ("code", "ask('first question')\n"),
+    ]
+    result = scan(tmp_path, {"nb.ipynb": notebook(*cells)})
+    [finding] = [f for f in result.findings if f.rule == "CL009"]
+    assert finding.to_json()["defined_at"] == {
+        "path": "nb.ipynb",
+        "line": 4,
+        "cell": 0,
+        "name": "MODEL",
+    }

@@ -133,3 +133,71 @@ def test_editing_a_caller_in_another_file_invalidates_the_cached_analysis(tmp_pa
 def test_site_without_candidates_is_unchanged():
     site = PromptSite(path="a.py", span=Span(1, 1), kind="messages.create")
     assert site.candidates == {}
+
+
+# -- findings name where to change the value ------------------------------------------------
+
+DEFINED_ELSEWHERE = {
+    "app/__init__.py": "",
+    "app/settings.py": '# models\nCLASSIFIER_MODEL = "claude-3-opus-20240229"\n',
+    "app/llm.py": HEAD + "from app.settings import CLASSIFIER_MODEL\n\n\ndef classify(q):\n"
+    "    return client.messages.create(model=CLASSIFIER_MODEL, max_tokens=300,\n"
+    '        messages=[{"role": "user", "content": q}])\n',
+}
+
+
+def test_a_finding_about_a_value_defined_elsewhere_carries_its_definition(tmp_path):
+    result = scan(tmp_path, DEFINED_ELSEWHERE)
+    [finding] = rules(result, "CL009")
+    assert finding.to_json()["defined_at"] == {
+        "path": "app/settings.py",
+        "line": 2,
+        "name": "CLASSIFIER_MODEL",
+    }
+
+
+def test_a_finding_about_a_value_written_at_the_call_has_no_separate_definition(tmp_path):
+    source = HEAD + (
+        'client.messages.create(model="claude-3-opus-20240229", max_tokens=300,\n'
+        '    messages=[{"role": "user", "content": "hi"}])\n'
+    )
+    [finding] = rules(scan(tmp_path, {"app.py": source}), "CL009")
+    assert finding.defined_at is None
+    assert "defined_at" not in finding.to_json()
+
+
+def test_sarif_lists_the_definition_under_related_locations(tmp_path):
+    from costlint.report.sarif import document
+
+    result = scan(tmp_path, DEFINED_ELSEWHERE)
+    results = document(result)["runs"][0]["results"]
+    [legacy] = [r for r in results if r["ruleId"] == "CL009"]
+    [related] = legacy["relatedLocations"]
+    assert related["message"]["text"] == "CLASSIFIER_MODEL defined here"
+    location = related["physicalLocation"]
+    assert (location["artifactLocation"]["uri"], location["region"]["startLine"]) == (
+        "app/settings.py",
+        2,
+    )
+
+
+def test_the_definition_survives_the_per_file_cache(tmp_path):
+    first = rules(scan(tmp_path, DEFINED_ELSEWHERE), "CL009")[0].defined_at
+    replayed = rules(scan(tmp_path), "CL009")[0].defined_at
+    assert first == replayed == Origin("app/settings.py", 2, "CLASSIFIER_MODEL")
+
+
+def test_a_promptfoo_model_gives_one_finding_per_config_line_not_per_prompt(tmp_path):
+    config = (
+        "prompts:\n  - file://prompts/a.txt\n  - file://prompts/b.txt\n"
+        "providers:\n  - id: anthropic:messages:claude-3-opus-20240229\n"
+        "  - id: anthropic:messages:claude-3-haiku-20240307\n"
+    )
+    files = {
+        "promptfooconfig.yaml": config,
+        "prompts/a.txt": "Be brief about {{question}}\n",
+        "prompts/b.txt": "Be thorough about {{question}}\n",
+    }
+    result = scan(tmp_path, files)
+    assert len(result.sites) == 4  # each prompt with each provider
+    assert sorted(f.line for f in rules(result, "CL009")) == [5, 6]

@@ -22,7 +22,7 @@ from .fingerprint import stamp_fingerprints
 from .fixes import FIX_KINDS, Fix, NoCostModel
 from .request import key_span
 from .ruleschema import Example, RuleError, parse_examples
-from .site import Finding, PromptSite, Span, TokenCount
+from .site import Finding, Origin, PromptSite, Span, TokenCount
 
 RULE_ID = re.compile(r"^CL\d{3}$")
 PROJECT_RULE_ID = re.compile(r"^[A-Z]{1,8}\d{3}$")  # CL### stays reserved for built-in rules
@@ -428,6 +428,7 @@ class Engine:
             if unused_rule is not None and site.ignore and not _suppressed(site, unused_rule):
                 findings.extend(self._unused_suppressions(unused_rule, site))
         findings.sort(key=Engine.order)
+        findings = collapse_identical(findings)
         stamp_fingerprints(findings)
         return findings
 
@@ -465,7 +466,46 @@ class Engine:
                 tokens=report.tokens,
                 site=site,
                 remedy=report.remedy,
+                defined_at=definition(site, rule.points_at, report.message),
             )
+
+
+def collapse_identical(findings: list[Finding]) -> list[Finding]:
+    """One finding per place and message: a config that pairs each prompt with each provider
+    makes one site per pair, and a model written once gives one finding on its line, not one
+    per pair (the first is kept, with its site)."""
+    kept: list[Finding] = []
+    seen: set[tuple[Any, ...]] = set()
+    for finding in findings:
+        key = (
+            finding.rule, finding.path, finding.cell, finding.line, finding.column,
+            finding.message, finding.fix, finding.severity,
+        )  # fmt: skip
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(finding)
+    return kept
+
+
+def definition(site: PromptSite, argument: str | None, message: str) -> Origin | None:
+    """Where the value of ``argument`` that a finding is about is written, when that is not
+    at the call: the candidate the message names (else the default, else the only one)."""
+    if argument is None:
+        return None
+    found = site.candidates.get(argument)
+    if not found:
+        return None
+    named = [c for c in found if c.origin is not None and f"{c.value}" in message]
+    chosen = named[0] if len(named) == 1 else found.default()
+    if chosen is None or chosen.origin is None:
+        return None
+    origin = chosen.origin
+    end = site.span.end_line or site.span.line
+    same_place = origin.path == (site.repo_path or site.path) and origin.cell == site.cell
+    if same_place and site.span.line <= origin.line <= end:
+        return None  # written at the call itself: the finding's own location says it
+    return origin
 
 
 def _suppressed(site: PromptSite, rule: Rule) -> bool:

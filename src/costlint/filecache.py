@@ -35,7 +35,7 @@ from . import __version__
 from .cachetrust import cache_key, mac, tracked_by_git, verifies
 from .site import Diagnostic
 
-FORMAT = 6  # bump when the entry layout changes (5: candidate sets on sites; 6: MACs)
+FORMAT = 7  # bump when the entry layout changes (5: candidate sets; 6: MACs; 7: defined_at)
 SHARDS = 64
 
 

@@ -99,6 +99,22 @@ class Origin:
 
     path: str
     line: int
+    name: str = ""  # what the code calls the value there (``CLASSIFIER_MODEL``, ``llm.model``)
+    cell: int | None = None  # in a notebook: the cell (``line`` is then within the cell)
+
+    def to_json(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"path": self.path, "line": self.line}
+        if self.cell is not None:
+            found["cell"] = self.cell
+        if self.name:
+            found["name"] = self.name
+        return found
+
+    @property
+    def where(self) -> str:
+        """``path:line``, or ``path cell N:line`` in a notebook."""
+        cell = "" if self.cell is None else f" cell {self.cell}"
+        return f"{self.path}{cell}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -267,6 +283,9 @@ class Finding:
     remedy: Fix = field(default_factory=NoCostModel)
     # Stamped once by the rule engine (or the cache replay): see fingerprint.py.
     fingerprint: str = ""
+    # Where the value the finding is about is written, when that is not at the call itself
+    # (a constant, a default, a config file): the place to change it.
+    defined_at: Origin | None = None
 
     @property
     def repo_path(self) -> str:
@@ -287,6 +306,7 @@ class Finding:
             "tokens": (
                 {"count": self.tokens.count, "source": self.tokens.source} if self.tokens else None
             ),
+            **({"defined_at": self.defined_at.to_json()} if self.defined_at else {}),
         }
 
 

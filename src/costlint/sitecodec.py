@@ -116,7 +116,7 @@ def encode_candidates(candidates: dict[str, Candidates]) -> list[Any]:
             items.append(
                 [
                     encode_value(candidate.value, name in KEPT_TOP_LEVEL),
-                    None if origin is None else [origin.path, origin.line],
+                    _origin(origin),
                     candidate.default,
                     candidate.overridable,
                 ]
@@ -131,10 +131,7 @@ def decode_candidates(data: Any) -> dict[str, Candidates]:
         found = []
         for item in _list(items):
             value, origin, default, overridable = _list(item)
-            where = None
-            if origin is not None:
-                path, line = _list(origin)
-                where = Origin(_text(path), _count_of(line))
+            where = _unorigin(origin)
             found.append(
                 Candidate(
                     decode_value(value), where, bool(_flag(default)), bool(_flag(overridable))
@@ -144,6 +141,25 @@ def decode_candidates(data: Any) -> dict[str, Candidates]:
             raise ValueError("an empty candidate set")
         result[_text(name)] = Candidates(found)
     return result
+
+
+def _origin(origin: Origin | None) -> list[Any] | None:
+    if origin is None:
+        return None
+    if origin.cell is not None:
+        return [origin.path, origin.line, origin.name, origin.cell]
+    return [origin.path, origin.line, origin.name] if origin.name else [origin.path, origin.line]
+
+
+def _unorigin(data: Any) -> Origin | None:
+    if data is None:
+        return None
+    parts = _list(data)
+    if len(parts) not in (2, 3, 4):
+        raise ValueError("an origin is [path, line], [path, line, name] or [.., name, cell]")
+    name = _text(parts[2]) if len(parts) >= 3 else ""
+    cell = _count_of(parts[3]) if len(parts) == 4 else None
+    return Origin(_text(parts[0]), _count_of(parts[1]), name, cell)
 
 
 # -- strict readers: each raises ValueError for a value of the wrong type ---------------------
@@ -325,6 +341,7 @@ def encode_finding(finding: Finding, site_index: int) -> dict[str, Any]:
         "fix": finding.fix,
         "tokens": None if finding.tokens is None else _count(finding.tokens),
         "remedy": finding.remedy.to_json(),
+        "defined_at": _origin(finding.defined_at),
     }
 
 
@@ -348,6 +365,7 @@ def decode_finding(data: Any, sites: list[PromptSite]) -> Finding:
         tokens=None if tokens is None else _uncount(tokens),
         site=site,
         remedy=fix_from_json(data["remedy"]),
+        defined_at=_unorigin(data["defined_at"]),
     )
 
 

@@ -58,7 +58,7 @@ def _every_candidate(candidates: Candidates, ctx: CheckContext) -> Iterator[Repo
         listed = ", ".join(names) + (f" and {more} more" if more > 0 else "")
         where = ""
         if candidate.origin is not None:
-            where = f" (set at {candidate.origin.path}:{candidate.origin.line})"
+            where = f" (set at {candidate.origin.where})"
         report.message = (
             f"every model this call can use is retired, deprecated or legacy ({listed}); "
             f"{report.message}{where}"

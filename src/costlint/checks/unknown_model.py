@@ -43,7 +43,7 @@ def _unknown_candidates(site: PromptSite, ctx: CheckContext) -> Iterator[Report]
             continue
         where = ""
         if candidate.origin is not None:
-            where = f" (written at {candidate.origin.path}:{candidate.origin.line})"
+            where = f" (written at {candidate.origin.where})"
         yield Report(_message(str(value), ctx) + where, fix=FIX)
 
 

@@ -294,11 +294,18 @@ def _history_grows_in(loop: ast.AST, call: ast.AST) -> bool:
 
 
 def _calls_input(node: ast.AST) -> bool:
-    for child in ast.walk(node):
-        if isinstance(child, ast.Call) and isinstance(child.func, ast.Name):
-            if child.func.id == "input":
-                return True
-    return False
+    """Whether the function reads the terminal (``input()``); remembered on the node, as the
+    same function is judged once per caller chain it is on."""
+    known = getattr(node, "_costlint_calls_input", None)
+    if known is None:
+        known = any(
+            isinstance(child, ast.Call)
+            and isinstance(child.func, ast.Name)
+            and child.func.id == "input"
+            for child in ast.walk(node)
+        )
+        node._costlint_calls_input = known  # type: ignore[attr-defined]
+    return known
 
 
 def _inside_agent_loop(level: Level, loop: tuple[ast.AST, str]) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -655,7 +655,21 @@ class _CallFinder:
                 default = found.default() or (found[0] if in_cells and len(found) == 1 else None)
                 site.args[name] = default.value if default is not None else UNKNOWN
             if len(found) > 1 or not here:
-                site.candidates[name] = found
+                site.candidates[name] = self._in_cells(found)
+
+    def _in_cells(self, found: Candidates) -> Candidates:
+        """In a notebook, origins in the notebook itself as (cell, line within the cell)."""
+        if self.line_map is None:
+            return found
+        own = self._repo_path()
+        moved = []
+        for candidate in found:
+            origin = candidate.origin
+            if origin is not None and origin.path == own and origin.cell is None:
+                line, cell = self._position(origin.line)
+                candidate = replace(candidate, origin=replace(origin, line=line, cell=cell))
+            moved.append(candidate)
+        return Candidates(moved)
 
     def _flow(self) -> ValueFlow:
         if self.flow is None:

@@ -144,7 +144,7 @@ def _result(
             text += f" Estimated saving: {_usd(cost.saving)}/month."
     if finding.cell is not None:
         properties["cell"] = finding.cell
-    return {
+    result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
         "level": LEVELS.get(finding.severity, "warning"),
@@ -152,6 +152,22 @@ def _result(
         "locations": [{"physicalLocation": _location(finding)}],
         "partialFingerprints": {SARIF_KEY: finding.fingerprint},
         "properties": properties,
+    }
+    if finding.defined_at is not None:
+        result["relatedLocations"] = [_definition(finding.defined_at)]
+    return result
+
+
+def _definition(origin: Any) -> dict[str, Any]:
+    """Where the value a finding is about is defined: the place to change it."""
+    what = origin.name or "the value"
+    return {
+        "id": 1,
+        "physicalLocation": {
+            "artifactLocation": {"uri": origin.path, "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": max(1, origin.line)},
+        },
+        "message": {"text": f"{what} defined here"},
     }
 
 

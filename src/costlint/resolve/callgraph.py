@@ -1,5 +1,6 @@
 """The caller graph for reachability (batch eligibility, cache breakers): who calls a function,
-in which loops and executors. (``callers.py`` is value flow's lighter index of call arguments.)
+in which loops and executors. The files to look in come from the project's one caller index
+(``callers.py``), which value flow asks too.
 
 ``CallerGraph`` is a project-wide index, built lazily once per run (per process) the first
 time a question needs it, and bounded: callers are looked for in the function's own module,
@@ -23,31 +24,18 @@ Other analyses that need "who calls this" (value flow from caller arguments) can
 from __future__ import annotations
 
 import ast
-import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
+from .callers import caller_index
 from .project import ModuleInfo, Project
 from .scope import Visit
 
 MAX_FAN_IN = 32  # places kept per function
 MAX_DEPTH = 4  # levels ``walk`` goes up
 MIN_DEPTH = 2  # documented floor: a loop two callers away is always seen
-WORDS_KEPT = 2_048  # files whose call-shaped names are kept for the prefilter
-MAX_INDEXED_FILES = 20_000  # Python files whose imports are indexed
-SKIPPED_DIRS = frozenset(
-    {"node_modules", "__pycache__", "site-packages", "venv", ".venv", "env", "build", "dist"}
-)
-_IMPORT = re.compile(
-    r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)|import[ \t]+([^\n#]+))",
-    re.MULTILINE,
-)
-_WORD = re.compile(r"[A-Za-z_]\w*")
-# A name used the way a caller uses a function: called, handed on, subscripted (a registry).
-_USED = re.compile(r"(?<!def )(?<!class )\b[A-Za-z_]\w*(?=[ \t]*[(,)\[\]])")
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -91,51 +79,12 @@ class CallerGraph:
 
     def __init__(self, project: Project):
         self.project = project
-        self._importers: dict[str, list[Path]] | None = None
-        self._words: dict[Path, frozenset[str]] = {}
         self._memo: dict[tuple[Path, int, str], tuple[tuple[Path, ...], list[CallerSite]]] = {}
+        self._imported: dict[Path, list[Path]] = {}  # a module's imports found in the project
 
-    # -- the import index --------------------------------------------------------------------
     def importers(self, module_name: str) -> list[Path]:
         """Project Python files whose import statements name ``module_name``."""
-        if self._importers is None:
-            self._importers = self._index()
-        return self._importers.get(module_name, [])
-
-    def _index(self) -> dict[str, list[Path]]:
-        index: dict[str, list[Path]] = {}
-        for path in self._python_files():
-            try:
-                if path.stat().st_size > self.project.read_limit:
-                    continue
-                text = path.read_text(encoding="utf-8-sig", errors="replace")
-            except OSError:
-                continue
-            if "import" not in text:
-                continue
-            names: set[str] = set()
-            for match in _IMPORT.finditer(text):
-                names.update(_WORD.findall(" ".join(part for part in match.groups() if part)))
-            for name in names:
-                index.setdefault(name, []).append(path)
-        return index
-
-    def _python_files(self) -> Iterator[Path]:
-        count = 0
-        for folder, dirs, files in os.walk(self.project.root):
-            dirs[:] = sorted(
-                d
-                for d in dirs
-                if not d.startswith(".")
-                and d not in SKIPPED_DIRS
-                and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
-            )
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    count += 1
-                    if count > MAX_INDEXED_FILES:
-                        return
-                    yield Path(folder, name)
+        return caller_index(self.project).importers(module_name)
 
     # -- callers -----------------------------------------------------------------------------
     def callers_of(self, module: ModuleInfo, function: ast.AST) -> list[CallerSite]:
@@ -213,23 +162,18 @@ class CallerGraph:
     def _mentions(self, path: Path, names: set[str]) -> bool:
         """Whether the file's text calls, hands on or subscripts any of ``names`` (its text is
         read once; parsing it costs far more)."""
-        words = self._words.get(path)
-        if words is None:
-            try:
-                text = path.read_text(encoding="utf-8-sig", errors="replace")
-            except OSError:
-                text = ""
-            words = self._words[path] = frozenset(_USED.findall(text))
-            if len(self._words) > WORDS_KEPT:  # memory stays flat on large trees
-                self._words.pop(next(iter(self._words)))
-        return not names.isdisjoint(words)
+        return caller_index(self.project).mentions(path, names)
 
     def _imported_paths(self, module: ModuleInfo) -> list[Path]:
-        paths: list[Path] = []
-        for target, _name, level in set(module.imports.values()):
-            found = self.project.find_module(target, level, module.path)
-            if found is not None:
-                paths.append(found)
+        key = module.path.resolve()
+        paths = self._imported.get(key)
+        if paths is None:
+            paths = []
+            for target, _name, level in sorted(set(module.imports.values()), key=str):
+                found = self.project.find_module(target, level, module.path)
+                if found is not None:
+                    paths.append(found)
+            self._imported[key] = paths
         return paths
 
     def walk(

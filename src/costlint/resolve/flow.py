@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..site import UNKNOWN, Candidate, Candidates, Origin
-from .callers import CallerIndex, CallerSite
+from .callers import CallerSite, caller_index
 from .configfiles import LOADERS, config_values
 from .evaluator import Resolver
 from .project import ModuleInfo
@@ -35,6 +35,7 @@ MAX_HOPS = 4  # function boundaries crossed (into callers, helpers, constructors
 MAX_CALLERS = 32  # calls of one function followed
 MAX_CANDIDATES = 16  # values kept per argument
 MAX_STEPS = 4_000  # expressions visited per query
+MAX_MODULES_HELD = 256  # modules one analysis keeps parsed while it follows callers
 
 _ENV_GETTERS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
 _CAST = frozenset({"cast", "typing.cast", "t.cast"})
@@ -101,6 +102,8 @@ class ValueFlow:
         self._parents: dict[int, dict[int, ast.AST]] = {}
         self._steps = 0
         self._active: set[tuple[int, int]] = set()
+        # modules this analysis read, held while it runs (the project keeps only a few)
+        self._loaded: dict[Path, ModuleInfo] = {}
 
     # -- public -----------------------------------------------------------------------------
     def candidates(self, node: ast.AST, scope: Scope, line: int) -> Candidates | None:
@@ -326,12 +329,22 @@ class ValueFlow:
         if kind in ("assign", "with") and binding.value is not None:
             if isinstance(binding.value, ast.AnnAssign):
                 return None
-            return self._expr(binding.value, module, owner, binding.line, ctx)
+            found = self._expr(binding.value, module, owner, binding.line, ctx)
+            return _named(found, name, binding.value, self._origin(module, binding.value))
         if kind == "assign" and binding.value is None:
             return self._unpacked(name, binding, owner, module, ctx)
         return None
 
     def _imported(self, name: str, module: ModuleInfo, ctx: _Context) -> list[Found] | None:
+        imported = self._import_target(name, module)
+        if imported is None:
+            return None
+        binding, other = imported
+        original = module.imports[name][1] or name
+        return self._binding(original, binding, other.module_scope, other, ctx)
+
+    def _import_target(self, name: str, module: ModuleInfo) -> tuple[Any, ModuleInfo] | None:
+        """``from pkg.mod import NAME``: NAME's binding at the top of that project module."""
         target = module.imports.get(name)
         if target is None or self.project is None or target[1] is None:
             return None
@@ -339,9 +352,7 @@ class ValueFlow:
         if other is None:
             return None
         binding = other.module_scope.lookup(target[1], None)
-        if binding is None:
-            return None
-        return self._binding(target[1], binding, other.module_scope, other, ctx)
+        return (binding, other) if binding is not None else None
 
     def _module_named(self, name: str, level: int, module: ModuleInfo) -> ModuleInfo | None:
         if self.project is None:
@@ -352,9 +363,17 @@ class ValueFlow:
     def _module_at(self, path: Path) -> ModuleInfo | None:
         if self.project is None:
             return None
-        if Path(path).resolve() == Path(self.module.path).resolve():
+        key = Path(path).resolve()
+        if key == Path(self.module.path).resolve():
             return self.module
-        return self.project.module_at(path)
+        module = self._loaded.get(key)
+        if module is not None:
+            self.project.depend_on((key,))  # still a dependency of this analysis
+            return module
+        module = self.project.module_at(path)
+        if module is not None and len(self._loaded) < MAX_MODULES_HELD:
+            self._loaded[key] = module
+        return module
 
     def _loop_variable(
         self, name: str, binding: Any, owner: Scope, module: ModuleInfo, ctx: _Context
@@ -367,13 +386,14 @@ class ValueFlow:
         return None
 
     def _unpacked(
-        self, name: str, binding: Any, owner: Scope, module: ModuleInfo, ctx: _Context
-    ) -> list[Found] | None:
-        """``a, b = x, y``: the element at the same place."""
+        self, name: str, binding: Any, owner: Scope, module: ModuleInfo, ctx: _Context,
+        self_attr: bool = False,
+    ) -> list[Found] | None:  # fmt: skip
+        """``a, b = x, y`` (or ``self.a, self.b = x, y``): the element at the same place."""
         for node in ast.walk(owner.node):
             if isinstance(node, ast.Assign) and node.lineno == binding.line:
                 for target in node.targets:
-                    value = _paired(target, node.value, name)
+                    value = _paired(target, node.value, name, self_attr)
                     if value is not None:
                         return self._expr(value, module, owner, binding.line, ctx)
         return None
@@ -399,6 +419,7 @@ class ValueFlow:
         parts: list[list[Found] | None] = []
         if default_node is not None:
             found = self._expr(default_node, module, owner.parent or owner, fn.lineno, ctx)
+            found = _named(found, name, default_node, self._origin(module, default_node))
             if found is not None:
                 parts.append([replace(item, default=True) for item in found])
         if binding.value is not None:
@@ -442,33 +463,25 @@ class ValueFlow:
         if cls is not None and fn.name in ("__init__", "__call__"):
             callee = cls.qualname.rsplit(".", 1)[-1]
         skip_first = cls is not None and not _is_static(fn)
-        if cls is not None and fn.name == "__call__":
+        through_call = cls is not None and fn.name == "__call__"
+        if through_call:
             callers: Iterator[CallerSite] = self._instance_calls(cls, callee, module)
         else:
-            callers = (
-                caller for caller in self._callers(callee, module, MAX_CALLERS * 4)
-                if _may_call(caller, fn, owner, self)
-            )  # fmt: skip
+            callers = self._callers(callee, module, MAX_CALLERS + 1)
         for count, caller in enumerate(callers, start=1):
             if count > MAX_CALLERS:
                 self._note(f"more than {MAX_CALLERS} calls of {callee}(): the first are followed")
                 return
-            yield caller, skip_first
+            if through_call or _may_call(caller, fn, owner, self):
+                yield caller, skip_first
 
     def _instance_calls(self, cls: Scope, name: str, home: ModuleInfo) -> Iterator[CallerSite]:
         """Calls of a name (or ``self.x``) that holds an instance of ``cls``, in the modules
         that name the class: ``judge = Judge(m); judge(x)`` calls ``Judge.__call__``."""
-        modules = [self.module, home]
-        if self.project is not None:
-            modules += [
-                m for m in (self._module_at(p) for p in _caller_index(self.project)
-                            .files_calling(name)) if m is not None
-            ]  # fmt: skip
-        seen: set[int] = set()
-        for module in modules:
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
+        for number, module in enumerate(self._modules_naming(name, home)):
+            if number >= MAX_CALLERS:
+                self._note(f"more than {MAX_CALLERS} files name {name}: the first are searched")
+                return
             for call, where in module.calls:
                 func = call.func
                 if not isinstance(func, (ast.Name, ast.Attribute)):
@@ -523,35 +536,34 @@ class ValueFlow:
 
     def _callers(self, callee: str, home: ModuleInfo, limit: int) -> Iterator[CallerSite]:
         """Calls of ``callee`` in this module, the function's own module, then the project."""
-        seen: set[Path] = set()
         count = 0
+        for module in self._modules_naming(callee, home):
+            for call, where in module.calls:
+                direct = _called_as(call, callee)
+                if direct is not None:
+                    count += 1
+                    if count > limit:
+                        return
+                    yield CallerSite(module, direct, where.scope)
+
+    def _modules_naming(self, name: str, home: ModuleInfo) -> Iterator[ModuleInfo]:
+        """This module, ``home`` (a function's own module), then the project modules whose
+        text mentions ``name`` (the project's caller index), each once."""
+        seen: set[Path] = set()
         for module in (self.module, home):
             key = Path(module.path).resolve()
-            if key in seen:
-                continue
-            seen.add(key)
-            for call, where in module.calls:
-                direct = _called_as(call, callee)
-                if direct is not None:
-                    count += 1
-                    if count > limit:
-                        return
-                    yield CallerSite(module, direct, where.scope)
+            if key not in seen:
+                seen.add(key)
+                yield module
         if self.project is None:
             return
-        for path in _caller_index(self.project).files_calling(callee):
+        for path in caller_index(self.project).files_calling(name):
             if path.resolve() in seen:
                 continue
+            seen.add(path.resolve())
             module = self._module_at(path)
-            if module is None:
-                continue
-            for call, where in module.calls:
-                direct = _called_as(call, callee)
-                if direct is not None:
-                    count += 1
-                    if count > limit:
-                        return
-                    yield CallerSite(module, direct, where.scope)
+            if module is not None:
+                yield module
 
     # -- attributes, objects ----------------------------------------------------------------
     def _attribute(
@@ -632,9 +644,11 @@ class ValueFlow:
         for binding in cls.self_attrs.get(attr, []):
             method = _method_at(module, cls, binding.line)
             if binding.value is None:
-                parts.append(self._self_unpacked(attr, binding, method, module, inner))
+                parts.append(self._unpacked(attr, binding, method, module, inner, True))
             elif binding.kind != "aug":
-                parts.append(self._expr(binding.value, module, method, binding.line, inner))
+                found = self._expr(binding.value, module, method, binding.line, inner)
+                where = self._origin(module, binding.value)
+                parts.append(_named(found, f"self.{attr}", binding.value, where))
         class_binding = cls.bindings.get(attr)
         if class_binding:
             latest = class_binding[-1]
@@ -651,6 +665,8 @@ class ValueFlow:
             elif latest.value is not None:
                 value = _field_default(latest.value)
                 found = self._expr(value, module, cls, latest.line, ctx)
+                label = f"{cls.qualname.rsplit('.', 1)[-1]}.{attr}"
+                found = _named(found, label, value, self._origin(module, value))
                 if found is not None:
                     found = [replace(item, default=True) for item in found]
                 parts.append(found)
@@ -666,17 +682,6 @@ class ValueFlow:
                     if inherited is not None:
                         return inherited
         return found
-
-    def _self_unpacked(
-        self, attr: str, binding: Any, method: Scope, module: ModuleInfo, ctx: _Context
-    ) -> list[Found] | None:
-        for node in ast.walk(method.node):
-            if isinstance(node, ast.Assign) and node.lineno == binding.line:
-                for target in node.targets:
-                    value = _paired(target, node.value, attr, self_attr=True)
-                    if value is not None:
-                        return self._expr(value, module, method, binding.line, ctx)
-        return None
 
     def _objects(
         self, node: ast.AST, module: ModuleInfo, scope: Scope, line: int, ctx: _Context,
@@ -982,13 +987,10 @@ class ValueFlow:
                 )
             binding, owner = found
             if binding.kind == "import":
-                target = module.imports.get(node.id)
-                if target is None or target[1] is None:
+                imported = self._import_target(node.id, module)
+                if imported is None or imported[0].value is None:
                     return None
-                other = self._module_named(target[0], target[2], module)
-                inner = other.module_scope.lookup(target[1], None) if other else None
-                if other is None or inner is None or inner.value is None:
-                    return None
+                inner, other = imported
                 return self._elements(
                     inner.value, other, other.module_scope, inner.line, ctx, part, depth + 1
                 )
@@ -1100,13 +1102,10 @@ class ValueFlow:
                 return None
             binding, owner = found
             if binding.kind == "import":
-                target = module.imports.get(node.id)
-                if target is None or target[1] is None:
+                imported = self._import_target(node.id, module)
+                if imported is None or imported[0].kind != "assign":
                     return None
-                other = self._module_named(target[0], target[2], module)
-                inner = other.module_scope.lookup(target[1], None) if other else None
-                if other is None or inner is None or inner.kind != "assign":
-                    return None
+                inner, other = imported
                 return self._literal_members(inner.value, other, other.module_scope, ctx, depth + 1)
             if binding.kind == "assign" and binding.value is not None:
                 return self._literal_members(binding.value, module, owner, ctx, depth + 1)
@@ -1265,10 +1264,14 @@ class ValueFlow:
         values = config_values(self.project, path_text, Path(module.path), keys)
         if values is None:
             return None
+        label = ".".join(str(key) for key in keys)
         return [
-            Found(item.value, self._origin_at(item.path, item.line), default=True, overridable=True)
+            Found(
+                item.value, self._origin_at(item.path, item.line, label), default=True,
+                overridable=True,
+            )
             for item in values
-        ]
+        ]  # fmt: skip
 
     def _config_path(
         self, node: ast.AST, module: ModuleInfo, scope: Scope, line: int, depth: int
@@ -1298,14 +1301,14 @@ class ValueFlow:
             return str(value)
         return None
 
-    def _origin_at(self, path: Path, line: int) -> Origin:
+    def _origin_at(self, path: Path, line: int, name: str = "") -> Origin:
         root = self.project.root if self.project is not None else None
         if root is not None:
             try:
-                return Origin(path.resolve().relative_to(root).as_posix(), line)
+                return Origin(path.resolve().relative_to(root).as_posix(), line, name)
             except (ValueError, OSError):
                 pass
-        return Origin(path.name, line)
+        return Origin(path.name, line, name)
 
     # -- guards -----------------------------------------------------------------------------
     def _guards_at(
@@ -1321,13 +1324,11 @@ class ValueFlow:
         steps = 0
         while current is not None and steps < 200:
             steps += 1
-            if isinstance(current, (ast.If, ast.While)) and child in current.body:
-                for test in _conjuncts(current.test):
-                    guard = _guard(test)
-                    if guard is not None:
-                        guards.setdefault((id(root), guard[0]), []).append(guard[1])
-            elif isinstance(current, ast.IfExp) and child is current.body:
-                for test in _conjuncts(current.test):
+            guarded = (isinstance(current, (ast.If, ast.While)) and child in current.body) or (
+                isinstance(current, ast.IfExp) and child is current.body
+            )
+            if guarded:
+                for test in _conjuncts(current.test):  # type: ignore[attr-defined]
                     guard = _guard(test)
                     if guard is not None:
                         guards.setdefault((id(root), guard[0]), []).append(guard[1])
@@ -1443,6 +1444,26 @@ def _union(parts: list[list[Found] | None], partial: bool = False) -> list[Found
     return out
 
 
+def _named(
+    found: list[Found] | None, name: str, value: ast.AST, where: Origin | None
+) -> list[Found] | None:
+    """Name the candidates written inside ``value`` (the right side of ``name = value``, a
+    default; ``where`` is its file): that name is what a reader looks for to change them."""
+    if not found or found is _UNKNOWN_LIST or where is None:
+        return found
+    start = getattr(value, "lineno", 0)
+    end = getattr(value, "end_lineno", None) or start
+    return [
+        replace(item, origin=replace(item.origin, name=name))
+        if item.origin is not None
+        and not item.origin.name
+        and item.origin.path == where.path
+        and start <= item.origin.line <= end
+        else item
+        for item in found
+    ]
+
+
 def _matches(value: str, text: str, kind: str) -> bool:
     return value.startswith(text) if kind == "prefix" else text in value
 
@@ -1514,16 +1535,7 @@ def _argument_for(fn: ast.AST, name: str, call: ast.Call, skip_first: bool) -> A
     positional = [a.arg for a in [*args.posonlyargs, *args.args]]
     if skip_first and positional:
         positional = positional[1:]
-    if name in positional:
-        index = positional.index(name)
-        for number, arg in enumerate(call.args):
-            if isinstance(arg, ast.Starred):
-                return _SPLAT
-            if number == index:
-                return arg
-    if any(keyword.arg is None for keyword in call.keywords):
-        return _SPLAT
-    return None
+    return _passed_at(call, positional, name)
 
 
 def _field_argument(cls: Scope, attr: str, call: ast.Call) -> Any:
@@ -1535,8 +1547,14 @@ def _field_argument(cls: Scope, attr: str, call: ast.Call) -> Any:
         stmt.target.id for stmt in getattr(cls.node, "body", [])
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
     ]  # fmt: skip
-    if attr in fields:
-        index = fields.index(attr)
+    return _passed_at(call, fields, attr)
+
+
+def _passed_at(call: ast.Call, positional: list[str], name: str) -> Any:
+    """The positional argument for ``name`` (the keywords were looked at already): a node,
+    None (not passed) or ``_SPLAT`` (a ``*args``/``**kwargs`` may carry it)."""
+    if name in positional:
+        index = positional.index(name)
         for number, arg in enumerate(call.args):
             if isinstance(arg, ast.Starred):
                 return _SPLAT
@@ -1641,11 +1659,3 @@ def _paired(target: ast.AST, value: ast.AST, name: str, self_attr: bool = False)
 
 def _option_dest(flag: str) -> str:
     return flag.lstrip("-").replace("-", "_")
-
-
-def _caller_index(project: Any) -> CallerIndex:
-    index = getattr(project, "caller_index", None)
-    if index is None:
-        index = CallerIndex(project)
-        project.caller_index = index
-    return index
