@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import tokenize
 from collections.abc import Iterable
 
@@ -32,8 +33,59 @@ _SKIP = frozenset(
 )
 
 
+# One piece of call source at a time: blanks and comments (dropped), string literals (kept as
+# written; the patterns of the tokenize module, a backslash escaping any character), runs of
+# characters the tokenizer reads as names, numbers and operators (kept), or anything else.
+_PIECE = re.compile(
+    r"""(?P<blank>[ \t\f]+|\\\n)
+    |(?P<newline>\n)
+    |(?P<comment>\#[^\n]*)
+    |(?P<string>'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''
+        |\"\"\"[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*\"\"\"
+        |'[^\n'\\]*(?:\\.[^\n'\\]*)*'
+        |"[^\n"\\]*(?:\\.[^\n"\\]*)*")
+    |(?P<code>(?:[\w+\-*/%@&|^~<>=.,:;()\[\]{}]|!=)+)
+    |(?P<other>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+_DEPTH = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+
+
+def _strip_tokens(text: str) -> str | None:
+    """What ``normalize_call``'s tokenizer pass gives, without the tokenizer: string literals
+    as written, blanks and comments dropped. None for anything it does not mirror exactly
+    (characters the tokenizer reports as errors, unterminated strings, unbalanced brackets,
+    a second logical line), which then goes through ``tokenize``."""
+    out: list[str] = []
+    depth = 0
+    ended = False  # a newline outside brackets: what follows would need indentation rules
+    continued = False  # the text ends in a backslash continuation: the tokenizer fails
+    for match in _PIECE.finditer(text):
+        kind = match.lastgroup
+        if kind == "blank" or kind == "comment":
+            continued = match.group() == "\\\n" or (continued and kind == "comment")
+            continue
+        continued = False
+        if kind == "newline":
+            ended = ended or (depth == 0 and bool(out))
+            continue
+        if ended or kind == "other":
+            return None
+        piece = match.group()
+        if kind == "code":
+            for char in piece:
+                depth += _DEPTH.get(char, 0)
+                if depth < 0:
+                    return None
+        out.append(piece)
+    return "".join(out) if depth == 0 and not continued else None
+
+
 def normalize_call(text: str) -> str:
     """Call source without comments or whitespace (falls back to dropping whitespace)."""
+    fast = _strip_tokens(text)
+    if fast is not None:
+        return fast
     try:
         tokens = tokenize.generate_tokens(io.StringIO(text).readline)
         return "".join(tok.string for tok in tokens if tok.type not in _SKIP)
