@@ -18,7 +18,7 @@ from ..site import UNKNOWN, Finding, PromptSite
 from ..usage import SiteUsage, Usage, default_usage
 from .costs import Assumptions, CostReport, FindingCost, SiteCost
 from .fixplans import price_finding
-from .formulas import Plan, Unpriced, Workload, apply_changes, monthly_cost
+from .formulas import Plan, PlanChange, Unpriced, Workload, apply_changes, monthly_cost
 
 
 def price_run(result: Any, usage: Usage | None = None) -> CostReport:
@@ -79,12 +79,40 @@ def price_site(
     for finding_cost in cost.findings:
         finding_cost.calls_per_month = usage.calls_per_month
         finding_cost.calls_default = usage.is_default("calls_per_month")
-    changes = [c.change for c in cost.findings if c.change is not None]
+    changes = one_plan(cost.findings)
     try:
         cost.after = monthly_cost(*apply_changes(work, base, changes))
     except Unpriced:  # fixes that only price alone (a user catalog missing a cache price)
         cost.after = cost.now  # claim nothing rather than guess
     return cost
+
+
+def one_plan(findings: list[FindingCost]) -> list[PlanChange]:
+    """The site's after-fix plan: at most one change per parameter.
+
+    Several fixes may change the model (a smaller model that fits the task, the newer model
+    of the family). Each is worth the same work on a current model, so the plan takes the one
+    that leaves the site cheapest (the largest saving alone: the cheapest current model that
+    fits); the others keep their saving alone and say which fix the plan takes instead.
+    """
+    switches = [c for c in findings if c.change is not None and c.change.model is not None]
+    chosen = max(switches, key=lambda c: c.saving or 0.0, default=None)
+    for cost in switches:
+        cost.in_plan = cost is chosen
+        if chosen is None or cost is chosen:
+            continue
+        model = chosen.change.model.id  # type: ignore[union-attr]
+        cost.detail["plan_takes"] = {"rule": chosen.finding.rule, "model": model}
+        cost.note += f"; the site's plan takes {model} ({chosen.finding.rule}) instead"
+        _mention_alternative(cost.finding, chosen.finding, model)
+    return [c.change for c in findings if c.change is not None and c.in_plan]
+
+
+def _mention_alternative(finding: Finding, chosen: Finding, model: str) -> None:
+    """A fix the plan does not take names the one it does, so the two fixes agree."""
+    tail = f" (or {model}, cheaper here: {chosen.rule} {chosen.name}; the cost plan takes it)"
+    if tail not in finding.fix:
+        finding.fix = (finding.fix or f'use model="{model}"') + tail
 
 
 def one_shot_context(site: PromptSite) -> str | None:
