@@ -19,6 +19,7 @@ from costlint.fixes import (
     NoCostModel,
     OutputCap,
     PrefixCache,
+    RemoveParameters,
     fix_from_json,
     token_cost,
 )
@@ -32,6 +33,7 @@ EXAMPLES = [
     OutputCap(64, max_tokens=64_000, answer="a yes/no answer"),
     Batch(),
     MoveVolatile(("today",)),
+    RemoveParameters(("temperature", "top_p")),
     NoCostModel(),
 ]
 
@@ -49,6 +51,7 @@ def test_registry_names_every_kind_once():
             "output-cap",
             "batch",
             "move-volatile-after-breakpoint",
+            "remove-parameters",
             "none",
         ]
     )

@@ -10,6 +10,7 @@ copies the remedy onto ``Finding.remedy`` and ``costlint.price`` prices it by it
 * ``"output-cap"``: OutputCap(suggested_max_tokens [required], max_tokens, answer)
 * ``"batch"``: Batch()
 * ``"move-volatile-after-breakpoint"``: MoveVolatile(parts)
+* ``"remove-parameters"``: RemoveParameters(parameters), parameters a newer API rejects
 * ``"none"``: NoCostModel(), a fix costlint does not price (the default on a Finding)
 
 ``FIX_KINDS`` maps each kind string to its class. A rule that names a kind (e.g. a YAML-only
@@ -48,6 +49,31 @@ MTOK = 1_000_000
 def token_cost(tokens: float, price_per_mtok: float) -> float:
     """USD for ``tokens`` at ``price_per_mtok`` (catalog prices are per million tokens)."""
     return tokens * price_per_mtok / MTOK
+
+
+EPHEMERAL = '{"type": "ephemeral"}'  # a cache breakpoint with the default 5-minute TTL
+EPHEMERAL_1H = '{"type": "ephemeral", "ttl": "1h"}'
+_TTL_NAMED = "; the saving assumes the "
+
+
+def cache_control_fix(block: str, call: str, top_level: bool | None) -> str:
+    """A caching fix in the order the project's SDK allows: ``call`` (top-level
+    ``cache_control=``, automatic caching) first only when the pinned anthropic SDK has it
+    (``top_level`` True); unknown (None): the block-level form first; False: block-level only."""
+    if top_level is True:
+        return f"{call} (or {block})"
+    if top_level is False:
+        return f"{block} (the pinned anthropic SDK predates top-level cache_control=)"
+    return f"{block} (or, with anthropic >= 2.0, {call})"
+
+
+def with_cache_ttl(text: str, ttl: str) -> str:
+    """The caching fix ``text`` naming the TTL its priced saving assumes ("5m" or "1h")."""
+    if _TTL_NAMED in text:
+        return text
+    if ttl == "1h":
+        return text.replace(EPHEMERAL, EPHEMERAL_1H) + _TTL_NAMED + "1-hour TTL"
+    return text + _TTL_NAMED + "default 5-minute TTL"
 
 
 class FixError(ValueError):
@@ -162,6 +188,14 @@ class MoveVolatile(Fix):
 
 
 @dataclass(frozen=True)
+class RemoveParameters(Fix):
+    """Remove request parameters a newer API version or SDK rejects (the call then works)."""
+
+    kind: ClassVar[str] = "remove-parameters"
+    parameters: tuple[str, ...] = ()  # as written on the call
+
+
+@dataclass(frozen=True)
 class NoCostModel(Fix):
     """A fix costlint does not price (a typo to check, a limit to respect)."""
 
@@ -170,7 +204,16 @@ class NoCostModel(Fix):
 
 FIX_KINDS: dict[str, type[Fix]] = {
     cls.kind: cls
-    for cls in (ModelSwitch, PrefixCache, HistoryCache, OutputCap, Batch, MoveVolatile, NoCostModel)
+    for cls in (
+        ModelSwitch,
+        PrefixCache,
+        HistoryCache,
+        OutputCap,
+        Batch,
+        MoveVolatile,
+        RemoveParameters,
+        NoCostModel,
+    )
 }
 
 # The types a fix field may have, as written in the annotations above, and their checks.

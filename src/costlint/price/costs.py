@@ -50,6 +50,7 @@ class SiteCost:
     address: str  # root-relative, as the usage file keys it
     usage: SiteUsage
     model: str | None = None
+    model_written: str | None = None  # as the source (or the usage file) writes it
     token_source: str | None = None
     input_tokens: float | None = None  # per call, or at turn 1 of a conversation
     output_tokens: float | None = None

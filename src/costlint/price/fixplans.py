@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..fixes import Batch, HistoryCache, ModelSwitch, MoveVolatile, OutputCap, PrefixCache
+from ..fixes import (
+    Batch,
+    HistoryCache,
+    ModelSwitch,
+    MoveVolatile,
+    OutputCap,
+    PrefixCache,
+    RemoveParameters,
+)
 from ..site import Finding
 from .costs import FindingCost
 from .formulas import (
@@ -181,5 +189,8 @@ PRICERS: dict[str, Pricer] = {
     OutputCap.kind: worst_case,
     Batch.kind: batch_saving,
     MoveVolatile.kind: volatile_saving,
+    RemoveParameters.kind: lambda finding, work, plan, catalog: FindingCost(
+        finding, "none", note="the call works while the SDK sends API version 2023-06-01"
+    ),
     # none has no cost model: no_cost_model
 }
