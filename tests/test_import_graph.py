@@ -62,6 +62,7 @@ LAYERS: dict[str, int] = {
     "costlint.baseline": 7,
     "costlint.price": 7,
     "costlint.usage": 7,
+    "costlint.usage_import": 7,  # `costlint usage import`: calibrate from an Admin API report
     "costlint.init": 7,  # `costlint init`: a starter config and usage file
     # 8
     "costlint.pipeline": 8,
