@@ -165,3 +165,33 @@ def test_an_id_the_catalog_does_not_know_for_the_platform_is_marked_unverified()
     assert id_for_platform(haiku, "claude-opus-4-1").id == "claude-haiku-5-5"
     assert platform_of("eu.anthropic.claude-sonnet-4-6") == "bedrock"
     assert platform_of("claude-sonnet-4-6") is None
+
+
+LATE_BLOCK = """
+import anthropic
+
+client = anthropic.Anthropic()
+MANUAL = "Refunds are issued within 30 days of purchase when the item is unused. " * 300
+
+
+def answer(question):
+    return client.messages.create(
+        model="claude-sonnet-5-5", max_tokens=1024,
+        messages=[{"role": "user", "content": f"Question: {question}\\n\\nManual:\\n{MANUAL}"}],
+    )
+"""
+
+
+def test_a_late_stable_block_is_priced_moved_in_front_and_cached(project):
+    write(project, {"app.py": LATE_BLOCK, "chat.py": ""})
+    result = CliRunner().invoke(
+        main, ["report", "--format", "json", "--tokens", "estimate", "--no-cache"]
+    )
+    (site,) = json.loads(result.stdout)["cost"]["call_sites"]
+    (finding,) = [f for f in site["findings"] if f["rule"] == "CL002"]
+    saving = float(finding["savings"]["usd_per_month"])
+    assert saving > 0 and "moved before the per-call text" in finding["savings"]["note"]
+    # the site's joint plan applies the same move: its saving is the finding's
+    assert float(site["usd_per_month_saving"]) == pytest.approx(saving, abs=1e-6)
+    # and most of the input is the block: the saving is most of the input cost
+    assert saving > 0.5 * float(site["usd_per_month_now"]) * 0.5

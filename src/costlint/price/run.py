@@ -102,9 +102,8 @@ def name_cache_ttl(findings: list[FindingCost]) -> None:
     for cost in findings:
         ttl = cost.detail.get("ttl")
         if cost.finding.remedy.kind == PrefixCache.kind and ttl in ("5m", "1h"):
-            if cost.change is None:
-                ttl = "5m"  # no saving either way: the default breakpoint
-            cost.finding.fix = with_cache_ttl(cost.finding.fix, ttl)
+            if cost.change is not None:  # no saving: no TTL to name
+                cost.finding.fix = with_cache_ttl(cost.finding.fix, ttl)
 
 
 def one_plan(findings: list[FindingCost]) -> list[PlanChange]:
