@@ -38,9 +38,17 @@ def trees(work: Path) -> dict[str, Path]:
     bench = work / "bench-tree"
     if not bench.exists():
         subprocess.run(
-            [sys.executable, str(ROOT / "benchmarks" / "generate_tree.py"), str(bench),
-             "--files", "300", "--seed", "1"],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                sys.executable,
+                str(ROOT / "benchmarks" / "generate_tree.py"),
+                str(bench),
+                "--files",
+                "300",
+                "--seed",
+                "1",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
     examples = work / "examples"
     if examples.exists():
@@ -57,10 +65,15 @@ def outputs(work: Path) -> dict[str, bytes]:
         for out_name, args in COMMANDS.items():
             proc = subprocess.run(
                 [costlint(), *args, "--tokens", "estimate", "--no-cache", "."],
-                cwd=tree, env=env, capture_output=True,
+                cwd=tree,
+                env=env,
+                capture_output=True,
             )
             result[f"{tree_name}.{out_name}"] = (
-                proc.stdout + b"\n--stderr--\n" + proc.stderr + f"\n--exit {proc.returncode}\n".encode()
+                proc.stdout
+                + b"\n--stderr--\n"
+                + proc.stderr
+                + f"\n--exit {proc.returncode}\n".encode()
             )
     return result
 
@@ -78,7 +91,9 @@ def main(argv: list[str]) -> int:
             (target / name).write_bytes(data)
         print(f"recorded {len(got)} outputs in {target}")
         return 0
-    differ = [n for n, d in got.items() if not (target / n).exists() or (target / n).read_bytes() != d]
+    differ = [
+        n for n, d in got.items() if not (target / n).exists() or (target / n).read_bytes() != d
+    ]
     for name in differ:
         print(f"differs: {name}")
     print(f"{len(got) - len(differ)} of {len(got)} outputs byte-identical")

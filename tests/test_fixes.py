@@ -18,8 +18,10 @@ from costlint.fixes import (
     MoveVolatile,
     NoCostModel,
     OutputCap,
+    OutputLimit,
     PrefixCache,
     RemoveParameters,
+    StreamOrTimeout,
     fix_from_json,
     token_cost,
 )
@@ -34,6 +36,8 @@ EXAMPLES = [
     Batch(),
     MoveVolatile(("today",)),
     RemoveParameters(("temperature", "top_p")),
+    StreamOrTimeout(1800),
+    OutputLimit(64_000),
     NoCostModel(),
 ]
 
@@ -52,6 +56,8 @@ def test_registry_names_every_kind_once():
             "batch",
             "move-volatile-after-breakpoint",
             "remove-parameters",
+            "stream-or-timeout",
+            "output-limit",
             "none",
         ]
     )
@@ -88,7 +94,10 @@ def test_from_site_takes_params_then_the_site_then_defaults():
     assert HistoryCache.from_site(_site()) == HistoryCache("messages")
 
 
-@pytest.mark.parametrize("cls", [PrefixCache, HistoryCache, Batch, MoveVolatile, NoCostModel])
+@pytest.mark.parametrize(
+    "cls",
+    [PrefixCache, HistoryCache, Batch, MoveVolatile, StreamOrTimeout, OutputLimit, NoCostModel],
+)
 def test_kinds_without_required_evidence_build_from_a_site_alone(cls):
     fix = cls.from_site(_site(), {})
     assert isinstance(fix, cls) and fix == cls()

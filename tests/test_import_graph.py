@@ -68,6 +68,7 @@ LAYERS: dict[str, int] = {
     "costlint.pipeline": 8,
     # 9
     "costlint.diff": 9,
+    "costlint.autofix": 9,  # check --fix: reads findings and sites, edits files (libcst, lazily)
     # 10
     "costlint.report": 10,
     # 11: nothing imports it

@@ -132,9 +132,11 @@ def _run(
     no_cache: bool,
     diagnostics_to_stdout: bool = False,
     fail_on: list[str | None] | None = None,
+    echo: bool = True,
     **more: Any,
 ) -> Any:
-    """Runs the pipeline (``more``: further RunOptions); prints warnings and diagnostics.
+    """Runs the pipeline (``more``: further RunOptions); prints warnings and diagnostics
+    (unless ``echo`` is False: `check --fix` prints those of its last run only).
     ``fail_on``: a list to which the configured ``fail-on`` is appended."""
     from .config import ConfigError, load_config
     from .pipeline import RunOptions, run
@@ -166,11 +168,16 @@ def _run(
     finally:
         if bar is not None:
             bar.close()
+    if echo:
+        _echo_run(result, diagnostics_to_stdout)
+    return result
+
+
+def _echo_run(result: Any, diagnostics_to_stdout: bool = False) -> None:
     for warning in result.warnings:
         click.echo(f"costlint: warning: {warning}", err=True)
     for diagnostic in result.diagnostics:
         click.echo(f"{diagnostic.path}: {diagnostic.message}", err=not diagnostics_to_stdout)
-    return result
 
 
 def under_pre_commit() -> bool:
@@ -243,6 +250,21 @@ def _render(
     "NO_COLOR is set).",
 )
 @click.option("--show-settings", is_flag=True, help="Print the resolved configuration and exit.")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes, then report the rest.")
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix or --diff: also apply unsafe fixes (they change what the program does).",
+)
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print the unified diff of the fixes and write nothing (exit 1 if there is one).",
+)
+@click.option(
+    "--show-fixes", is_flag=True, help="List each fix (file:line rule what) and each one skipped."
+)
 @_guard
 def check(
     paths: tuple[Path, ...],
@@ -262,6 +284,10 @@ def check(
     statistics: bool,
     color: str,
     show_settings: bool,
+    apply_fixes: bool = False,
+    unsafe_fixes: bool = False,
+    show_diff: bool = False,
+    show_fixes: bool = False,
 ) -> int:
     """Lint PATHS (default: the current directory); exit 1 on findings.
 
@@ -278,23 +304,40 @@ def check(
         from .config import ConfigError
 
         raise ConfigError("--statistics works with --format text or json")
+    fixing = apply_fixes or show_diff
+    if (unsafe_fixes or show_fixes) and not fixing:
+        from .config import ConfigError
+
+        raise ConfigError("--unsafe-fixes and --show-fixes work with --fix or --diff")
     pre_commit = under_pre_commit()
     configured: list[str | None] = []
-    result = _run(
-        paths,
-        select,
-        ignore,
-        config_path,
-        force_exclude,
-        tokens,
-        no_cache,
-        diagnostics_to_stdout=pre_commit and output_format == "text",
-        fail_on=configured,
-        usage_file=usage_file,
-        use_baseline=True,
-        baseline_file=baseline_file,
-        dependents=True,
-    )
+    to_stdout = pre_commit and output_format == "text"
+
+    def scan() -> Any:
+        return _run(
+            paths,
+            select,
+            ignore,
+            config_path,
+            force_exclude,
+            tokens,
+            no_cache,
+            diagnostics_to_stdout=to_stdout,
+            fail_on=configured if not configured else None,
+            echo=not fixing,
+            usage_file=usage_file,
+            use_baseline=True,
+            baseline_file=baseline_file,
+            dependents=True,
+        )
+
+    result = scan()
+    if fixing:
+        outcome = _fix(result, scan, config_path, unsafe_fixes, show_diff, show_fixes)
+        if show_diff:
+            return EXIT_FINDINGS if outcome.changes else EXIT_CLEAN
+        result = outcome.run
+        _echo_run(result, to_stdout)
     if result.dependents and not quiet:
         click.echo(
             f"costlint: also checked {len(result.dependents)} file(s) that import the given "
@@ -324,6 +367,10 @@ def check(
             rendered = ""
     if rendered or output_file is not None:
         _emit(rendered, output_file)
+    if fixing:
+        from .autofix import summary
+
+        click.echo(summary(outcome, len(result.findings)), err=output_format != "text")
     if exit_zero:
         return EXIT_CLEAN
     if failing(result.findings, fail_on or configured[0]):
@@ -336,6 +383,33 @@ def check(
         )
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _fix(
+    result: Any,
+    rescan: Callable[[], Any],
+    config_path: Path | None,
+    unsafe: bool,
+    diff_only: bool,
+    show_fixes: bool,
+) -> Any:
+    """Apply (or, with ``diff_only``, print the diff of) the fixes for ``result``'s findings."""
+    from .autofix import describe, fix, summary
+    from .config import load_config
+
+    root = load_config(Path.cwd(), config_path).root
+    outcome = fix(result, rescan, root, unsafe=unsafe, write=not diff_only)
+    if diff_only:
+        _echo_run(result)
+        click.echo(outcome.diff(), nl=False)
+    if show_fixes:
+        word = "Would fix" if diff_only else "Fixed"
+        for line in describe(outcome, applied_word=word):
+            click.echo(line, err=True)
+    if diff_only:
+        remaining = len(result.findings) - outcome.fixed
+        click.echo(summary(outcome, remaining, diff=True), err=True)
+    return outcome
 
 
 def failing(findings: list[Any], fail_on: str | None) -> bool:
@@ -763,6 +837,9 @@ def render_rule_doc(rule: Any) -> str:
     ]
     if docs.get("cost_model"):
         sections += ["", "Cost model", docs["cost_model"].rstrip()]
+    from .autofix.safety import describe_fixability
+
+    sections += ["", "Autofix", describe_fixability(rule.remedy_kinds())]
     if rule.parameters:
         sections += ["", "Options"]
         sections += [f"  {key} = {value!r}" for key, value in rule.parameters.items()]

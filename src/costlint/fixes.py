@@ -11,6 +11,8 @@ copies the remedy onto ``Finding.remedy`` and ``costlint.price`` prices it by it
 * ``"batch"``: Batch()
 * ``"move-volatile-after-breakpoint"``: MoveVolatile(parts)
 * ``"remove-parameters"``: RemoveParameters(parameters), parameters a newer API rejects
+* ``"stream-or-timeout"``: StreamOrTimeout(timeout), a call the SDK's 10-minute guard refuses
+* ``"output-limit"``: OutputLimit(max_output), max_tokens above the model's maximum output
 * ``"none"``: NoCostModel(), a fix costlint does not price (the default on a Finding)
 
 ``FIX_KINDS`` maps each kind string to its class. A rule that names a kind (e.g. a YAML-only
@@ -196,6 +198,23 @@ class RemoveParameters(Fix):
 
 
 @dataclass(frozen=True)
+class StreamOrTimeout(Fix):
+    """A non-streaming call the SDK refuses before sending (its 10-minute guard): stream it,
+    or pass an explicit timeout. Not priced: the call fails as written."""
+
+    kind: ClassVar[str] = "stream-or-timeout"
+    timeout: int | None = None  # seconds: the SDK's own expected duration for max_tokens
+
+
+@dataclass(frozen=True)
+class OutputLimit(Fix):
+    """max_tokens above the model's maximum output: the API rejects the request (not priced)."""
+
+    kind: ClassVar[str] = "output-limit"
+    max_output: int | None = None
+
+
+@dataclass(frozen=True)
 class NoCostModel(Fix):
     """A fix costlint does not price (a typo to check, a limit to respect)."""
 
@@ -212,6 +231,8 @@ FIX_KINDS: dict[str, type[Fix]] = {
         Batch,
         MoveVolatile,
         RemoveParameters,
+        StreamOrTimeout,
+        OutputLimit,
         NoCostModel,
     )
 }

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
-from ..fixes import NoCostModel
+from ..fixes import OutputLimit, StreamOrTimeout
 from ..site import PromptSite
 from ..units import tokens
 
-REMEDIES = (NoCostModel,)  # nothing to price: the default remedy
+REMEDIES = (OutputLimit, StreamOrTimeout)  # neither is priced: the call fails as written
 
 # The Python and TypeScript SDKs refuse a non-streaming call whose expected time is over 10
 # minutes, computed as 3600 s x max_tokens / 128,000, unless a timeout is set (anthropic
@@ -29,6 +29,7 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
             f"{tokens(limit)} tokens: the API answers 400 invalid_request_error",
             fix=f"set max_tokens to at most {limit}",
             severity="error",
+            remedy=OutputLimit(limit),
         )
         return
     guard = int(ctx.params.get("sdk_nonstreaming_limit", SDK_NONSTREAMING_LIMIT))
@@ -43,4 +44,11 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
             f"minutes' before sending (its guard allows up to {tokens(guard)})",
             fix="use client.messages.stream(...) (or stream=True), or pass an explicit timeout=",
             severity="error",
+            remedy=StreamOrTimeout(sdk_expected_seconds(max_tokens)),
         )
+
+
+def sdk_expected_seconds(max_tokens: int) -> int:
+    """The SDK's expected duration of a non-streaming call (3600 s x max_tokens / 128,000),
+    rounded up: a timeout at least this long lets the call through its guard."""
+    return -(-3600 * max_tokens // 128_000)
