@@ -323,13 +323,13 @@ def test_unused_suppression_is_an_opt_in_preview_rule(tmp_path):
     assert rules_found(scan(tmp_path, files)) == []
     assert rules_found(scan(tmp_path, files, select=["ALL"])) == []
     assert rules_found(scan(tmp_path, files, select=["CL01"])) == []
-    flagged = scan(tmp_path, files, select=["CL011"])
-    assert rules_found(flagged) == ["CL011"]
+    flagged = scan(tmp_path, files, select=["CL012"])
+    assert rules_found(flagged) == ["CL012"]
     assert "CL004" in flagged.findings[0].message
     by_name = scan(tmp_path, files, select=["CL004", "unused-suppression"])
-    assert rules_found(by_name) == ["CL011"]
+    assert rules_found(by_name) == ["CL012"]
     used = {"app.py": SETUP + OPUS_CALL.format(comment="# noqa: CL004")}
-    assert rules_found(scan(tmp_path / "used", used, select=["CL011"])) == []
+    assert rules_found(scan(tmp_path / "used", used, select=["CL012"])) == []
 
 
 # ---------------------------------------------------------------- pre-commit sees dependents

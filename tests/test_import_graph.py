@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "costlint.comment": 1,  # posting a comment on a pull/merge request (no costlint imports)
     "costlint.catalog": 1,
     "costlint.gitsource": 1,
+    "costlint.sdkpin": 1,  # the anthropic SDK version the project pins (beside config)
     # 2: the resolver library
     "costlint.resolve": 2,
     # 3
@@ -61,6 +62,7 @@ LAYERS: dict[str, int] = {
     "costlint.baseline": 7,
     "costlint.price": 7,
     "costlint.usage": 7,
+    "costlint.usage_import": 7,  # `costlint usage import`: calibrate from an Admin API report
     "costlint.init": 7,  # `costlint init`: a starter config and usage file
     # 8
     "costlint.pipeline": 8,

@@ -706,6 +706,74 @@ def comment_gitlab(body_file: Path, behavior: str, project: str, merge_request: 
     return _post_comment(lambda env: gitlab(project, merge_request, env), body_file, behavior)
 
 
+@main.group("usage")
+def usage_group() -> None:
+    """The usage file: calibrate it from real traffic."""
+
+
+@usage_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
+@click.option("--tokens", type=click.Choice(("auto", "api", "estimate")), default=None)
+@click.option("--no-cache", is_flag=True, help="Do not read or write .costlint_cache/.")
+@click.option(
+    "--usage-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The usage file to calibrate (default: the configured one, or costlint-usage.yaml "
+    "at the repository root).",
+)
+@_guard
+def usage_import(
+    file: Path,
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    tokens: str | None,
+    no_cache: bool,
+    usage_file: Path | None,
+) -> int:
+    """Calibrate the usage file from FILE, a usage report of the Anthropic Admin API
+    (/v1/organizations/usage_report/messages grouped by model), for the call sites in PATHS.
+
+    Each model's month of tokens is spread over the call sites using that model, with the
+    same number of calls each (an approximation: the report is per model, not per call site).
+    Never uses the network: fetch the report yourself. See docs/cost-model.md.
+    """
+    from .config import load_config
+    from .usage import default_usage, load_usage, usage_target, write_usage
+    from .usage_import import calibrate, calibrated_usage, read_usage_report
+
+    report = read_usage_report(file)  # a malformed report stops here, before the scan
+    result = _run(paths, (), (), config_path, False, tokens, no_cache, price=False)
+    config = load_config(Path.cwd(), config_path)
+    target = usage_target(config, usage_file, Path.cwd())
+    usage = load_usage(target) if target.is_file() else default_usage()
+    calibration = calibrate(result.sites, report, usage, result.catalog)
+    write_usage(result.sites, target, calibrated_usage(usage, calibration))
+    days = report.seconds / 86_400
+    click.echo(
+        f"costlint: calibrated {len(calibration.sites)} call site(s) in {target} from "
+        f"{days:,.1f} day(s) of traffic scaled to a month",
+        err=True,
+    )
+    for site in calibration.sites:
+        click.echo(
+            f"  {site.address}: {site.model}, {site.calls_per_month:,.0f} calls/month, "
+            f"{site.output_tokens:,} output tokens/call",
+            err=True,
+        )
+    if calibration.unmatched_models:
+        names = ", ".join(calibration.unmatched_models)
+        click.echo(f"  traffic with no call site in the scan (left out): {names}", err=True)
+    if calibration.unresolved_sites:
+        names = ", ".join(calibration.unresolved_sites)
+        click.echo(f"  not calibrated (no resolved model or prompt): {names}", err=True)
+    if calibration.models_without_input:
+        names = ", ".join(calibration.models_without_input)
+        click.echo(f"  not calibrated (no input tokens in the report): {names}", err=True)
+    return EXIT_CLEAN
+
+
 @main.command("init")
 @click.option("--yaml", "use_yaml", is_flag=True, help="Write .costlint.yaml, not [tool.costlint].")
 @_guard

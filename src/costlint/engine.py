@@ -22,6 +22,7 @@ from .fingerprint import stamp_fingerprints
 from .fixes import FIX_KINDS, Fix, NoCostModel
 from .request import key_span
 from .ruleschema import Example, RuleError, parse_examples
+from .sdkpin import SdkPin
 from .site import Finding, Origin, PromptSite, Span, TokenCount
 
 RULE_ID = re.compile(r"^CL\d{3}$")
@@ -326,6 +327,7 @@ class CheckContext:
 
     params: dict[str, Any]
     catalog: Any = None
+    sdk: SdkPin | None = None  # the anthropic SDK version the project pins (sdkpin)
     suppression: SuppressionOutcome = field(default_factory=SuppressionOutcome)
 
     def model(self, site: PromptSite) -> Any:
@@ -382,8 +384,10 @@ class Engine:
         per_file_ignores: dict[str, list[str]] | None = None,
         rule_options: dict[str, dict[str, Any]] | None = None,
         catalog: Any = None,
+        sdk: SdkPin | None = None,
     ):
         self.catalog = catalog
+        self.sdk = sdk
         self.per_file_ignores = per_file_ignores or {}
         self.rules = [
             rule
@@ -397,6 +401,7 @@ class Engine:
             rule.id: CheckContext(
                 {**rule.parameters, **options.get(rule.id, {}), **options.get(rule.name, {})},
                 catalog,
+                sdk=sdk,
             )
             for rule in rules
         }

@@ -10,6 +10,7 @@ copies the remedy onto ``Finding.remedy`` and ``costlint.price`` prices it by it
 * ``"output-cap"``: OutputCap(suggested_max_tokens [required], max_tokens, answer)
 * ``"batch"``: Batch()
 * ``"move-volatile-after-breakpoint"``: MoveVolatile(parts)
+* ``"remove-parameters"``: RemoveParameters(parameters), parameters a newer API rejects
 * ``"stream-or-timeout"``: StreamOrTimeout(timeout), a call the SDK's 10-minute guard refuses
 * ``"output-limit"``: OutputLimit(max_output), max_tokens above the model's maximum output
 * ``"none"``: NoCostModel(), a fix costlint does not price (the default on a Finding)
@@ -50,6 +51,31 @@ MTOK = 1_000_000
 def token_cost(tokens: float, price_per_mtok: float) -> float:
     """USD for ``tokens`` at ``price_per_mtok`` (catalog prices are per million tokens)."""
     return tokens * price_per_mtok / MTOK
+
+
+EPHEMERAL = '{"type": "ephemeral"}'  # a cache breakpoint with the default 5-minute TTL
+EPHEMERAL_1H = '{"type": "ephemeral", "ttl": "1h"}'
+_TTL_NAMED = "; the saving assumes the "
+
+
+def cache_control_fix(block: str, call: str, top_level: bool | None) -> str:
+    """A caching fix in the order the project's SDK allows: ``call`` (top-level
+    ``cache_control=``, automatic caching) first only when the pinned anthropic SDK has it
+    (``top_level`` True); unknown (None): the block-level form first; False: block-level only."""
+    if top_level is True:
+        return f"{call} (or {block})"
+    if top_level is False:
+        return f"{block} (the pinned anthropic SDK predates top-level cache_control=)"
+    return f"{block} (or, with anthropic >= 2.0, {call})"
+
+
+def with_cache_ttl(text: str, ttl: str) -> str:
+    """The caching fix ``text`` naming the TTL its priced saving assumes ("5m" or "1h")."""
+    if _TTL_NAMED in text:
+        return text
+    if ttl == "1h":
+        return text.replace(EPHEMERAL, EPHEMERAL_1H) + _TTL_NAMED + "1-hour TTL"
+    return text + _TTL_NAMED + "default 5-minute TTL"
 
 
 class FixError(ValueError):
@@ -164,6 +190,14 @@ class MoveVolatile(Fix):
 
 
 @dataclass(frozen=True)
+class RemoveParameters(Fix):
+    """Remove request parameters a newer API version or SDK rejects (the call then works)."""
+
+    kind: ClassVar[str] = "remove-parameters"
+    parameters: tuple[str, ...] = ()  # as written on the call
+
+
+@dataclass(frozen=True)
 class StreamOrTimeout(Fix):
     """A non-streaming call the SDK refuses before sending (its 10-minute guard): stream it,
     or pass an explicit timeout. Not priced: the call fails as written."""
@@ -196,6 +230,7 @@ FIX_KINDS: dict[str, type[Fix]] = {
         OutputCap,
         Batch,
         MoveVolatile,
+        RemoveParameters,
         StreamOrTimeout,
         OutputLimit,
         NoCostModel,

@@ -23,6 +23,7 @@ from .extraction import (  # noqa: F401 (FileTimeout, extractor_for: re-exported
     tune_gc,
 )
 from .resolve.project import Project
+from .sdkpin import SdkPin, find_sdk_pin
 from .site import Diagnostic, Finding, PromptSite
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ class Run:
     usage_written: UsageWritten | None = None
     # Files checked because they import the given files, and whose call sites depend on them.
     dependents: list[str] = field(default_factory=list)
+    sdk: SdkPin | None = None  # the anthropic SDK version the project pins
 
 
 RunResult = Run  # the name tests and older callers use
@@ -216,6 +218,7 @@ def scan(config: Config, options: RunOptions) -> Run:
     validate_rule_options(rules, config.rules, where)
     validate_selectors(rules, config, options)
     catalog = load_catalog_for(config)
+    sdk = find_sdk_pin(config.root)
     warnings: list[str] = []
     stale = catalog_age_warning(catalog)
     if stale:
@@ -228,6 +231,7 @@ def scan(config: Config, options: RunOptions) -> Run:
         per_file_ignores=config.per_file_ignores,
         rule_options=config.rules,
         catalog=catalog,
+        sdk=sdk,
     )
     salt = analysis_salt(config, options, engine, counter) if options.use_cache else None
     cache = file_cache(config, options.use_cache, salt)
@@ -258,6 +262,7 @@ def scan(config: Config, options: RunOptions) -> Run:
     if replayed:
         findings = sorted([*findings, *replayed], key=Engine.order)
     run = Run(findings, diagnostics, sites, len(sources), engine.rules, catalog, warnings)
+    run.sdk = sdk
     run.dependents = [result.rel for result in dependents]
     return run
 
@@ -321,6 +326,7 @@ def analysis_salt(config: Config, options: RunOptions, engine: Engine, counter: 
         ],
         "per-file-ignores": engine.per_file_ignores,
         "catalog": [str(models), catalog_patch],
+        "sdk": engine.sdk.describe() if engine.sdk is not None else None,
     }
     return json.dumps(settings, sort_keys=True, default=str)
 

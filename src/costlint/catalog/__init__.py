@@ -6,7 +6,7 @@ pre-commit hook). ``python -m costlint.catalog --regenerate`` rewrites the mirro
 
 One module per job: ``model_info`` (data types), ``validation`` (raw records -> ModelInfo),
 ``resolution`` (the Catalog and id forms), ``patches`` (user YAML files), ``loading`` and
-``mirror`` (models.json).
+``mirror`` (models.json), ``platforms`` (a model's Bedrock / Vertex id for a fix).
 
 Users can add or patch models with their own YAML file (config ``models = "path.yaml"``)::
 
@@ -34,6 +34,7 @@ from .loading import (
     load_catalog,
 )
 from .model_info import FAMILY_TIERS, STATUSES, TIERS, CatalogError, ModelInfo, Prices
+from .platforms import PlatformId, id_for_platform, platform_of
 from .resolution import Catalog
 
 __all__ = [
@@ -46,8 +47,11 @@ __all__ = [
     "Catalog",
     "CatalogError",
     "ModelInfo",
+    "PlatformId",
     "Prices",
     "catalog_from_document",
     "clear_cache",
+    "id_for_platform",
     "load_catalog",
+    "platform_of",
 ]

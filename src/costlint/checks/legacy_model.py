@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..catalog import id_for_platform
 from ..engine import CheckContext, Report
 from ..fixes import Fix, ModelSwitch, NoCostModel
 from ..site import Candidates, PromptSite
@@ -76,17 +77,17 @@ def _reports(written: str, model: Any, ctx: CheckContext) -> Iterator[Report]:
         yield Report(
             f"{written} ({model.name}) was retired{_on(model.retirement)}: calls{where} fail"
             + (" (Bedrock and Google Cloud set their own dates)" if platform else ""),
-            fix=_move_to(successor),
+            fix=_move_to(successor, written),
             severity="warning" if platform else "error",
-            remedy=_switch(successor),
+            remedy=_switch(successor, written),
         )
         return
     if model.status == "deprecated":
         yield Report(
             f"{written} ({model.name}) is deprecated and retires{_on(model.retirement)}; "
             "calls will fail after that",
-            fix=_move_to(successor),
-            remedy=_switch(successor),
+            fix=_move_to(successor, written),
+            remedy=_switch(successor, written),
         )
         return
     if model.status != "legacy" or successor is None or successor.status != "active":
@@ -111,8 +112,8 @@ def _legacy_priced(written: str, model: Any, successor: Any) -> Iterator[Report]
         f"{per_mtok(model.prices.input)}/{per_mtok(model.prices.output)} per MTok; "
         f"{successor.id} costs {per_mtok(successor.prices.input)}/"
         f"{per_mtok(successor.prices.output)}, about {effective:.1f}x cheaper{note}",
-        fix=_move_to(successor),
-        remedy=ModelSwitch(successor.id, price_ratio=round(effective, 2)),
+        fix=_move_to(successor, written),
+        remedy=ModelSwitch(_suggested(successor, written), price_ratio=round(effective, 2)),
     )
 
 
@@ -120,9 +121,21 @@ def _on(date: str | None) -> str:
     return f" on {date}" if date else ""
 
 
-def _move_to(successor: Any) -> str:
-    return f'use model="{successor.id}"' if successor is not None else "move to a current model"
+def _move_to(successor: Any, written: str) -> str:
+    """The successor in the format of the platform the call runs on (Bedrock, Vertex)."""
+    if successor is None:
+        return "move to a current model"
+    target = id_for_platform(successor, written)
+    return f'use model="{target.id}"' + (
+        "" if target.verified else target.display().removeprefix(target.id)
+    )
 
 
-def _switch(successor: Any) -> Fix:
-    return ModelSwitch(successor.id) if successor is not None else NoCostModel()
+def _suggested(successor: Any, written: str) -> str:
+    """The id the fix's pricing resolves: the platform id when the catalog knows it."""
+    target = id_for_platform(successor, written)
+    return target.id if target.verified else successor.id
+
+
+def _switch(successor: Any, written: str) -> Fix:
+    return ModelSwitch(_suggested(successor, written)) if successor is not None else NoCostModel()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..catalog import id_for_platform
 from ..engine import CheckContext, Report
 from ..fixes import ModelSwitch
 from ..intent import SimpleTask, answer_shape, asks_for_complex_work, simple_task, tool_evidence
@@ -64,8 +65,11 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         f"{per_mtok(model.prices.input)}/{per_mtok(model.prices.output)} per MTok in/out)"
     )
     exact = model.prices.input / suggested.prices.input if suggested.prices.input > 0 else None
-    remedy = ModelSwitch(suggested.id, task=task.name, price_ratio=exact)
-    yield Report(message, fix=f'use model="{suggested.id}"', remedy=remedy)
+    target = id_for_platform(suggested, str(site.get("model") or ""))
+    fix = f'use model="{target.id}"' + target.display().removeprefix(target.id)
+    suggested_id = target.id if target.verified else suggested.id  # an id pricing resolves
+    remedy = ModelSwitch(suggested_id, task=task.name, price_ratio=exact)
+    yield Report(message, fix=fix, remedy=remedy)
 
 
 MAX_ROUTING_TOOLS = 3

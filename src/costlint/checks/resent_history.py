@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
-from ..fixes import HistoryCache
+from ..fixes import EPHEMERAL, HistoryCache, cache_control_fix
 from ..request import caches_messages, has_variable_part, history_tokens
+from ..sdkpin import supports_top_level_cache_control
 from ..site import PromptSite
 
 REMEDIES = (HistoryCache,)
@@ -38,10 +39,13 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         f"breakpoint, window or summary: turn N pays again for all N-1 earlier turns, so a "
         f"conversation's input cost grows with the square of its length"
     )
-    fix = (
-        'pass cache_control={"type": "ephemeral"} to the call (automatic caching moves the '
-        f"breakpoint to the last message each turn), or send a window such as {name}[-6:]"
+    cache = cache_control_fix(
+        f"put cache_control={EPHEMERAL} on the last block of the newest message each turn",
+        f"pass cache_control={EPHEMERAL} to the call (automatic caching moves the breakpoint "
+        "to the last message each turn)",
+        supports_top_level_cache_control(ctx.sdk),
     )
+    fix = f"{cache}, or send a window such as {name}[-6:]"
     yield Report(message, fix=fix, tokens=site.tokens.get("input"), remedy=HistoryCache(name))
 
 

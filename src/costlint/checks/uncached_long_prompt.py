@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from ..engine import CheckContext, Report
 from ..estimate import estimate_tokens
-from ..fixes import PrefixCache
+from ..fixes import EPHEMERAL, PrefixCache, cache_control_fix
 from ..request import describe_prefix, has_cache_control, late_stable_block, stable_prefix_parts
+from ..sdkpin import supports_top_level_cache_control
 from ..site import PromptSite, TokenCount
 from ..units import tokens
 
@@ -37,9 +38,10 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         f"{what} of ~{tokens(prefix.count)} tokens ({prefix.source}) is sent on every call "
         f"without prompt caching{read}"
     )
-    fix = (
-        'add cache_control={"type": "ephemeral"} to the last block of the stable prefix '
-        '(or pass cache_control={"type": "ephemeral"} to the call for automatic caching)'
+    fix = cache_control_fix(
+        f"add cache_control={EPHEMERAL} to the last block of the stable prefix",
+        f"pass cache_control={EPHEMERAL} to the call for automatic caching",
+        supports_top_level_cache_control(ctx.sdk),
     )
     yield Report(message, fix=fix, tokens=prefix, remedy=PrefixCache(tuple(sorted(parts))))
 
@@ -60,7 +62,7 @@ def _late_block(site: PromptSite, threshold: int, new_tokenizer: bool) -> Iterat
     )
     fix = (
         "move it before the per-call text (or into the system prompt) and put "
-        'cache_control={"type": "ephemeral"} on it'
+        f"cache_control={EPHEMERAL} on it"
     )
     counted = TokenCount(count, "estimate")
     yield Report(message, fix=fix, tokens=counted, remedy=PrefixCache((part,)))

@@ -1,4 +1,4 @@
-"""CL011 unused-suppression (preview): a suppression comment that hides nothing.
+"""CL012 unused-suppression (preview): a suppression comment that hides nothing.
 
 When this rule is on, the engine runs every rule a site's comment suppresses, selected or
 not, and hands over which of them found something (``ctx.suppression``). A code naming a

@@ -10,6 +10,8 @@ from ..site import Finding, PromptSite
 from ..usage import SiteUsage
 from .formulas import SECONDS_PER_MONTH, PlanChange
 
+OVERLAP_CENT = 0.005  # savings that differ by less than half a cent print the same
+
 TOKEN_SOURCES = {"estimate": "offline estimate", "api": "API count", "cache": "API count (cached)"}
 ARRIVALS = (
     "calls arrive as a Poisson process at calls_per_month / seconds per month "
@@ -35,6 +37,7 @@ class FindingCost:
     change: PlanChange | None = None  # what the fix changes in the plan, when priced
     calls_per_month: float | None = None  # the site's volume, for "(at N calls/month)"
     calls_default: bool = False  # that volume is a default, not set for this site
+    in_plan: bool = True  # False: another fix of the same parameter is in the site's plan
 
     @property
     def billed(self) -> bool:
@@ -47,6 +50,7 @@ class SiteCost:
     address: str  # root-relative, as the usage file keys it
     usage: SiteUsage
     model: str | None = None
+    model_written: str | None = None  # as the source (or the usage file) writes it
     token_source: str | None = None
     input_tokens: float | None = None  # per call, or at turn 1 of a conversation
     output_tokens: float | None = None
@@ -66,6 +70,22 @@ class SiteCost:
         if self.now is None or self.after is None:
             return None
         return self.now - self.after
+
+    @property
+    def savings_alone(self) -> float:
+        """The site's findings' billed savings, each alone, added up."""
+        return sum(c.saving or 0.0 for c in self.findings if c.billed and (c.saving or 0) > 0)
+
+    @property
+    def overlap(self) -> bool:
+        """Whether the findings' savings alone add up to more or less than the joint saving
+        (fixes that overlap, or a model switch the plan does not take): then the site's
+        joint saving, not the sum, is what the totals count."""
+        alone = [c for c in self.findings if c.billed and (c.saving or 0) > 0]
+        joint = self.saving
+        if len(alone) < 2 or joint is None:
+            return False
+        return abs(self.savings_alone - joint) >= OVERLAP_CENT
 
     @property
     def worst_cases(self) -> list[FindingCost]:

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..fixes import Batch, HistoryCache, ModelSwitch, MoveVolatile, OutputCap, PrefixCache
+from ..fixes import (
+    Batch,
+    HistoryCache,
+    ModelSwitch,
+    MoveVolatile,
+    OutputCap,
+    PrefixCache,
+    RemoveParameters,
+)
 from ..site import Finding
 from .costs import FindingCost
 from .formulas import (
@@ -52,11 +60,17 @@ def no_cost_model(finding: Finding, work: Workload, plan: Plan, catalog: Any) ->
 def caching_saving(
     finding: Finding, work: Workload, plan: Plan, catalog: Any = None
 ) -> FindingCost:
-    """PrefixCache: the better of a 5-minute and a 1-hour cache on the prefix, or no saving."""
+    """PrefixCache: the better of a 5-minute and a 1-hour cache on the prefix, or no saving.
+
+    A finding about a large stable block after the per-call text (its token count above the
+    site's stable prefix) is priced as that block moved in front and cached, as its fix says.
+    """
+    block = finding.tokens.count if finding.tokens is not None else 0
+    moved = float(block) if not work.conversation and block > work.prefix else None
     options = {}
     for ttl in ("5m", "1h"):
         options[ttl] = (
-            _saving(work, plan, PlanChange(prefix_cache=ttl)),
+            _saving(work, plan, PlanChange(prefix_cache=ttl, moved_prefix=moved)),
             hit_rate(work.calls, TTL_SECONDS[ttl]),
         )
     ttl = max(options, key=lambda key: options[key][0])
@@ -75,7 +89,10 @@ def caching_saving(
         return FindingCost(finding, "saving", 0.0, note, detail)
     label = "a 5-minute" if ttl == "5m" else 'a 1-hour ("ttl": "1h")'
     note = f"{label} cache; {percent(hit)} of calls hit a warm cache"
-    return FindingCost(finding, "saving", saving, note, detail, PlanChange(prefix_cache=ttl))
+    if moved is not None:
+        note += f" (the ~{moved:,.0f}-token block moved before the per-call text)"
+    change = PlanChange(prefix_cache=ttl, moved_prefix=moved)
+    return FindingCost(finding, "saving", saving, note, detail, change)
 
 
 def history_saving(
@@ -181,5 +198,8 @@ PRICERS: dict[str, Pricer] = {
     OutputCap.kind: worst_case,
     Batch.kind: batch_saving,
     MoveVolatile.kind: volatile_saving,
+    RemoveParameters.kind: lambda finding, work, plan, catalog: FindingCost(
+        finding, "none", note="the call works while the SDK sends API version 2023-06-01"
+    ),
     # none has no cost model: no_cost_model
 }

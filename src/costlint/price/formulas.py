@@ -267,12 +267,21 @@ class PlanChange:
     history: str | None = None
     cache_broken: bool | None = None
     batch: bool | None = None
+    # A stable block moved in front of the per-call text: the prefix grows to this many tokens
+    # (of the current model's tokenizer) and the rest shrinks by as many.
+    moved_prefix: float | None = None
 
 
 def apply_changes(
     work: Workload, plan: Plan, changes: Iterable[PlanChange]
 ) -> tuple[Workload, Plan]:
-    """The workload and plan with changes applied together (a model switch rescales tokens)."""
+    """The workload and plan with changes applied together (a model switch rescales tokens;
+    a moved block is counted first, in the current model's tokens)."""
+    changes = list(changes)
+    for fix in changes:
+        if fix.moved_prefix is not None and fix.moved_prefix > work.prefix:
+            moved = min(fix.moved_prefix - work.prefix, work.rest)
+            work = replace(work, prefix=work.prefix + moved, rest=work.rest - moved)
     for fix in changes:
         if fix.model is not None and fix.model is not plan.model:
             factor = tokenizer_factor(plan.model.new_tokenizer, fix.model.new_tokenizer)

@@ -12,13 +12,15 @@ from collections import Counter
 from dataclasses import replace
 from typing import Any
 
-from ..fixes import ModelSwitch
+from ..catalog import platform_of
+from ..fixes import ModelSwitch, PrefixCache, RemoveParameters, with_cache_ttl
 from ..request import has_cache_control, has_variable_part
+from ..sdkpin import SdkPin, rejects_sampling_parameters
 from ..site import UNKNOWN, Finding, PromptSite
 from ..usage import SiteUsage, Usage, default_usage
 from .costs import Assumptions, CostReport, FindingCost, SiteCost
 from .fixplans import price_finding
-from .formulas import Plan, Unpriced, Workload, apply_changes, monthly_cost
+from .formulas import Plan, PlanChange, Unpriced, Workload, apply_changes, monthly_cost
 
 
 def price_run(result: Any, usage: Usage | None = None) -> CostReport:
@@ -29,8 +31,9 @@ def price_run(result: Any, usage: Usage | None = None) -> CostReport:
     for finding in result.findings:
         if finding.site is not None:
             by_site.setdefault(id(finding.site), []).append(finding)
+    sdk = getattr(result, "sdk", None)
     sites = [
-        price_site(site, by_site.get(id(site), []), usage.for_site(site), catalog)
+        price_site(site, by_site.get(id(site), []), usage.for_site(site), catalog, sdk)
         for site in result.sites
     ]
     costs = {id(c.finding): c for s in sites for c in s.findings}
@@ -46,14 +49,19 @@ def price_site(
     findings: list[Finding],
     usage: SiteUsage,
     catalog: Any,
+    sdk: SdkPin | None = None,
 ) -> SiteCost:
     cost = SiteCost(site, site.repo_address, usage)
     input_count = site.tokens.get("input")
     cost.token_source = input_count.source if input_count else None
     reason, info = _resolve_model(site, usage, catalog)
     cost.model = info.id if info is not None else _written_model(site, usage)
+    cost.model_written = _written_model(site, usage)
     if info is not None and info.status == "retired":
         return _failing(cost, info, findings)
+    rejected = _rejected_now(findings, sdk)
+    if rejected is not None:
+        return _rejected(cost, rejected, findings, sdk)
     if reason is None and not prompt_resolved(site):
         reason = "prompt not resolved statically"
     if reason is not None:
@@ -79,12 +87,53 @@ def price_site(
     for finding_cost in cost.findings:
         finding_cost.calls_per_month = usage.calls_per_month
         finding_cost.calls_default = usage.is_default("calls_per_month")
-    changes = [c.change for c in cost.findings if c.change is not None]
+    name_cache_ttl(cost.findings)
+    changes = one_plan(cost.findings)
     try:
         cost.after = monthly_cost(*apply_changes(work, base, changes))
     except Unpriced:  # fixes that only price alone (a user catalog missing a cache price)
         cost.after = cost.now  # claim nothing rather than guess
     return cost
+
+
+def name_cache_ttl(findings: list[FindingCost]) -> None:
+    """A prefix-cache fix names the TTL its saving assumes (the one the formula chose), so
+    the fix as printed is the fix as priced."""
+    for cost in findings:
+        ttl = cost.detail.get("ttl")
+        if cost.finding.remedy.kind == PrefixCache.kind and ttl in ("5m", "1h"):
+            if cost.change is not None:  # no saving: no TTL to name
+                cost.finding.fix = with_cache_ttl(cost.finding.fix, ttl)
+
+
+def one_plan(findings: list[FindingCost]) -> list[PlanChange]:
+    """The site's after-fix plan: at most one change per parameter.
+
+    Several fixes may change the model (a smaller model that fits the task, the newer model
+    of the family). Each is worth the same work on a current model, so the plan takes the one
+    that leaves the site cheapest (the largest saving alone: the cheapest current model that
+    fits); the others keep their saving alone and say which fix the plan takes instead.
+    """
+    switches = [c for c in findings if c.change is not None and c.change.model is not None]
+    chosen = max(switches, key=lambda c: c.saving or 0.0, default=None)
+    for cost in switches:
+        cost.in_plan = cost is chosen
+        if chosen is None or cost is chosen:
+            continue
+        remedy = chosen.finding.remedy
+        model = remedy.suggested_model if isinstance(remedy, ModelSwitch) else ""
+        model = model or chosen.change.model.id  # type: ignore[union-attr]
+        cost.detail["plan_takes"] = {"rule": chosen.finding.rule, "model": model}
+        cost.note += f"; the site's plan takes {model} ({chosen.finding.rule}) instead"
+        _mention_alternative(cost.finding, chosen.finding, model)
+    return [c.change for c in findings if c.change is not None and c.in_plan]
+
+
+def _mention_alternative(finding: Finding, chosen: Finding, model: str) -> None:
+    """A fix the plan does not take names the one it does, so the two fixes agree."""
+    tail = f" (or {model}, cheaper here: {chosen.rule} {chosen.name}; the cost plan takes it)"
+    if tail not in finding.fix:
+        finding.fix = (finding.fix or f'use model="{model}"') + tail
 
 
 def one_shot_context(site: PromptSite) -> str | None:
@@ -132,10 +181,36 @@ def _failing(cost: SiteCost, info: Any, findings: list[Finding]) -> SiteCost:
     """A call on a retired model fails today: no spend now, so no saving from fixing it."""
     when = f" on {info.retirement}" if info.retirement else ""
     cost.failing = f"{info.id} was retired{when}: the API rejects the call"
+    if platform_of(cost.model_written or "") is not None:
+        cost.failing = (
+            f"{info.id} was retired on the Claude API{when}: taken as failing (Bedrock and "
+            "Google Cloud set their own dates: check yours)"
+        )
     fixes = [f.fix for f in findings if isinstance(f.remedy, ModelSwitch) and f.fix]
     successor = f'use model="{info.successor}"' if info.successor else "move to a current model"
     cost.fix = fixes[0] if fixes else successor
     note = "the call fails now (retired model): not spend, no saving counted"
+    cost.findings = [FindingCost(f, "none", note=note) for f in findings]
+    return cost
+
+
+def _rejected_now(findings: list[Finding], sdk: SdkPin | None) -> Finding | None:
+    """A finding whose parameters the pinned SDK rejects (anthropic 2.x): the call fails now.
+    With an older or unknown SDK the call still works (API version 2023-06-01): priced."""
+    if rejects_sampling_parameters(sdk) is not True:
+        return None
+    return next((f for f in findings if isinstance(f.remedy, RemoveParameters)), None)
+
+
+def _rejected(
+    cost: SiteCost, finding: Finding, findings: list[Finding], sdk: SdkPin | None
+) -> SiteCost:
+    remedy = finding.remedy
+    names = ", ".join(remedy.parameters) if isinstance(remedy, RemoveParameters) else ""
+    pinned = sdk.describe() if sdk is not None else "anthropic 2.x"
+    cost.failing = f"{names} rejected: {pinned} raises TypeError (API version 2026-10-21: 400)"
+    cost.fix = finding.fix
+    note = "the call fails now (rejected parameter): not spend, no saving counted"
     cost.findings = [FindingCost(f, "none", note=note) for f in findings]
     return cost
 

@@ -85,6 +85,8 @@ def site_payload(site: SiteCost) -> dict[str, Any]:
         "usd_per_month_now": money(site.now),
         "usd_per_month_after": money(site.after),
         "usd_per_month_saving": money(site.saving),
+        "savings_overlap": site.overlap,
+        "usd_per_month_findings_alone": money(site.savings_alone) if site.findings else None,
         "unpriced": site.unpriced,
         "failing": site.failing,
         "volume": "per_run" if site.per_run is not None else "monthly",
@@ -92,7 +94,12 @@ def site_payload(site: SiteCost) -> dict[str, Any]:
         "usd_per_run": money(site.per_run),
         "fix": site.fix,
         "findings": [
-            {"rule": c.finding.rule, "line": c.finding.line, "savings": finding_savings(c)}
+            {
+                "rule": c.finding.rule,
+                "line": c.finding.line,
+                "savings": finding_savings(c),
+                "in_plan": c.in_plan,
+            }
             for c in site.findings
         ],
     }

@@ -16,7 +16,7 @@ from ..price import CostReport, FindingCost, SiteCost
 from ..price import dollars as usd
 from ..site import PARSE_ERROR
 from ..units import tokens
-from .text import finding_effect, star
+from .text import finding_effect, overlap_note, star
 
 
 def render(result: Any, costs: CostReport) -> str:
@@ -24,6 +24,7 @@ def render(result: Any, costs: CostReport) -> str:
     parts += diagnostics_section(result.diagnostics)
     if costs.sites:
         parts += [*site_table(costs), ""]
+        parts += overlap_lines(costs)
         if costs.assumptions.defaults_used:
             parts += [
                 r"\* default usage figure, not set for this call site in a usage file "
@@ -74,6 +75,12 @@ def site_table(costs: CostReport) -> list[str]:
         f"**{usd(costs.total_after)}** | **{usd(costs.total_saving)}**{total_share} | |"
     )
     return rows
+
+
+def overlap_lines(costs: CostReport) -> list[str]:
+    """Sites whose findings' savings do not add up to the site's saving, and why."""
+    lines = [f"- {code(s.address)}: {cell(overlap_note(s))}" for s in costs.sites if s.overlap]
+    return [*lines, ""] if lines else []
 
 
 def worst_case_rules(costs: CostReport) -> str:

@@ -199,7 +199,17 @@ def _site_block(site: SiteCost) -> list[str]:
             lines.append(f"  now {per_month(now)}")
     for cost in site.findings:
         lines.append(f"  {cost.finding.rule} {cost.finding.name}: {finding_effect(cost)}")
+    if site.overlap:
+        lines.append(f"  {overlap_note(site)}")
     return lines
+
+
+def overlap_note(site: SiteCost) -> str:
+    """Why the site's saving is not the sum of its findings' savings."""
+    return (
+        f"savings overlap: the site saves {per_month(site.saving or 0.0)}, not the sum "
+        f"({per_month(site.savings_alone)}); the totals use the joint plan"
+    )
 
 
 def totals(costs: CostReport) -> list[str]:
