@@ -188,14 +188,14 @@ def _run(
 ) -> Any:
     """Runs the pipeline (``more``: further RunOptions); prints warnings and diagnostics.
     ``fail_on``: a list to which the configured ``fail-on`` is appended."""
-    from .config import ConfigError, load_config
+    from .config import ConfigError, load_config, search_start
     from .pipeline import RunOptions, run
 
     cwd = Path.cwd()
     for path in paths:
         if not (cwd / path).exists():
             raise ConfigError(f"path does not exist: {path}")
-    config = load_config(cwd, choices.config_path)
+    config = load_config(search_start(cwd, paths), choices.config_path)
     if fail_on is not None:
         fail_on.append(config.fail_on)
     options = RunOptions(
@@ -316,10 +316,11 @@ def check(
     its message goes to stdout (pre-commit shows only a failing hook's output).
     """
     if show_settings:
-        from .config import load_config
+        from .config import load_config, search_start
         from .settings import render_settings
 
-        _emit(render_settings(load_config(Path.cwd(), choices.config_path)), output_file)
+        config = load_config(search_start(Path.cwd(), paths), choices.config_path)
+        _emit(render_settings(config), output_file)
         return EXIT_CLEAN
     if statistics and output_format not in ("text", "json"):
         from .config import ConfigError
