@@ -233,6 +233,51 @@ def ask(q):
     )
 
 
+@pytest.mark.parametrize(
+    "pick, kind",
+    [
+        ("f = m.create", "messages.create"),
+        ("f = m.stream if streaming else m.create", "messages.stream"),
+        ("f = m.count_tokens\n        f = m.create", "messages.create"),
+    ],
+)
+def test_method_alias_through_an_attribute_is_a_site(tmp_path, pick, kind):
+    source = (
+        CLIENT
+        + f"""
+class Chat:
+    def __init__(self):
+        self.c = anthropic.Anthropic()
+
+    def ask(self, q, streaming=False):
+        m = self.c.messages
+        {pick}
+        return f(model="claude-haiku-5-5", {KWARGS})
+"""
+    )
+    site = only_site(tmp_path, source)
+    line = 12 + pick.count("\n")
+    assert (site.kind, site.span.line, site.args["model"]) == (kind, line, "claude-haiku-5-5")
+
+
+def test_method_alias_in_a_method_patched_onto_a_client_class(tmp_path):
+    source = (
+        CLIENT
+        + """
+class Chat:
+    def __init__(self):
+        self.c = anthropic.Anthropic()
+
+def ask(self: Chat, q, streaming=False):
+    m = self.c.messages
+    f = m.stream if streaming else m.create
+    return f(model=self.model, **kwargs)
+"""
+    )
+    site = only_site(tmp_path, source)
+    assert (site.kind, site.span.line) == ("messages.stream", 12)
+
+
 def test_reference_to_another_method_is_not_a_site(tmp_path):
     source = (
         CLIENT

@@ -85,12 +85,28 @@ def test_cl005_nested_loops_in_another_function_and_a_method(tmp_path):
         # a retry loop, even in a script
         "from judge import grade\n\nif __name__ == '__main__':\n"
         "    for attempt in range(3):\n        grade('x')\n",
+        # a live input: a session's messages arrive on a channel while the job runs
+        "from judge import grade\n\n\nclass Translator:\n"
+        "    async def _run(self):\n        async for text in self._input_ch:\n"
+        "            grade(text)\n",
+        # ... or from a queue read by a plain for loop
+        "from judge import grade\n\n\ndef run_worker(listener):\n"
+        "    for message in listener.incoming_queue():\n        grade(message)\n",
         # a loop that is neither in an offline entry nor writes results anywhere
         "from judge import grade\n\n\ndef helper(items):\n    return [grade(i) for i in items]\n",
     ],
 )
 def test_cl005_never(tmp_path, caller):
     assert _one(tmp_path, "CL005", {"judge.py": JUDGE, "caller.py": caller}) == []
+
+
+def test_cl005_a_job_over_a_dataset_still_counts_beside_the_live_input_rule(tmp_path):
+    caller = (
+        "from judge import grade\n\n\nasync def run_eval(rows):\n"
+        "    for row in rows:\n        grade(row)\n"
+    )
+    [finding] = _one(tmp_path, "CL005", {"judge.py": JUDGE, "caller.py": caller})
+    assert "loop over `rows` in caller.py:5" in finding.message
 
 
 def test_cl005_agent_loop_around_a_fan_out_is_not_a_batch(tmp_path):

@@ -201,6 +201,22 @@ def test_estimate_mode_never_imports_the_sdk(tmp_path):
     assert proc.stderr.strip().endswith("NOSDK"), proc.stderr
 
 
+def test_check_without_a_key_leaves_the_api_path_unloaded(tmp_path):
+    root = project(tmp_path, {"waste.py": WASTE})
+    code = (
+        "import sys; from costlint.cli import main\n"
+        "try:\n    main(['check'])\n"
+        "except SystemExit:\n    pass\n"
+        "lazy = ('costlint.tokens.api_client', 'concurrent.futures', 'email.utils', 'tempfile')\n"
+        "print(sorted(m for m in lazy if m in sys.modules), file=sys.stderr)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert proc.stderr.strip().endswith("[]"), proc.stderr
+
+
 def test_rules_and_explain(tmp_path):
     out = costlint(tmp_path, "rules").stdout
     assert "CL001" in out and "model-overkill" in out

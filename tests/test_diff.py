@@ -351,3 +351,35 @@ def test_fingerprint_at_another_path_uses_the_stamped_formula(tmp_path: Path) ->
     for finding in result.findings:
         assert fingerprint_at(finding, finding.path) == finding.fingerprint
         assert fingerprint_at(finding, "moved/app.py") != finding.fingerprint
+
+
+WARM_DIFF = """
+import sys
+from costlint import extraction
+from costlint.cli import main
+
+extracted = []
+real = extraction.Extractor._extract
+extraction.Extractor._extract = lambda self, source, data: (
+    extracted.append(source.rel) or real(self, source, data)
+)
+for run in ("cold", "warm"):
+    extracted.clear()
+    try:
+        main(["diff", "--base", "HEAD~1", "--tokens", "estimate", "--format", "json"])
+    except SystemExit:
+        pass
+    print(run, sorted(extracted), file=sys.stderr)
+"""
+
+
+def test_warm_diff_extracts_nothing_again_on_either_side(repo: GitRepo) -> None:
+    repo.commit({"app.py": app(SONNET), "other.py": app(HAIKU, 3)}, "base")
+    repo.commit({"app.py": app(OPUS)}, "head")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    done = subprocess.run(
+        [sys.executable, "-c", WARM_DIFF], cwd=repo.root, capture_output=True, text=True, env=env
+    )
+    runs = dict(line.split(" ", 1) for line in done.stderr.splitlines() if " [" in line)
+    assert runs["cold"] == "['app.py', 'app.py', 'other.py', 'other.py']", done.stderr
+    assert runs["warm"] == "[]", done.stderr  # both sides replayed from their own entries

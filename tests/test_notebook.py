@@ -80,3 +80,40 @@ def test_truncated_notebook_is_a_diagnostic(tmp_path):
     result = scan(tmp_path, {"nb.ipynb": text})
     assert result.sites == []
     assert result.diagnostics and result.diagnostics[0].path == "nb.ipynb"
+
+
+def test_a_global_read_in_a_function_is_the_binding_live_at_the_cell_that_calls_it(tmp_path):
+    cells = [
+        ("code", SETUP + 'MODEL = "claude-haiku-5-5"\n'),
+        (
+            "code",
+            "def ask(q):\n"
+            "    return client.messages.create(model=MODEL, max_tokens=10,\n"
+            "        messages=[{'role': 'user', 'content': q}])\n",
+        ),
+        ("code", "ask('first question')\n"),
+        ("code", 'MODEL = "claude-opus-5-5"  # rebound later, after the only run\n'),
+    ]
+    [site] = scan(tmp_path, {"nb.ipynb": notebook(*cells)}).sites
+    assert site.args["model"] == "claude-haiku-5-5"
+    [candidate] = site.candidates["model"]
+    assert (candidate.value, candidate.origin.line) == ("claude-haiku-5-5", 4)
+
+
+def test_a_global_read_by_a_function_run_in_two_cells_takes_both_bindings(tmp_path):
+    cells = [
+        ("code", SETUP + 'MODEL = "claude-haiku-5-5"\n'),
+        (
+            "code",
+            "def ask(q):\n"
+            "    return client.messages.create(model=MODEL, max_tokens=10,\n"
+            "        messages=[{'role': 'user', 'content': q}])\n",
+        ),
+        ("code", "ask('first question')\n"),
+        ("code", 'MODEL = "claude-sonnet-5-5"\nask("second question")\n'),
+    ]
+    [site] = scan(tmp_path, {"nb.ipynb": notebook(*cells)}).sites
+    assert sorted(c.value for c in site.candidates["model"]) == [
+        "claude-haiku-5-5",
+        "claude-sonnet-5-5",
+    ]

@@ -90,6 +90,21 @@ def test_fstring_with_unknown_part_becomes_placeholder(tmp_path):
     assert value.first_hole == len("Rules: be kind. User says ")
 
 
+def test_replace_with_an_unknown_value_keeps_the_text_and_leaves_a_placeholder(tmp_path):
+    setup = 'TEMPLATE = "Rules: be exact.\\nQuestion: {{Q}}\\nAnswer in one line."'
+    value = system_of(tmp_path, 'TEMPLATE.replace("{{Q}}", user_text)', setup=setup)
+    assert str(value) == "Rules: be exact.\nQuestion: {user_text}\nAnswer in one line."
+    assert (value.holes, value.first_hole) == (1, len("Rules: be exact.\nQuestion: "))
+
+
+def test_replace_chained_keeps_every_placeholder(tmp_path):
+    setup = 'TEMPLATE = "<doc>DOC</doc> Q: QUESTION"'
+    system = 'TEMPLATE.replace("QUESTION", user_text).replace("DOC", user_text.upper())'
+    value = system_of(tmp_path, system, setup=setup)
+    assert str(value).startswith("<doc>{") and str(value).endswith("</doc> Q: {user_text}")
+    assert (value.holes, value.first_hole) == (2, len("<doc>"))
+
+
 def test_format_method(tmp_path):
     value = system_of(
         tmp_path,

@@ -385,3 +385,96 @@ def test_argparse_namespace_returned_by_a_helper_and_passed_to_a_constructor(tmp
     }
     site = site_of(tmp_path, files, "runner.py")
     assert model_set(site) == ["claude-3-haiku-20240307"]
+
+
+# -- config files read at run time ----------------------------------------------------------
+
+CONFIG_YAML = "# models\nllm:\n  model: claude-haiku-5-5\n  max_tokens: 300\nname: demo\n"
+
+
+def test_model_from_a_yaml_config_names_the_yaml_line(tmp_path):
+    source = HEAD + (
+        "import yaml\n"
+        'config = yaml.safe_load(open("config.yaml"))\n'
+        'client.messages.create(model=config["llm"]["model"], max_tokens=9, messages=[])\n'
+    )
+    site = site_of(tmp_path, {"app.py": source, "config.yaml": CONFIG_YAML})
+    [candidate] = site.candidates["model"]
+    assert candidate.value == "claude-haiku-5-5"
+    assert (candidate.origin.path, candidate.origin.line) == ("config.yaml", 3)
+    assert candidate.overridable
+
+
+def test_model_from_a_json_config_read_in_a_with_block(tmp_path):
+    source = HEAD + (
+        "import json\n"
+        "def ask(q):\n"
+        '    with open("settings.json") as handle:\n'
+        "        settings = json.load(handle)\n"
+        '    return client.messages.create(model=settings["model"], max_tokens=9, messages=q)\n'
+    )
+    files = {"app.py": source, "settings.json": '{\n  "model": "claude-sonnet-5-5"\n}\n'}
+    [candidate] = site_of(tmp_path, files).candidates["model"]
+    assert (candidate.value, candidate.origin.path, candidate.origin.line) == (
+        "claude-sonnet-5-5",
+        "settings.json",
+        2,
+    )
+
+
+def test_a_config_path_outside_the_repository_or_missing_key_stays_unknown(tmp_path):
+    source = HEAD + (
+        "import yaml\n"
+        'config = yaml.safe_load(open("../outside.yaml"))\n'
+        'other = yaml.safe_load(open("config.yaml"))\n'
+        'client.messages.create(model=config["model"], max_tokens=9, messages=[])\n'
+        'client.messages.create(model=other["missing"], max_tokens=9, messages=[])\n'
+    )
+    (tmp_path / "outside.yaml").write_text("model: claude-haiku-5-5\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    result = scan(project, {"app.py": source, "config.yaml": CONFIG_YAML})
+    sites = [s for s in result.sites if s.path == "app.py"]
+    assert len(sites) == 2
+    assert all(not s.candidates.get("model") for s in sites)
+    assert all(s.args["model"] is UNKNOWN for s in sites)
+
+
+# -- callers through __call__ and asyncio.gather ----------------------------------------------
+
+ASYNC_HEAD = "import asyncio\nimport anthropic\nclient = anthropic.AsyncAnthropic()\n"
+
+
+def test_an_object_called_through_dunder_call_passes_its_arguments(tmp_path):
+    files = {
+        "judge.py": ASYNC_HEAD
+        + (
+            "class Judge:\n"
+            "    async def __call__(self, model, q):\n"
+            "        return await client.messages.create(model=model, max_tokens=9, messages=q)\n"
+        ),
+        "run.py": (
+            "from judge import Judge\n\n\nclass Runner:\n    def __init__(self):\n"
+            "        self.judge = Judge()\n\n    async def go(self):\n"
+            '        return await self.judge("claude-haiku-5-5", [])\n\n\n'
+            'async def main():\n    judge = Judge()\n    await judge("claude-opus-5-5", [])\n'
+        ),
+    }
+    site = site_of(tmp_path, files, path="judge.py")
+    assert model_set(site) == ["claude-haiku-5-5", "claude-opus-5-5"]
+    origins = sorted((c.origin.path, c.origin.line) for c in site.candidates["model"])
+    assert origins == [("run.py", 9), ("run.py", 14)]
+
+
+def test_a_function_called_inside_asyncio_gather_is_called_by_it(tmp_path):
+    source = ASYNC_HEAD + (
+        'MODELS = ["claude-haiku-5-5", "claude-sonnet-5-5"]\n\n\n'
+        "async def ask(model, q):\n"
+        "    return await client.messages.create(model=model, max_tokens=9, messages=q)\n\n\n"
+        "async def main():\n"
+        "    await asyncio.gather(*(ask(m, []) for m in MODELS))\n"
+        '    await asyncio.gather(ask("claude-opus-5-5", []),\n'
+        '                         ask(model="claude-haiku-5-5", q=[]))\n'
+    )
+    site = site_of(tmp_path, {"app.py": source})
+    assert model_set(site) == ["claude-haiku-5-5", "claude-opus-5-5", "claude-sonnet-5-5"]

@@ -15,7 +15,6 @@ import hmac
 import json
 import os
 import secrets
-import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -78,6 +77,8 @@ def verifies(key: bytes, claimed: Any, *parts: Any) -> bool:
 @cache
 def tracked_by_git(directory: Path) -> bool:
     """True when git tracks any file under ``directory`` (then it came with the tree)."""
+    import subprocess  # deferred: only a cache directory without a key file needs git
+
     try:
         done = subprocess.run(
             ["git", "ls-files", "-z", "--", "."],

@@ -10,9 +10,14 @@ Findings are matched by their line-independent fingerprint (costlint.fingerprint
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -363,15 +368,21 @@ def scan_tree(
     label: str,
     renames: dict[str, str] | None = None,
     repo_root: Path | None = None,
+    side: str | None = None,
 ) -> Side:
     """Scan the files under ``tree`` as if it were the repository root (``repo_root``: the
-    real root, when ``tree`` is a directory inside it)."""
+    real root, when ``tree`` is a directory inside it; ``side``: a materialized revision,
+    cached apart from the working tree under that name)."""
     from .pipeline import RunOptions, run
 
     config = request.config
     if tree.resolve() != config.root.resolve():
         cache = config.cache_dir
         cache_dir = (config.root / cache) if cache else config.root / ".costlint_cache"
+        if side is not None:
+            # Its own entries: a side's cache is keyed with its root, so sharing the working
+            # tree's files would make each side replace the other's entries on every diff.
+            cache_dir = cache_dir / "sides" / side
         config = replace(config, root=tree, cache_dir=str(cache_dir))
     options = RunOptions(
         cwd=tree,
@@ -398,12 +409,50 @@ def diff_git(
     head_commit = gitsource.resolve_commit(root, head) if head is not None else None
     moved = gitsource.renames(root, base_commit, head_commit)
     limit = request.config.max_file_size or None  # larger files are never read
-    with tempfile.TemporaryDirectory(prefix="costlint-diff-") as tmp:
-        base_tree = gitsource.materialize(root, base_commit, Path(tmp) / "base", limit)
-        base_side = scan_tree(request, base_tree, base, renames=moved)
+    with side_directory(root) as tmp:
+        base_tree = gitsource.materialize(root, base_commit, tmp / "base", limit)
+        base_side = scan_tree(request, base_tree, base, renames=moved, side="base")
         if head_commit is None:
             head_side = scan_tree(request, root, "working tree")
         else:
-            head_tree = gitsource.materialize(root, head_commit, Path(tmp) / "head", limit)
-            head_side = scan_tree(request, head_tree, head or head_commit)
+            head_tree = gitsource.materialize(root, head_commit, tmp / "head", limit)
+            head_side = scan_tree(request, head_tree, head or head_commit, side="head")
     return base_side, head_side
+
+
+@contextmanager
+def side_directory(root: Path) -> Iterator[Path]:
+    """Where the revisions are written: the same empty directory on every diff of this
+    repository by this user, so the cache entries of a side (keyed with its root and the
+    paths of the files it read) are found again. Held under a lock; when another diff holds it
+    (or locks are unavailable) a fresh temporary directory is used, which only costs speed."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        fcntl = None  # type: ignore[assignment]
+    digest = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    stable = Path(tempfile.gettempdir()) / f"costlint-diff-{os.getuid()}-{digest[:16]}"
+    handle = None
+    if fcntl is not None:
+        try:
+            stable.mkdir(mode=0o700, exist_ok=True)
+            info = stable.stat()
+            if info.st_uid == os.getuid() and not stable.is_symlink():
+                handle = open(stable / "lock", "a+b")  # noqa: SIM115 - released in finally
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            if handle is not None:
+                handle.close()
+            handle = None
+    if handle is None:
+        with tempfile.TemporaryDirectory(prefix="costlint-diff-") as tmp:
+            yield Path(tmp)
+        return
+    work = stable / "tree"
+    try:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        handle.close()

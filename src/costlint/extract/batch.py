@@ -9,8 +9,9 @@ independent (no history grows, no tool/agent turn in it, not a retry of one requ
 job is offline: script or notebook top level, ``if __name__ == "__main__"``, a CLI command, a
 job-named function (evaluate, benchmark, generate, index, backfill...), a progress bar over the
 items, or results written to disk. Never for web routes and request handlers, chat/bot and UI
-frameworks, interactive input, moderation, agent loops around the fan-out, or code that
-already uses ``messages.batches``.
+frameworks, interactive input, live inputs (``async for`` over a channel, a queue or a stream:
+items arrive while the program runs), moderation, agent loops around the fan-out, or code
+that already uses ``messages.batches``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ JOB_NAMES = re.compile(
     re.IGNORECASE,
 )
 FAN_OUT = re.compile(r"(^|_)(map|imap|imap_unordered|starmap|submit|apply_async|parallel)", re.I)
+# Names of live inputs: items arrive one at a time while the program runs (a voice or chat
+# session, a message queue, a socket), so they cannot be collected into one batch up front.
+LIVE_WORDS = re.compile(
+    r"(^|_)(ch|chan|channel|queue|stream|socket|websocket|ws|events|listen|subscribe|"
+    r"subscription|receive|recv|incoming|inbox|updates|poll)($|_|s$)",
+    re.IGNORECASE,
+)
 PROGRESS = frozenset({"tqdm", "trange", "track", "progress", "alive_it", "tqdm_notebook"})
 WRITERS = frozenset(
     {"dump", "to_csv", "to_json", "to_parquet", "to_jsonl", "write", "writelines", "save",
@@ -187,7 +195,7 @@ def _items_of_fan_out(call: ast.Call, handed: ast.AST) -> str:
 
 def _loop_items(loop: ast.AST) -> str | None:
     if isinstance(loop, (ast.For, ast.AsyncFor)):
-        if _is_retry(loop.target, loop.iter):
+        if _is_retry(loop.target, loop.iter) or _is_live_input(loop):
             return None
         return _source(_unwrap_progress(loop.iter))
     if isinstance(loop, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
@@ -209,6 +217,15 @@ def _is_retry(target: ast.AST, iterable: ast.AST) -> bool:
         if any(RETRY_NAMES.search(name) for name in _names(stop)):
             return True
     return False
+
+
+def _is_live_input(loop: ast.For | ast.AsyncFor) -> bool:
+    """A loop that waits for items as they arrive, not one over a dataset already at hand: an
+    ``async for`` over a channel, queue, stream or socket (anything not wrapped in a progress
+    bar), or a ``for`` over an iterable named like one (``events``, ``queue``, ``listen()``)."""
+    if isinstance(loop, ast.AsyncFor):
+        return not _progress_over(loop)
+    return any(LIVE_WORDS.search(name) for name in _names(loop.iter))
 
 
 def _unwrap_progress(node: ast.AST) -> ast.AST:

@@ -19,6 +19,7 @@ from ..resolve.flow import ValueFlow
 from ..resolve.project import ModuleInfo, Project
 from ..resolve.scope import Binding, Scope
 from ..resolve.syntax import call_name
+from ..resolve.values import ClassRef
 from ..site import PARSE_ERROR, UNKNOWN, Candidates, Diagnostic, HistoryInfo, PromptSite, Span
 from .api_calls import (
     MethodReference,
@@ -375,7 +376,7 @@ class _CallFinder:
             return None
         matches: list[tuple[ast.Call, str, ast.AST, MethodReference]] = []
         for option in options:
-            reference = method_reference(option)
+            reference = method_reference(self._through_alias(option, scope, call.lineno))
             if reference is None:
                 continue
             synthetic = called_with(call, reference)
@@ -390,6 +391,19 @@ class _CallFinder:
         # Branches that differ: a streaming one means the non-streaming guard cannot be claimed.
         chosen = next((m for m in matches if not m[1].endswith("create")), matches[0])
         return chosen[0], chosen[1], chosen[2]
+
+    def _through_alias(self, node: ast.AST, scope: Scope, line: int) -> ast.AST:
+        """``m.create`` where ``m = self.c.messages``: the method on what the name stands for
+        (``self.c.messages.create``), so a resource kept in a local name still makes a site."""
+        if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
+            return node
+        found = self.resolver.binding_of(node.value.id, scope, line)
+        if found is None or found[0].kind != "assign" or found[0].value is None:
+            return node
+        value = found[0].value
+        if not isinstance(value, ast.Attribute):
+            return node
+        return ast.copy_location(ast.Attribute(value=value, attr=node.attr, ctx=ast.Load()), node)
 
     def _batch_candidates(
         self,
@@ -627,8 +641,15 @@ class _CallFinder:
                 and (origin.path == self._repo_path())
             )
             current = site.args.get(name, UNKNOWN)
-            if current is UNKNOWN or (isinstance(current, str) and getattr(current, "holes", 0)):
-                default = found.default()
+            # In a notebook the evaluator reads a global as its last binding; value flow knows
+            # the bindings live at the cells that run the function, so it decides.
+            in_cells = self.module.path.suffix == ".ipynb" and isinstance(written, ast.Name)
+            if (
+                in_cells
+                or current is UNKNOWN
+                or (isinstance(current, str) and getattr(current, "holes", 0))
+            ):
+                default = found.default() or (found[0] if in_cells and len(found) == 1 else None)
                 site.args[name] = default.value if default is not None else UNKNOWN
             if len(found) > 1 or not here:
                 site.candidates[name] = found
@@ -1043,6 +1064,8 @@ def client_origin(
         if node.value.id in ("self", "cls"):
             cls = scope.class_scope if scope.kind == "function" else scope
             if cls is None:
+                cls = _annotated_self_class(scope, resolver)
+            if cls is None:
                 return "unknown"
             origins = [
                 _binding_origin(b, _method_scope(module, cls, b.line), resolver, depth)
@@ -1056,6 +1079,16 @@ def client_origin(
             if "other" in origins:
                 return "other"
     return "unknown"
+
+
+def _annotated_self_class(scope: Scope, resolver: Resolver) -> Scope | None:
+    """``def __call__(self: Client, ...)`` written outside the class (fastcore's ``@patch``)."""
+    args = getattr(scope.node, "args", None)
+    if args is None or not args.args or args.args[0].annotation is None:
+        return None
+    annotation = args.args[0].annotation
+    value = resolver.value(annotation, scope.parent or scope, getattr(scope.node, "lineno", 0))
+    return value.scope if isinstance(value, ClassRef) else None
 
 
 def _method_scope(module: ModuleInfo, cls: Scope, line: int) -> Scope:

@@ -147,8 +147,20 @@ class CostReport:
     def total_saving(self) -> float:
         return self.total_now - self.total_after
 
+    _index: dict[int, FindingCost] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _indexed: tuple[int, int] = field(default=(0, -1), init=False, repr=False, compare=False)
+
     def for_finding(self, finding: Finding) -> FindingCost | None:
-        for cost in self.findings:
-            if cost.finding is finding:
-                return cost
-        return None
+        """The cost of this very finding (by identity), from an index built on first use
+        (rebuilt if ``findings`` is replaced or grows)."""
+        index = self._index
+        state = (id(self.findings), len(self.findings))
+        if index is None or self._indexed != state:
+            index = {}
+            for cost in reversed(self.findings):
+                index[id(cost.finding)] = cost  # the first cost of a finding wins
+            self._index, self._indexed = index, state
+        cost = index.get(id(finding))
+        return cost if cost is not None and cost.finding is finding else None

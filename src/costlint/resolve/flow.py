@@ -24,6 +24,7 @@ from typing import Any
 
 from ..site import UNKNOWN, Candidate, Candidates, Origin
 from .callers import CallerIndex, CallerSite
+from .configfiles import LOADERS, config_values
 from .evaluator import Resolver
 from .project import ModuleInfo
 from .scope import Scope
@@ -151,15 +152,7 @@ class ValueFlow:
         return resolver
 
     def _origin(self, module: ModuleInfo, node: ast.AST) -> Origin | None:
-        line = getattr(node, "lineno", 0) or 0
-        root = self.project.root if self.project is not None else None
-        path = Path(module.path)
-        if root is not None:
-            try:
-                return Origin(path.resolve().relative_to(root).as_posix(), line)
-            except (ValueError, OSError):
-                pass
-        return Origin(path.name, line)
+        return self._origin_at(Path(module.path), getattr(node, "lineno", 0) or 0)
 
     def _scalar(self, node: ast.AST, module: ModuleInfo, scope: Scope, line: int) -> list[Found]:
         """The evaluator's value of ``node`` when it is one plain value ([] for None)."""
@@ -262,7 +255,33 @@ class ValueFlow:
             binding, owner, other = starred
             return self._binding(node.id, binding, owner, other, ctx)
         binding, owner = found
+        live = self._live_in_cells(node.id, owner, scope, module)
+        if live:
+            return _union([self._binding(node.id, b, owner, module, ctx) for b in live])
         return self._binding(node.id, binding, owner, module, ctx)
+
+    def _live_in_cells(self, name: str, owner: Scope, scope: Scope, module: ModuleInfo) -> list:
+        """A notebook global read inside a function: the bindings live, in execution order, at
+        the top-level cells that call the function (not the notebook's last binding)."""
+        if owner is not module.module_scope or scope is owner or module.path.suffix != ".ipynb":
+            return []
+        outer = scope
+        while outer.parent is not None and outer.parent is not module.module_scope:
+            outer = outer.parent
+        fn = outer.node
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return []
+        lines = sorted(
+            call.lineno
+            for call, where in module.calls
+            if where.function is None and _called_as(call, fn.name) is not None
+        )
+        live: list = []
+        for line in lines:
+            binding = owner.lookup(name, line)
+            if binding is not None and all(binding is not seen for seen in live):
+                live.append(binding)
+        return live
 
     def _comprehension_of(self, node: ast.Name, scope: Scope) -> ast.comprehension | None:
         """The ``for name in iterable`` clause of a comprehension around ``node`` that binds it."""
@@ -397,20 +416,8 @@ class ValueFlow:
             if ctx.hops >= MAX_HOPS:
                 self._note(f"value flow stops {MAX_HOPS} calls deep")
             return None
-        is_method = owner.class_scope is not None and owner.parent is owner.class_scope
-        callee = fn.name
-        if is_method and fn.name == "__init__":
-            callee = owner.class_scope.qualname.rsplit(".", 1)[-1]  # type: ignore[union-attr]
         parts: list[list[Found] | None] = []
-        count = 0
-        for caller in self._callers(callee, module, MAX_CALLERS + 1):
-            count += 1
-            if count > MAX_CALLERS:
-                self._note(f"more than {MAX_CALLERS} calls of {callee}(): the first are followed")
-                break
-            if not _may_call(caller, fn, owner, self):
-                continue
-            skip_first = is_method and not _is_static(fn)
+        for caller, skip_first in self._calls_of(fn, owner, module):
             argument = _argument_for(fn, name, caller.call, skip_first)
             if argument is None or argument is _SPLAT:
                 continue  # the default applies (already counted), or unknown
@@ -423,6 +430,60 @@ class ValueFlow:
                 self._expr(argument, caller.module, caller.scope, caller.call.lineno, inner)
             )
         return _union(parts, partial=True)
+
+    def _calls_of(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, owner: Scope, module: ModuleInfo
+    ) -> Iterator[tuple[CallerSite, bool]]:
+        """The calls that can reach ``fn`` (at most ``MAX_CALLERS``), each with whether the
+        call leaves out ``self``: by name; a constructor through its class's name; an object
+        called through ``__call__`` where the called name holds an instance of the class."""
+        cls = owner.class_scope if owner.parent is owner.class_scope else None
+        callee = fn.name
+        if cls is not None and fn.name in ("__init__", "__call__"):
+            callee = cls.qualname.rsplit(".", 1)[-1]
+        skip_first = cls is not None and not _is_static(fn)
+        if cls is not None and fn.name == "__call__":
+            callers: Iterator[CallerSite] = self._instance_calls(cls, callee, module)
+        else:
+            callers = (
+                caller for caller in self._callers(callee, module, MAX_CALLERS * 4)
+                if _may_call(caller, fn, owner, self)
+            )  # fmt: skip
+        for count, caller in enumerate(callers, start=1):
+            if count > MAX_CALLERS:
+                self._note(f"more than {MAX_CALLERS} calls of {callee}(): the first are followed")
+                return
+            yield caller, skip_first
+
+    def _instance_calls(self, cls: Scope, name: str, home: ModuleInfo) -> Iterator[CallerSite]:
+        """Calls of a name (or ``self.x``) that holds an instance of ``cls``, in the modules
+        that name the class: ``judge = Judge(m); judge(x)`` calls ``Judge.__call__``."""
+        modules = [self.module, home]
+        if self.project is not None:
+            modules += [
+                m for m in (self._module_at(p) for p in _caller_index(self.project)
+                            .files_calling(name)) if m is not None
+            ]  # fmt: skip
+        seen: set[int] = set()
+        for module in modules:
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            for call, where in module.calls:
+                func = call.func
+                if not isinstance(func, (ast.Name, ast.Attribute)):
+                    continue
+                if isinstance(func, ast.Attribute) and not (
+                    isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
+                ):
+                    continue
+                if isinstance(func, ast.Name):
+                    found = self._resolver(module).binding_of(func.id, where.scope, call.lineno)
+                    if found is None or found[0].kind not in ("assign", "with", "param"):
+                        continue
+                objects = self._objects(func, module, where.scope, call.lineno, _Context())
+                if any(isinstance(o, _Instance) and _same_class(o.cls, cls) for o in objects):
+                    yield CallerSite(module, call, where.scope)
 
     def _click_option(
         self, fn: ast.AST, name: str, module: ModuleInfo, owner: Scope, ctx: _Context
@@ -710,14 +771,8 @@ class ValueFlow:
             and self.project is not None
             and isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
         ):
-            is_method = owner.class_scope is not None and owner.parent is owner.class_scope
-            callee = fn.name
-            if is_method and fn.name == "__init__":
-                callee = owner.class_scope.qualname.rsplit(".", 1)[-1]  # type: ignore[union-attr]
-            count = 0
-            for caller in self._callers(callee, module, MAX_CALLERS):
-                count += 1
-                argument = _argument_for(fn, name, caller.call, is_method and not _is_static(fn))
+            for caller, skip_first in self._calls_of(fn, owner, module):
+                argument = _argument_for(fn, name, caller.call, skip_first)
                 if not isinstance(argument, ast.AST):
                     continue
                 inner = _Context(ctx.hops + 1, dict(ctx.frames), ctx.guards)
@@ -1104,6 +1159,8 @@ class ValueFlow:
                     if keyword.arg == key:
                         return self._expr(keyword.value, module, scope, line, ctx)
                 return None
+            if name in LOADERS:
+                return self._config_file(node, [key], module, scope, line, depth)
             target = self._function(node.func, module, scope, line)
             if target is None or ctx.hops >= MAX_HOPS:
                 return None
@@ -1123,6 +1180,11 @@ class ValueFlow:
                     for r in returns
                 ]
             )
+        if isinstance(node, ast.Subscript):  # ``config["llm"]["model"]`` of a config file
+            outer = self._resolver(module).value(node.slice, scope, line)
+            if isinstance(outer, str) and not getattr(outer, "holes", 0):
+                return self._config_file(node.value, [str(outer), key], module, scope, line, depth)
+            return None
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             right = self._key(node.right, key, module, scope, line, ctx, depth + 1)
             if right is not None:
@@ -1173,6 +1235,77 @@ class ValueFlow:
                     )
                 return _union(parts, partial=True)
         return None
+
+    def _config_file(
+        self, node: ast.AST, keys: list[str | int], module: ModuleInfo, scope: Scope, line: int,
+        depth: int,
+    ) -> list[Found] | None:  # fmt: skip
+        """``yaml.safe_load(open("config.yaml"))`` (or a name bound to it) at ``keys``: the
+        values the repository's config file holds there, each with its file and line."""
+        if depth > 8 or self.project is None:
+            return None
+        if isinstance(node, ast.Subscript):
+            outer = self._resolver(module).value(node.slice, scope, line)
+            if isinstance(outer, str) and not getattr(outer, "holes", 0):
+                return self._config_file(
+                    node.value, [str(outer), *keys], module, scope, line, depth + 1
+                )
+            return None
+        if isinstance(node, ast.Name):
+            found = self._resolver(module).binding_of(node.id, scope, line)
+            if found is None or found[0].kind not in ("assign", "with") or found[0].value is None:
+                return None
+            binding, owner = found
+            return self._config_file(binding.value, keys, module, owner, binding.line, depth + 1)
+        if not isinstance(node, ast.Call) or call_name(node.func) not in LOADERS or not node.args:
+            return None
+        path_text = self._config_path(node.args[0], module, scope, line, depth)
+        if path_text is None:
+            return None
+        values = config_values(self.project, path_text, Path(module.path), keys)
+        if values is None:
+            return None
+        return [
+            Found(item.value, self._origin_at(item.path, item.line), default=True, overridable=True)
+            for item in values
+        ]
+
+    def _config_path(
+        self, node: ast.AST, module: ModuleInfo, scope: Scope, line: int, depth: int
+    ) -> str | None:
+        """The literal path a loader reads: ``open(p)``, ``Path(p).read_text()``, a name bound
+        to either (``with open(p) as f``), or the path itself."""
+        if depth > 8:
+            return None
+        if isinstance(node, ast.Call):
+            func = node.func
+            if call_name(func).rsplit(".", 1)[-1] == "open" and node.args:
+                if isinstance(func, ast.Attribute) and call_name(func) not in ("io.open",):
+                    return self._config_path(func.value, module, scope, line, depth + 1)
+                return self._config_path(node.args[0], module, scope, line, depth + 1)
+            if isinstance(func, ast.Attribute) and func.attr in ("read_text", "read_bytes"):
+                return self._config_path(func.value, module, scope, line, depth + 1)
+            if call_name(func).rsplit(".", 1)[-1] in ("Path", "PurePath") and node.args:
+                return self._config_path(node.args[0], module, scope, line, depth + 1)
+            return None
+        if isinstance(node, ast.Name):
+            found = self._resolver(module).binding_of(node.id, scope, line)
+            if found is not None and found[0].kind in ("assign", "with") and found[0].value:
+                binding, owner = found
+                return self._config_path(binding.value, module, owner, binding.line, depth + 1)
+        value = self._resolver(module).value(node, scope, line)
+        if isinstance(value, str) and not getattr(value, "holes", 0):
+            return str(value)
+        return None
+
+    def _origin_at(self, path: Path, line: int) -> Origin:
+        root = self.project.root if self.project is not None else None
+        if root is not None:
+            try:
+                return Origin(path.resolve().relative_to(root).as_posix(), line)
+            except (ValueError, OSError):
+                pass
+        return Origin(path.name, line)
 
     # -- guards -----------------------------------------------------------------------------
     def _guards_at(
@@ -1452,6 +1585,13 @@ def _method_at(module: ModuleInfo, cls: Scope, line: int) -> Scope:
 def _self_frame(cls: Scope, ctx: _Context) -> Frame | None:
     init = cls.functions.get("__init__")
     return ctx.frames.get(id(init)) if init is not None else None
+
+
+def _same_class(one: Scope, other: Scope) -> bool:
+    """The same class, though each module may have been parsed apart (its own tree)."""
+    return one is other or (
+        one.qualname == other.qualname and one.node.lineno == other.node.lineno  # type: ignore[attr-defined]
+    )
 
 
 def _is_static(fn: ast.AST) -> bool:

@@ -88,7 +88,29 @@ def str_method(
         new = ev.evaluate(node.args[1], scope, line, depth)
         if isinstance(old, str) and isinstance(new, str):
             return transform(text, "replace", str(old), str(new))
+        if isinstance(old, str) and old:
+            return _replace_with_hole(text, str(old), Str.hole(hole_name(node.args[1])))
     return UNKNOWN
+
+
+def _replace_with_hole(text: str, marker: str, hole: Str) -> Str:
+    """``template.replace("{{QUESTION}}", question)`` with ``question`` unknown: the template's
+    text stays and each marker becomes a placeholder (the marker is the stable/volatile seam)."""
+    plain = str(text)
+    pieces = plain.split(marker)
+    parts: list[str] = []
+    for index, piece in enumerate(pieces):
+        if index:
+            parts.append(hole)
+        parts.append(piece)
+    joined = Str.concat(parts)
+    old_holes = getattr(text, "holes", 0)
+    if not old_holes:
+        return joined
+    old_first = getattr(text, "first_hole", 0) or 0
+    shift = plain[:old_first].count(marker) * (len(hole) - len(marker))
+    firsts = [f for f in (joined.first_hole, old_first + shift) if f is not None]
+    return Str(str(joined), joined.holes + old_holes, min(firsts))
 
 
 def _format(ev: Evaluator, text: str, node: ast.Call, scope: Scope, line: int, depth: int) -> Any:

@@ -9,14 +9,16 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..site import TokenCount
-from .api_client import ATTEMPT_TIMEOUT, ApiRun
 from .disk_cache import DiskCache
 from .request_estimate import estimate_request_tokens
 from .request_shape import CountRequest
+
+if TYPE_CHECKING:
+    from .api_client import ApiRun
 
 MODES = ("auto", "api", "estimate")
 _GRACE = 0.25  # how long past the deadline we wait for in-flight attempts to report
@@ -136,6 +138,8 @@ class TokenCounter:
         except ImportError:
             self._api_failed("the anthropic SDK is not installed", len(todo), total)
             return {}
+        from .api_client import ATTEMPT_TIMEOUT, ApiRun  # the API path only (email, socket)
+
         if self._deadline is None:
             self._deadline = time.monotonic() + self.time_budget
         client = anthropic.Anthropic(
@@ -160,6 +164,8 @@ class TokenCounter:
         stays a plain function callers can use even inside a running event loop. Every
         attempt's timeout is capped by the deadline, and we stop waiting shortly after it.
         """
+        from concurrent.futures import ThreadPoolExecutor, wait  # the API path only
+
         counts: dict[str, int] = {}
         pool = ThreadPoolExecutor(
             max_workers=min(self.concurrency, len(todo)), thread_name_prefix="costlint-count"

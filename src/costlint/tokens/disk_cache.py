@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from ..cachetrust import cache_key, mac, tracked_by_git, verifies
@@ -62,6 +61,8 @@ class DiskCache:
             self._ensure_dirs()
             signature = mac(self._key, request.key(), request.model, count)
             payload = json.dumps({"input_tokens": count, "model": request.model, "mac": signature})
+            import tempfile  # writes only: shutil, lzma and friends come with it
+
             fd, tmp = tempfile.mkstemp(dir=self.counts, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -1,0 +1,93 @@
+"""Values read from a YAML or JSON config file at run time, found without running the code.
+
+``yaml.safe_load(open("config.yaml"))["model"]``: when the path is a literal that names a
+file inside the repository, the file is read (through the project, so it is a dependency of
+the analysis and stays inside the root), parsed with the safe YAML loader of ``yamlio`` (JSON
+is YAML) and the value at the keys is returned with the line that writes it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..yamlio import YamlError, load_yaml_text
+from .repository import Repository
+
+MAX_CONFIG_BYTES = 1_000_000  # config files larger than this are not read
+CONFIG_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
+LOADERS = frozenset(
+    {"yaml.safe_load", "yaml.load", "yaml.full_load", "safe_load", "json.load", "json.loads",
+     "load_yaml", "load_json", "yaml.unsafe_load"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ConfigValue:
+    """A scalar read from a config file, and where it is written."""
+
+    value: str | int | float | bool
+    path: Path
+    line: int
+
+
+def config_values(
+    project: Repository, path_text: str, near: Path, keys: list[str | int]
+) -> list[ConfigValue] | None:
+    """The scalars at ``keys`` of the config file ``path_text`` (relative to the repository
+    root, else to the directory of ``near``); a list at the keys gives each element. None
+    when the file is not in the repository, not a config file, or has nothing there."""
+    path = _locate(project, path_text, near)
+    if path is None:
+        return None
+    text = project.read_text(path)
+    if text is None or len(text) > MAX_CONFIG_BYTES:
+        return None
+    try:
+        data = load_yaml_text(text, path.name)
+    except YamlError:
+        return None
+    for key in keys:
+        if isinstance(data, dict) and key in data:
+            data = data[key]
+        elif isinstance(data, list) and isinstance(key, int) and -len(data) <= key < len(data):
+            data = data[key]
+        else:
+            return None
+    items = data if isinstance(data, list) else [data]
+    leaf = next((k for k in reversed(keys) if isinstance(k, str)), None)
+    found = [
+        ConfigValue(item, path, _line_of(text, leaf, item))
+        for item in items
+        if isinstance(item, (str, int, float, bool))
+    ]
+    return found or None
+
+
+def _locate(project: Repository, path_text: str, near: Path) -> Path | None:
+    relative = Path(path_text)
+    if relative.suffix.lower() not in CONFIG_SUFFIXES or relative.is_absolute():
+        return None
+    for base in (project.root, Path(near).resolve().parent):
+        candidate = (base / relative).resolve()
+        if project.inside(candidate) and candidate.is_file():
+            return candidate
+    return None
+
+
+def _line_of(text: str, key: str | None, value: Any) -> int:
+    """The first line that writes ``value`` (under ``key`` when the key is known); 1 if none."""
+    shown = re.escape(str(value).lower() if isinstance(value, bool) else str(value))
+    patterns = []
+    if key is not None:
+        patterns.append(rf"""["']?{re.escape(key)}["']?\s*:\s*["']?{shown}["']?\s*(,|$|#)""")
+    patterns.append(rf"""(^|[\s"'\-\[,]){shown}["']?\s*(,|$|#|\])""")
+    lines = text.splitlines()
+    for pattern in patterns:
+        compiled = re.compile(pattern)
+        for number, line in enumerate(lines, start=1):
+            if compiled.search(line.strip()):
+                return number
+    return 1
