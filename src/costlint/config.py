@@ -156,8 +156,9 @@ def _has_costlint_table(path: Path) -> bool:
 
 def search_start(cwd: Path, paths: list[Path] | tuple[Path, ...]) -> Path:
     """Where the search for the config and the repository root starts: the folder the given
-    paths share (a file's own folder), else the run directory. So `check app/` from the
-    repository root, `check` in app/ and `check /repo/app` from elsewhere read one config."""
+    paths share (a file's own folder) when it is inside a git repository, else the run
+    directory. So `check app/` from the repository root, `check` in app/ and `check /repo/app`
+    from elsewhere read one config."""
     import os
 
     if not paths:
@@ -166,7 +167,8 @@ def search_start(cwd: Path, paths: list[Path] | tuple[Path, ...]) -> Path:
     for given in paths:
         absolute = Path(os.path.normpath((cwd / given).absolute()))
         folders.append(absolute if absolute.is_dir() else absolute.parent)
-    return Path(os.path.commonpath(folders))
+    common = Path(os.path.commonpath(folders))
+    return common if (find_repo_root(common) / ".git").exists() else cwd
 
 
 def load_config(start: Path, explicit: Path | None = None) -> Config:
