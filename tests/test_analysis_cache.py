@@ -218,12 +218,13 @@ def test_api_counts_are_replayed_as_cache_and_fallbacks_are_not_kept(tmp_path, f
 
 
 @pytest.mark.slow
-def test_api_mode_without_a_key_warns_on_every_run(tmp_path):
+def test_api_mode_without_a_key_fails_on_every_run(tmp_path):
     (tmp_path / ".git").mkdir()
     write(tmp_path, {"waste.py": WASTE})
+    assert _cli(tmp_path, {}, "check", "--tokens", "estimate").returncode == 1  # fills the cache
     for _ in range(2):
         done = _cli(tmp_path, {}, "check", "--tokens", "api")
-        assert done.returncode == 1
+        assert done.returncode == 2
         assert "ANTHROPIC_API_KEY" in done.stderr
 
 

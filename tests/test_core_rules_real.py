@@ -194,16 +194,21 @@ def draft(text):
     assert rules(tmp_path, body, select=["CL001"]) == []
 
 
-def test_top_tier_with_two_small_lookup_tools_is_overkill(tmp_path):
-    body = (
+def _support_with_lookups(system: str) -> str:
+    """An Opus call with the two small lookup tools and the given system prompt."""
+    return (
         LOOKUPS
-        + """
+        + f"""
 def support(question):
     return client.messages.create(model="claude-opus-5-5", max_tokens=1024, tools=TOOLS,
-        system="Answer the customer's question using the tools.",
-        messages=[{"role": "user", "content": question}])
+        system="{system}",
+        messages=[{{"role": "user", "content": question}}])
 """
     )
+
+
+def test_top_tier_with_two_small_lookup_tools_is_overkill(tmp_path):
+    body = _support_with_lookups("Answer the customer's question using the tools.")
     result = scan(tmp_path, {"app.py": HEAD + body}, select=["CL004"])
     assert [f.rule for f in result.findings] == ["CL004"]
     assert "routing between 2 small tools" in result.findings[0].message
@@ -238,15 +243,7 @@ def support():
 
 
 def test_top_tier_small_tools_with_complex_instructions_is_not_overkill(tmp_path):
-    body = (
-        LOOKUPS
-        + """
-def support(question):
-    return client.messages.create(model="claude-opus-5-5", max_tokens=1024, tools=TOOLS,
-        system="Write a detailed report on the customer's account history.",
-        messages=[{"role": "user", "content": question}])
-"""
-    )
+    body = _support_with_lookups("Write a detailed report on the customer's account history.")
     assert rules(tmp_path, body, select=["CL004"]) == []
 
 

@@ -52,14 +52,19 @@ def fine():
 """
 
 
-@pytest.fixture
-def retired_project(tmp_path, monkeypatch):
+def _offline_project(tmp_path, monkeypatch, name: str, text: str):
+    """A one-file project as the current directory, with no API key and no step summary."""
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     (tmp_path / ".git").mkdir()
-    (tmp_path / "app.py").write_text(RETIRED_AND_CURRENT)
+    (tmp_path / name).write_text(text)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def retired_project(tmp_path, monkeypatch):
+    return _offline_project(tmp_path, monkeypatch, "app.py", RETIRED_AND_CURRENT)
 
 
 def _report(*args: str):
@@ -122,12 +127,7 @@ NOTEBOOK = json.dumps(
 
 @pytest.fixture
 def one_shot_project(tmp_path, monkeypatch):
-    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "script.py").write_text(SCRIPT)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return _offline_project(tmp_path, monkeypatch, "script.py", SCRIPT)
 
 
 def test_one_shot_calls_are_priced_per_run_not_monthly(one_shot_project) -> None:

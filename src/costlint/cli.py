@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -74,62 +75,113 @@ def _emit(text: str, output_file: Path | None) -> None:
     output_file.write_text(text, encoding="utf-8")
 
 
-def _scan_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The options `check` and `report` share: what to scan, how to count, how to price."""
+def _stack(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Several click decorators as one, applied in the order listed (top to bottom)."""
+
+    def apply(func: Any) -> Any:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
+
+
+TOKENS_CHOICE = click.Choice(("auto", "api", "estimate"))
+NO_CACHE_OPTION = click.option(
+    "--no-cache", is_flag=True, help="Do not read or write .costlint_cache/."
+)
+CONFIG_OPTION = click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), help="Config file."
+)
+USAGE_FILE_OPTION = click.option(
+    "--usage-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Usage file with calls/month per call site (default: costlint-usage.yaml).",
+)
+OUTPUT_FILE_OPTION = click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the output to this file instead of stdout.",
+)
+
+
+@dataclass(frozen=True)
+class ScanChoices:
+    """The rule, config, token and cache options every scanning command shares."""
+
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    config_path: Path | None
+    tokens: str | None
+    no_cache: bool
+    force_exclude: bool = False
+
+
+def _scan_choices(*, force_exclude: bool) -> Callable[[Any], Any]:
+    """--select, --ignore, --config, [--force-exclude], --tokens and --no-cache, handed to
+    the command as one ``choices: ScanChoices`` argument."""
     options = [
-        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
-        click.option(
-            "--format",
-            "--output-format",
-            "output_format",
-            type=click.Choice(FORMATS),
-            default="text",
-            help="Output format (--output-format is the same option).",
-        ),
-        click.option(
-            "--output-file",
-            "-o",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="Write the output to this file instead of stdout.",
-        ),
         click.option(
             "--select", multiple=True, help="Rule ids, prefixes or names to run (comma list)."
         ),
         click.option("--ignore", multiple=True, help="Rule ids, prefixes or names to skip."),
-        click.option(
-            "--config", "config_path", type=click.Path(path_type=Path), help="Config file."
-        ),
-        click.option(
-            "--force-exclude",
-            is_flag=True,
-            help="Apply exclude even to paths named on the command line.",
-        ),
+        CONFIG_OPTION,
+    ]
+    if force_exclude:
+        options.append(
+            click.option(
+                "--force-exclude",
+                is_flag=True,
+                help="Apply exclude even to paths named on the command line.",
+            )
+        )
+    options += [
         click.option(
             "--tokens",
-            type=click.Choice(("auto", "api", "estimate")),
+            type=TOKENS_CHOICE,
             default=None,
             help="Token counts: API, offline estimate, or auto (API when a key is set).",
         ),
-        click.option("--no-cache", is_flag=True, help="Do not read or write .costlint_cache/."),
-        click.option(
-            "--usage-file",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="Usage file with calls/month per call site (default: costlint-usage.yaml).",
-        ),
+        NO_CACHE_OPTION,
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    names = [field.name for field in fields(ScanChoices)]
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(func)
+        def collect(*args: Any, **kwargs: Any) -> Any:
+            picked = {name: kwargs.pop(name) for name in names if name in kwargs}
+            return func(*args, choices=ScanChoices(**picked), **kwargs)
+
+        return _stack(*options)(collect)
+
+    return decorate
+
+
+def _format_option(formats: tuple[str, ...]) -> Callable[[Any], Any]:
+    return click.option(
+        "--format",
+        "--output-format",
+        "output_format",
+        type=click.Choice(formats),
+        default="text",
+        help="Output format (--output-format is the same option).",
+    )
+
+
+# The options `check` and `report` share: what to scan, how to count, how to price.
+_scan_options = _stack(
+    click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+    _format_option(FORMATS),
+    OUTPUT_FILE_OPTION,
+    _scan_choices(force_exclude=True),
+    USAGE_FILE_OPTION,
+)
 
 
 def _run(
     paths: tuple[Path, ...],
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    config_path: Path | None,
-    force_exclude: bool,
-    tokens: str | None,
-    no_cache: bool,
+    choices: ScanChoices,
     diagnostics_to_stdout: bool = False,
     fail_on: list[str | None] | None = None,
     echo: bool = True,
@@ -138,24 +190,24 @@ def _run(
     """Runs the pipeline (``more``: further RunOptions); prints warnings and diagnostics
     (unless ``echo`` is False: `check --fix` prints those of its last run only).
     ``fail_on``: a list to which the configured ``fail-on`` is appended."""
-    from .config import ConfigError, load_config
+    from .config import ConfigError, load_config, search_start
     from .pipeline import RunOptions, run
 
     cwd = Path.cwd()
     for path in paths:
         if not (cwd / path).exists():
             raise ConfigError(f"path does not exist: {path}")
-    config = load_config(cwd, config_path)
+    config = load_config(search_start(cwd, paths), choices.config_path)
     if fail_on is not None:
         fail_on.append(config.fail_on)
     options = RunOptions(
         paths=list(paths),
         cwd=cwd,
-        select=_split(select),
-        ignore=_split(ignore),
-        force_exclude=force_exclude,
-        tokens=tokens,
-        use_cache=not no_cache,
+        select=_split(choices.select),
+        ignore=_split(choices.ignore),
+        force_exclude=choices.force_exclude,
+        tokens=choices.tokens,
+        use_cache=not choices.no_cache,
         **more,
     )
     from .report.progress import progress_for
@@ -270,12 +322,7 @@ def check(
     paths: tuple[Path, ...],
     output_format: str,
     output_file: Path | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    config_path: Path | None,
-    force_exclude: bool,
-    tokens: str | None,
-    no_cache: bool,
+    choices: ScanChoices,
     usage_file: Path | None,
     exit_zero: bool,
     quiet: bool,
@@ -295,10 +342,11 @@ def check(
     its message goes to stdout (pre-commit shows only a failing hook's output).
     """
     if show_settings:
-        from .config import load_config
+        from .config import load_config, search_start
         from .settings import render_settings
 
-        _emit(render_settings(load_config(Path.cwd(), config_path)), output_file)
+        config = load_config(search_start(Path.cwd(), paths), choices.config_path)
+        _emit(render_settings(config), output_file)
         return EXIT_CLEAN
     if statistics and output_format not in ("text", "json"):
         from .config import ConfigError
@@ -316,14 +364,9 @@ def check(
     def scan() -> Any:
         return _run(
             paths,
-            select,
-            ignore,
-            config_path,
-            force_exclude,
-            tokens,
-            no_cache,
+            choices,
             diagnostics_to_stdout=to_stdout,
-            fail_on=configured if not configured else None,
+            fail_on=configured if not configured else None,  # the first scan reads it
             echo=not fixing,
             usage_file=usage_file,
             use_baseline=True,
@@ -333,7 +376,9 @@ def check(
 
     result = scan()
     if fixing:
-        outcome = _fix(result, scan, config_path, unsafe_fixes, show_diff, show_fixes)
+        outcome = _fix(
+            result, scan, paths, choices.config_path, unsafe_fixes, show_diff, show_fixes
+        )
         if show_diff:
             return EXIT_FINDINGS if outcome.changes else EXIT_CLEAN
         result = outcome.run
@@ -388,6 +433,7 @@ def check(
 def _fix(
     result: Any,
     rescan: Callable[[], Any],
+    paths: tuple[Path, ...],
     config_path: Path | None,
     unsafe: bool,
     diff_only: bool,
@@ -395,9 +441,9 @@ def _fix(
 ) -> Any:
     """Apply (or, with ``diff_only``, print the diff of) the fixes for ``result``'s findings."""
     from .autofix import describe, fix, summary
-    from .config import load_config
+    from .config import load_config, search_start
 
-    root = load_config(Path.cwd(), config_path).root
+    root = load_config(search_start(Path.cwd(), paths), config_path).root
     outcome = fix(result, rescan, root, unsafe=unsafe, write=not diff_only)
     if diff_only:
         _echo_run(result)
@@ -435,12 +481,7 @@ def report(
     paths: tuple[Path, ...],
     output_format: str,
     output_file: Path | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    config_path: Path | None,
-    force_exclude: bool,
-    tokens: str | None,
-    no_cache: bool,
+    choices: ScanChoices,
     usage_file: Path | None,
     write_usage: bool,
 ) -> int:
@@ -448,17 +489,7 @@ def report(
 
     Exits 0 whatever it finds (2 on a usage or config error): use `check` to gate CI.
     """
-    result = _run(
-        paths,
-        select,
-        ignore,
-        config_path,
-        force_exclude,
-        tokens,
-        no_cache,
-        usage_file=usage_file,
-        write_usage=write_usage,
-    )
+    result = _run(paths, choices, usage_file=usage_file, write_usage=write_usage)
     written = result.usage_written
     if written is not None:
         click.echo(
@@ -472,27 +503,13 @@ def report(
 @main.command("baseline")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--select", multiple=True, help="Rule ids, prefixes or names to run.")
-@click.option("--ignore", multiple=True, help="Rule ids, prefixes or names to skip.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
-@click.option("--force-exclude", is_flag=True, help="Apply exclude to paths named here too.")
-@click.option("--tokens", type=click.Choice(("auto", "api", "estimate")), default=None)
-@click.option("--no-cache", is_flag=True, help="Do not read or write .costlint_cache/.")
+@_scan_choices(force_exclude=True)
 @_guard
-def baseline_command(
-    file: Path,
-    paths: tuple[Path, ...],
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    config_path: Path | None,
-    force_exclude: bool,
-    tokens: str | None,
-    no_cache: bool,
-) -> int:
+def baseline_command(file: Path, paths: tuple[Path, ...], choices: ScanChoices) -> int:
     """Write FILE: today's findings in PATHS, which `check --baseline FILE` then hides."""
     from . import baseline
 
-    result = _run(paths, select, ignore, config_path, force_exclude, tokens, no_cache, price=False)
+    result = _run(paths, choices, price=False)
     _emit(baseline.render(result.findings), file)
     click.echo(f"costlint: wrote {file}: {len(result.findings)} finding(s)", err=True)
     return EXIT_CLEAN
@@ -513,21 +530,10 @@ DIFF_FORMATS = ("text", "json", "markdown", "github")
     "--fail-on-increase",
     help="Exit 1 when monthly cost grows by more than this: '10%' or dollars ('50').",
 )
-@click.option(
-    "--format",
-    "--output-format",
-    "output_format",
-    type=click.Choice(DIFF_FORMATS),
-    default="text",
-    help="Output format (--output-format is the same option).",
-)
-@click.option("--output-file", "-o", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--select", multiple=True, help="Rule ids, prefixes or names to run.")
-@click.option("--ignore", multiple=True, help="Rule ids, prefixes or names to skip.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
-@click.option("--tokens", type=click.Choice(("auto", "api", "estimate")), default=None)
-@click.option("--no-cache", is_flag=True, help="Do not read or write .costlint_cache/.")
-@click.option("--usage-file", type=click.Path(path_type=Path, dir_okay=False))
+@_format_option(DIFF_FORMATS)
+@OUTPUT_FILE_OPTION
+@_scan_choices(force_exclude=False)
+@USAGE_FILE_OPTION
 @click.option(
     "--allow-parse-errors",
     is_flag=True,
@@ -541,11 +547,7 @@ def diff_command(
     fail_on_increase: str | None,
     output_format: str,
     output_file: Path | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    config_path: Path | None,
-    tokens: str | None,
-    no_cache: bool,
+    choices: ScanChoices,
     usage_file: Path | None,
     allow_parse_errors: bool,
 ) -> int:
@@ -563,16 +565,16 @@ def diff_command(
     if (base_ref is None) == (base_report is None):
         raise ConfigError("diff needs exactly one of --base REF or --base-report FILE")
     cwd = Path.cwd()
-    config = load_config(cwd, config_path)
+    config = load_config(cwd, choices.config_path)
     limit = fail_on_increase or config.fail_on_increase
     threshold = Threshold.parse(limit) if limit not in (None, "") else None
     request = ScanRequest(
         config,
         find_usage(config, usage_file, cwd),
-        select=_split(select),
-        ignore=_split(ignore),
-        tokens=tokens,
-        use_cache=not no_cache,
+        select=_split(choices.select),
+        ignore=_split(choices.ignore),
+        tokens=choices.tokens,
+        use_cache=not choices.no_cache,
     )
     try:
         if base_ref is not None:
@@ -739,13 +741,14 @@ def usage_import(
     same number of calls each (an approximation: the report is per model, not per call site).
     Never uses the network: fetch the report yourself. See docs/cost-model.md.
     """
-    from .config import load_config
+    from .config import load_config, search_start
     from .usage import default_usage, load_usage, usage_target, write_usage
     from .usage_import import calibrate, calibrated_usage, read_usage_report
 
     report = read_usage_report(file)  # a malformed report stops here, before the scan
-    result = _run(paths, (), (), config_path, False, tokens, no_cache, price=False)
-    config = load_config(Path.cwd(), config_path)
+    choices = ScanChoices((), (), config_path, tokens, no_cache)
+    result = _run(paths, choices, price=False)
+    config = load_config(search_start(Path.cwd(), paths), config_path)
     target = usage_target(config, usage_file, Path.cwd())
     usage = load_usage(target) if target.is_file() else default_usage()
     calibration = calibrate(result.sites, report, usage, result.catalog)
@@ -847,7 +850,7 @@ def render_rule_doc(rule: Any) -> str:
 
 
 @main.command()
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Config file.")
+@CONFIG_OPTION
 @click.option("--all", "show_all", is_flag=True, help="Include retired models.")
 @_guard
 def models(config_path: Path | None, show_all: bool) -> int:
@@ -864,8 +867,8 @@ def models(config_path: Path | None, show_all: bool) -> int:
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--model", "model_id", default="claude-sonnet-5-5", show_default=True)
-@click.option("--tokens", type=click.Choice(("auto", "api", "estimate")), default="auto")
-@click.option("--no-cache", is_flag=True, help="Do not read or write .costlint_cache/.")
+@click.option("--tokens", type=TOKENS_CHOICE, default="auto")
+@NO_CACHE_OPTION
 @_guard
 def count(file: Path, model_id: str, tokens: str, no_cache: bool) -> int:
     """Count the tokens of one prompt file or template (API or estimate, saying which)."""

@@ -1,7 +1,8 @@
 """Reading and validating configuration: ``[tool.costlint]`` or ``.costlint.yaml``.
 
 The nearest ``.costlint.yaml`` or ``pyproject.toml`` with a ``[tool.costlint]`` table,
-searching from the run directory up to the repository root, wins. A malformed value is a
+searching from the folder the given paths share (else the run directory) up to the repository
+root, wins. A malformed value is a
 ``ConfigError`` naming the key (exit 2).
 
 A config file inside the repository is part of what a pull request brings: the paths it names
@@ -58,7 +59,7 @@ class Config:
     source: Path | None = None
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # see ignores_base
     exclude: list[str] = field(default_factory=list)
     extend_exclude: list[str] = field(default_factory=list)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -78,6 +79,19 @@ class Config:
     api_time_budget: float | None = None  # seconds
     file_time_budget: float | None = None  # seconds
     jobs: int | None = None  # worker processes for extraction
+
+    @property
+    def ignores_base(self) -> str:
+        """What ``per-file-ignores`` patterns are relative to: the config file's folder, as a
+        repository-relative POSIX path ("" at the root, or for a config outside the
+        repository), so where costlint runs from never changes what they match."""
+        if self.source is None:
+            return ""
+        try:
+            folder = self.source.resolve().parent.relative_to(self.root.resolve())
+        except (ValueError, OSError):
+            return ""
+        return "" if folder == Path(".") else folder.as_posix()
 
 
 # key -> (kind, attribute)
@@ -138,6 +152,23 @@ def _has_costlint_table(path: Path) -> bool:
     except (OSError, UnicodeDecodeError):
         return False
     return "[tool.costlint" in text
+
+
+def search_start(cwd: Path, paths: list[Path] | tuple[Path, ...]) -> Path:
+    """Where the search for the config and the repository root starts: the folder the given
+    paths share (a file's own folder) when it is inside a git repository, else the run
+    directory. So `check app/` from the repository root, `check` in app/ and `check /repo/app`
+    from elsewhere read one config."""
+    import os
+
+    if not paths:
+        return cwd
+    folders = []
+    for given in paths:
+        absolute = Path(os.path.normpath((cwd / given).absolute()))
+        folders.append(absolute if absolute.is_dir() else absolute.parent)
+    common = Path(os.path.commonpath(folders))
+    return common if (find_repo_root(common) / ".git").exists() else cwd
 
 
 def load_config(start: Path, explicit: Path | None = None) -> Config:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import posixpath
 import re
 import stat
 from collections.abc import Iterator
@@ -162,9 +163,24 @@ def discover(
     ``repo_root`` is what repository-relative paths are relative to (default: the config's
     root; ``diff`` scanning a saved tree names the real repository's root).
     """
-    prefix = repo_prefix(repo_root or config.root, cwd)
+    root = repo_root or config.root
+    prefix = repo_prefix(root, cwd)
+    from_outside = not _inside(cwd, root)
     for source in _discover(paths, config, cwd, force_exclude):
-        yield SourceFile(source.path, source.rel, source.kind, prefix + source.rel)
+        found = _rel_inside(source.path, root) if from_outside else None
+        repo_rel = found or posixpath.normpath(prefix + source.rel)  # "app/../x.py" is "x.py"
+        yield SourceFile(source.path, source.rel, source.kind, repo_rel)
+
+
+def _rel_inside(path: Path, root: Path) -> str | None:
+    """``path`` relative to ``root`` (its folder's symlinks followed, not the file's own),
+    None when it lies outside: a run from outside the repository names files as one inside."""
+    for candidate in (path, Path(os.path.realpath(path.parent)) / path.name):
+        try:
+            return candidate.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return None
 
 
 def _discover(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, dataclass, field, fields
@@ -382,13 +383,17 @@ class Engine:
         select: list[str] | None = None,
         ignore: list[str] | None = None,
         per_file_ignores: dict[str, list[str]] | None = None,
+        ignores_base: str = "",
         rule_options: dict[str, dict[str, Any]] | None = None,
         catalog: Any = None,
         sdk: SdkPin | None = None,
     ):
+        """``per_file_ignores`` patterns match paths relative to ``ignores_base`` (the config
+        file's folder, relative to the repository root)."""
         self.catalog = catalog
         self.sdk = sdk
         self.per_file_ignores = per_file_ignores or {}
+        self.ignores_base = ignores_base
         self.rules = [
             rule
             for rule in rules
@@ -408,8 +413,13 @@ class Engine:
         self.contexts = {rule.id: contexts[rule.id] for rule in self.rules}
         self._judge_contexts = contexts
 
-    def _rules_for(self, path: str, rules: list[Rule] | None = None) -> list[Rule]:
+    def _rules_for(self, site: PromptSite, rules: list[Rule] | None = None) -> list[Rule]:
         rules = self.rules if rules is None else rules
+        if not self.per_file_ignores:
+            return rules
+        path = site.repo_path or site.path
+        if self.ignores_base:
+            path = posixpath.relpath(path, self.ignores_base)
         ignored: list[str] = []
         for pattern, codes in self.per_file_ignores.items():
             if fnmatch.fnmatch(path, pattern) or path.startswith(pattern.rstrip("/") + "/"):
@@ -423,7 +433,7 @@ class Engine:
         cache: dict[str, list[Rule]] = {}
         for site in sites:
             if site.path not in cache:
-                cache[site.path] = self._rules_for(site.path)
+                cache[site.path] = self._rules_for(site)
             active = cache[site.path]
             unused_rule = next((r for r in active if r.check == UNUSED_SUPPRESSION), None)
             for rule in active:
@@ -440,9 +450,7 @@ class Engine:
     def _unused_suppressions(self, unused_rule: Rule, site: PromptSite) -> Iterator[Finding]:
         """Run every rule the site's comment suppresses, selected or not (except those
         per-file-ignored there), and let the unused-suppression check judge the comment."""
-        judged = [
-            rule for rule in self._rules_for(site.path, self.judgeable) if _suppressed(site, rule)
-        ]
+        judged = [rule for rule in self._rules_for(site, self.judgeable) if _suppressed(site, rule)]
         fired = {rule.id for rule in judged if any(True for _ in self._apply(rule, site))}
         context = self.contexts[unused_rule.id]
         context.suppression = SuppressionOutcome(frozenset(fired), tuple(judged))

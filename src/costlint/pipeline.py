@@ -229,6 +229,7 @@ def scan(config: Config, options: RunOptions) -> Run:
         select=options.select if options.select is not None else config.select,
         ignore=[*(config.ignore or []), *(options.ignore or [])],
         per_file_ignores=config.per_file_ignores,
+        ignores_base=config.ignores_base,
         rule_options=config.rules,
         catalog=catalog,
         sdk=sdk,
@@ -294,18 +295,12 @@ def _dependents(sources: list[Any], config: Config, options: RunOptions) -> list
     return kept
 
 
-def analysis_salt(config: Config, options: RunOptions, engine: Engine, counter: Any) -> str | None:
-    """What a file's cached findings and counts depend on besides its content (filecache).
-
-    None when cached analyses must not be used: with ``--tokens api`` and no key every run
-    has to say so, which only counting does.
-    """
+def analysis_salt(config: Config, options: RunOptions, engine: Engine, counter: Any) -> str:
+    """What a file's cached findings and counts depend on besides its content (filecache)."""
     import hashlib
     import json
     import os
 
-    if counter.mode == "api" and not counter.uses_api:
-        return None
     backend = "estimate"
     if counter.uses_api:
         backend = "api " + os.environ.get("ANTHROPIC_BASE_URL", "")
@@ -324,7 +319,7 @@ def analysis_salt(config: Config, options: RunOptions, engine: Engine, counter: 
             + ([rule.declared.source] if rule.declared else [])
             for rule in engine.rules
         ],
-        "per-file-ignores": engine.per_file_ignores,
+        "per-file-ignores": [engine.ignores_base, engine.per_file_ignores],
         "catalog": [str(models), catalog_patch],
         "sdk": engine.sdk.describe() if engine.sdk is not None else None,
     }
@@ -363,13 +358,24 @@ def make_counter(config: Config, options: RunOptions, warnings: list[str]) -> An
         warnings.append(message.removeprefix("costlint: "))
 
     cache_dir = config.cache_dir
-    return TokenCounter(
+    counter = TokenCounter(
         token_mode(config, options),
         cache_dir=(config.root / cache_dir) if cache_dir else config.root / ".costlint_cache",
         use_cache=options.use_cache,
         time_budget=float(60.0 if config.api_time_budget is None else config.api_time_budget),
         warn=warn,
     )
+    if counter.mode == "api" and counter.api_key is None:
+        asked = (
+            "--tokens api"
+            if options.tokens == "api"
+            else f"{config.source or 'config'}: 'costlint.tokens' = \"api\""
+        )
+        raise ConfigError(
+            f"{asked} needs ANTHROPIC_API_KEY in the environment; set it, or use --tokens "
+            "estimate (offline) or auto (the API only when a key is set)"
+        )
+    return counter
 
 
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")

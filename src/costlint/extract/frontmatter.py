@@ -18,13 +18,7 @@ from ..site import UNKNOWN, Diagnostic, PromptSite, Span, Str
 from .result import ExtractResult
 from .templates import history_sites, renderer_for
 from .yaml_compose import YamlDoc, YamlRefused, compose_yaml, node_under, scalar_text
-from .yaml_requests import (
-    PASSED_THROUGH,
-    FileContext,
-    claude_model,
-    read_max_tokens,
-    text_with_holes,
-)
+from .yaml_requests import FileContext, claude_model, copy_keys, read_max_tokens, text_with_holes
 
 if TYPE_CHECKING:
     from ..resolve.project import Project
@@ -100,6 +94,15 @@ def _front_doc(front: str) -> YamlDoc | None:
     return doc
 
 
+def _claude_request(doc: YamlDoc, model_entry: Any) -> tuple[dict[str, Any], dict[str, Span]]:
+    """(args, spans) holding the Claude model of ``model_entry`` ((key, value) nodes), or
+    empty when there is no entry or it names no Claude model."""
+    model = claude_model(scalar_text(model_entry[1])) if model_entry else None
+    if model_entry is None or model is None:
+        return {}, {}
+    return {"model": model}, {"model": doc.span(model_entry[0])}
+
+
 def _prompty_site(
     front: str, body: str, body_line: int, context: FileContext, result: ExtractResult
 ) -> PromptSite | None:
@@ -113,29 +116,20 @@ def _prompty_site(
         (where[k] for where in (config_items, model_section) for k in MODEL_KEYS if k in where),
         None,
     )
-    model = claude_model(scalar_text(model_entry[1])) if model_entry else None
-    if model_entry is None or model is None:
+    args, spans = _claude_request(doc, model_entry)
+    if not args:
         return None
-    args: dict[str, Any] = {"model": model}
-    spans: dict[str, Span] = {"model": doc.span(model_entry[0])}
     parameter_items = doc.mapping(node_under(model_section, "parameters"))
     read_max_tokens(doc, parameter_items, args, spans)
-    for key in PASSED_THROUGH:
-        if key in parameter_items:
-            args[key] = doc.value(parameter_items[key][1])
-            spans[key] = doc.span(parameter_items[key][0])
+    copy_keys(doc, parameter_items, args, spans)
     _prompty_body(body, body_line, context, args, result)
-    span = Span(1, 1)
-    return PromptSite(
-        path=context.rel_path,
-        span=span,
+    return context.site(
+        span=Span(1, 1),
         kind="prompty",
         frontend="prompty",
         qualname=scalar_text(node_under(items, "name")) or context.abs_path.stem,
         args=args,
-        arg_spans=spans,
-        repeated=True,
-        ignore=context.ignore([span, *spans.values()]),
+        spans=spans,
     )
 
 
@@ -153,18 +147,30 @@ def _prompty_body(
         args["system"] = UNKNOWN
         args["messages"] = UNKNOWN
         return
+    sections = _split_roles(rendered.text, _ROLE_LINE, default="system")
+    _set_conversation(args, sections, rendered.as_str, assistant="assistant")
+
+
+def _set_conversation(
+    args: dict[str, Any],
+    sections: list[tuple[str, str]],
+    content_of: Callable[[str], Str],
+    assistant: str,
+) -> None:
+    """``system`` (the system sections joined by newlines) and ``messages`` (the others, as
+    user messages unless their role is ``assistant``) from a body's role sections."""
     system: list[Str] = []
     messages: list[dict[str, Any]] = []
-    for role, text in _split_roles(rendered.text, _ROLE_LINE, default="system"):
-        content = rendered.as_str(text.strip("\n"))
+    for role, text in sections:
+        content = content_of(text.strip("\n"))
         if role == "system":
             system.append(content)
         elif str(content).strip():
             messages.append(
-                {"role": "assistant" if role == "assistant" else "user", "content": content}
+                {"role": "assistant" if role == assistant else "user", "content": content}
             )
     if system:
-        args["system"] = Str.concat([*_joined(system)])
+        args["system"] = Str.concat(_joined(system))
     args["messages"] = messages
 
 
@@ -197,40 +203,22 @@ def _dotprompt_site(front: str, body: str, context: FileContext) -> PromptSite |
     if doc is None:
         return None
     items = doc.mapping(doc.root)
-    model_entry = items.get("model")
-    model = claude_model(scalar_text(model_entry[1])) if model_entry else None
-    if model_entry is None or model is None:
+    args, spans = _claude_request(doc, items.get("model"))
+    if not args:
         return None
-    args: dict[str, Any] = {"model": model}
-    spans: dict[str, Span] = {"model": doc.span(model_entry[0])}
     config = doc.mapping(node_under(items, "config"))
     read_max_tokens(doc, config, args, spans)
     if "tools" in items:
         args["tools"] = UNKNOWN  # tool names only; their definitions live in code
         spans["tools"] = doc.span(items["tools"][0])
     tokens = context.tokens
-    system: list[Str] = []
-    messages: list[dict[str, Any]] = []
-    for role, text in _split_roles(body, _DOTPROMPT_ROLE, default="user"):
-        content = text_with_holes(text.strip("\n"), tokens)
-        if role == "system":
-            system.append(content)
-        elif str(content).strip():
-            messages.append(
-                {"role": "assistant" if role == "model" else "user", "content": content}
-            )
-    if system:
-        args["system"] = Str.concat(_joined(system))
-    args["messages"] = messages
-    span = Span(1, 1)
-    return PromptSite(
-        path=context.rel_path,
-        span=span,
+    sections = _split_roles(body, _DOTPROMPT_ROLE, default="user")
+    _set_conversation(args, sections, lambda text: text_with_holes(text, tokens), assistant="model")
+    return context.site(
+        span=Span(1, 1),
         kind="dotprompt",
         frontend="dotprompt",
         qualname=context.abs_path.stem,
         args=args,
-        arg_spans=spans,
-        repeated=True,
-        ignore=context.ignore([span, *spans.values()]),
+        spans=spans,
     )

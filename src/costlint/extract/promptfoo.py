@@ -20,6 +20,7 @@ from .yaml_requests import (
     PASSED_THROUGH,
     FileContext,
     claude_model,
+    copy_keys,
     prompt_messages,
     prompt_value,
     read_max_tokens,
@@ -78,17 +79,14 @@ def _promptfoo_site(
         if prompt.system is not None and "system" not in args:
             args["system"] = prompt.system
         span = prompt.span
-    return PromptSite(
-        path=context.rel_path,
+    return context.site(
         span=span,
         kind="promptfoo",
         frontend="yaml",
         qualname=f"providers[{index}]",
         ordinal=ordinal,
         args=args,
-        arg_spans=spans,
-        repeated=True,
-        ignore=context.ignore([span, *spans.values()]),
+        spans=spans,
         notes=[f"prompt: {prompt.label}"] if prompt is not None and prompt.label else [],
     )
 
@@ -114,13 +112,7 @@ def _promptfoo_provider(doc: YamlDoc, entry: Any) -> tuple[dict[str, Any], dict[
     if config_node is not None:
         config = doc.mapping(config_node)
         read_max_tokens(doc, config, args, spans)
-        if "system" in config:
-            args["system"] = doc.value(config["system"][1])
-            spans["system"] = doc.span(config["system"][0])
-        for key in PASSED_THROUGH:
-            if key in config:
-                args[key] = doc.value(config[key][1])
-                spans[key] = doc.span(config[key][0])
+        copy_keys(doc, config, args, spans, ("system", *PASSED_THROUGH))
     return args, spans
 
 

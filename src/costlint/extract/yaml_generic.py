@@ -24,9 +24,9 @@ from .yaml_compose import YamlDoc, YamlRefused, compose_yaml, node_kind, scalar_
 from .yaml_requests import (
     MAX_SITES,
     MAX_TOKENS_KEYS,
-    PASSED_THROUGH,
     FileContext,
     claude_model,
+    copy_keys,
     prompt_messages,
     prompt_value,
     read_max_tokens,
@@ -148,20 +148,14 @@ def _config_site(
         earlier = args.get("messages")
         args["messages"] = [*earlier, prompt] if isinstance(earlier, list) else [prompt]
         spans.setdefault("messages", doc.span(items["prompt"][0]))
-    for key in PASSED_THROUGH:
-        if key in items:
-            args[key] = doc.value(items[key][1])
-            spans[key] = doc.span(items[key][0])
-    span = doc.span(node)
-    return PromptSite(
-        path=context.rel_path,
-        span=span,
+    copy_keys(doc, items, args, spans)
+    return context.site(
+        span=doc.span(node),
         kind="yaml-config",
         frontend="yaml",
         qualname=qualname,
         ordinal=ordinal,
         args=args,
-        arg_spans=spans,
-        repeated=True,
-        ignore=context.ignore([span, *spans.values(), *([opener] if opener else [])]),
+        spans=spans,
+        opener=opener,
     )

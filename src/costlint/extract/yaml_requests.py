@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..resolve.templates import placeholder_text
-from ..site import UNKNOWN, Span, Str
+from ..site import UNKNOWN, PromptSite, Span, Str
 from .suppression import suppression
 from .templates import renderer_for
 from .yaml_compose import YamlDoc
@@ -62,6 +62,35 @@ class FileContext:
         if self.project is None:
             return None
         return self.project.read_text(path)
+
+    def site(
+        self,
+        *,
+        span: Span,
+        kind: str,
+        frontend: str,
+        qualname: str,
+        args: dict[str, Any],
+        spans: dict[str, Span],
+        ordinal: int = 0,
+        notes: list[str] | None = None,
+        opener: Span | None = None,
+    ) -> PromptSite:
+        """A request a config file describes: ``repeated`` (running code uses a config), with
+        the suppressions on the lines of the site, of its keys and of ``opener``."""
+        return PromptSite(
+            path=self.rel_path,
+            span=span,
+            kind=kind,
+            frontend=frontend,
+            qualname=qualname,
+            ordinal=ordinal,
+            args=args,
+            arg_spans=spans,
+            repeated=True,
+            ignore=self.ignore([span, *spans.values(), *([opener] if opener else [])]),
+            notes=notes or [],
+        )
 
 
 def claude_model(value: Any) -> str | None:
@@ -149,3 +178,17 @@ def read_max_tokens(
             args["max_tokens"] = value if isinstance(value, int) else UNKNOWN
             spans["max_tokens"] = doc.span(key_node)
             return
+
+
+def copy_keys(
+    doc: YamlDoc,
+    items: dict[str, tuple[Any, Any]],
+    args: dict[str, Any],
+    spans: dict[str, Span],
+    keys: tuple[str, ...] = PASSED_THROUGH,
+) -> None:
+    """Each of ``keys`` present in ``items``: its value as written, and the line of its key."""
+    for key in keys:
+        if key in items:
+            args[key] = doc.value(items[key][1])
+            spans[key] = doc.span(items[key][0])
