@@ -109,8 +109,8 @@ def test_symlink_loop_and_symlinks_out_of_the_repository(tmp_path):
     assert [f.path for f in result.findings] == ["real.py"]
 
 
-def test_per_file_time_budget(tmp_path, monkeypatch):
-    real = extraction.extractor_for
+def _slow_for_slow_py(real):
+    """An ``extractor_for`` whose extractor takes 30 s on ``slow.py`` (past any test budget)."""
 
     def slow_for(kind):
         extract = real(kind)
@@ -122,7 +122,11 @@ def test_per_file_time_budget(tmp_path, monkeypatch):
 
         return slow
 
-    monkeypatch.setattr(extraction, "extractor_for", slow_for)
+    return slow_for
+
+
+def test_per_file_time_budget(tmp_path, monkeypatch):
+    monkeypatch.setattr(extraction, "extractor_for", _slow_for_slow_py(extraction.extractor_for))
     files = {
         "slow.py": "x = 1\n",
         "real.py": FINDING,
@@ -137,18 +141,7 @@ def test_per_file_time_budget(tmp_path, monkeypatch):
 
 def test_a_time_budget_skip_is_not_cached(tmp_path, monkeypatch):
     """The skip says how loaded the machine was, not what the file holds: the next run retries."""
-    real = extraction.extractor_for
-
-    def slow_for(kind):
-        extract = real(kind)
-
-        def slow(text, rel, path, project):
-            if rel == "slow.py":
-                time.sleep(30)
-            return extract(text, rel, path, project)
-
-        return slow
-
+    slow_for = _slow_for_slow_py(extraction.extractor_for)
     files = {"slow.py": FINDING, "pyproject.toml": "[tool.costlint]\nfile-time-budget = 0.5\n"}
     with monkeypatch.context() as patched:
         patched.setattr(extraction, "extractor_for", slow_for)
