@@ -28,6 +28,7 @@ from ..resolve.callgraph import caller_graph
 from ..resolve.evaluator import Resolver
 from ..resolve.project import ModuleInfo
 from ..resolve.scope import Scope
+from ..resolve.syntax import argument as passed
 
 GROWTH_METHODS = frozenset({"append", "extend", "insert"})
 CONVERSATION_NAMES = frozenset(
@@ -165,7 +166,7 @@ def _from_callers(
     fresh = seen = 0
     callers = _local_callers(module, function) if local else _callers(module, function)
     for caller_module, call, caller_fn, loops in callers:
-        argument = _argument(call, param.name, index)
+        argument = passed(call, index, param.name)
         if argument is None:
             continue
         seen += 1
@@ -182,16 +183,6 @@ def _position(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> in
     if params and params[0] in ("self", "cls"):
         params = params[1:]
     return params.index(name) if name in params else None
-
-
-def _argument(call: ast.Call, name: str, index: int | None) -> ast.AST | None:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    if index is not None and index < len(call.args):
-        argument = call.args[index]
-        return None if isinstance(argument, ast.Starred) else argument
-    return None
 
 
 def _is_fresh(argument: ast.AST) -> bool:
