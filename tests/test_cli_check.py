@@ -217,6 +217,25 @@ def test_check_without_a_key_leaves_the_api_path_unloaded(tmp_path):
     assert proc.stderr.strip().endswith("[]"), proc.stderr
 
 
+def test_warm_check_without_a_toml_config_leaves_toml_and_templates_unloaded(tmp_path):
+    root = project(tmp_path, {"waste.py": WASTE})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    cmd = [sys.executable, "-m", "costlint.cli", "check", "--tokens", "estimate", "waste.py"]
+    subprocess.run(cmd, cwd=root, env=env, capture_output=True, check=False)  # fills the cache
+    code = (
+        "import sys; from costlint.cli import main\n"
+        "try:\n    main(['check', '--tokens', 'estimate', 'waste.py'])\n"
+        "except SystemExit as exit:\n    print('exit', exit.code, file=sys.stderr)\n"
+        "lazy = ('tomllib', 'secrets', 'costlint.resolve.templates')\n"
+        "print(sorted(m for m in lazy if m in sys.modules), file=sys.stderr)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert "exit 1" in proc.stderr, proc.stderr  # the file has findings: it was scanned
+    assert proc.stderr.strip().endswith("[]"), proc.stderr
+
+
 def test_rules_and_explain(tmp_path):
     out = costlint(tmp_path, "rules").stdout
     assert "CL001" in out and "model-overkill" in out

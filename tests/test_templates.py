@@ -360,3 +360,20 @@ def test_scanning_code_and_ci_yaml_does_not_import_jinja2(tmp_path):
         [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == ["0", "0", "False"]
+
+
+def test_a_template_rendered_through_two_search_paths_is_compiled_once_and_read_by_both(tmp_path):
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    (prompts / "t.j2").write_text("Hello {{ who }}, {{ tier }}\n")
+    project = Project(tmp_path)
+    renderer = TemplateRenderer(project)
+    texts = []
+    for dirs in ((prompts,), (prompts, tmp_path)):  # two sandboxes, one file
+        with project.tracking() as log:
+            texts.append(renderer.render(name="t.j2", dirs=dirs, values={"who": "Ann"}).text)
+        assert (prompts / "t.j2").resolve() in log.result().files
+    assert len(renderer._envs) == 2
+    assert len(renderer._compiled) == 1
+    assert texts[0] == texts[1]
+    assert texts[0].startswith("Hello Ann, ")

@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ def _key_for(from_env: str | None, path: str) -> bytes | None:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32))
+            handle.write(os.urandom(32).hex())  # as secrets.token_hex, without its imports
     except FileExistsError:
         pass  # another run created it first
     except OSError:

@@ -13,7 +13,6 @@ line or by the environment are not limited.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,6 +200,8 @@ def _read_table(path: Path) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: expected a mapping of costlint settings")
         return data
+    import tomllib  # only when a TOML config exists
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

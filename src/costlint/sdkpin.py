@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,6 +139,8 @@ def _locked(packages: Any, source: str) -> SdkPin | None:
 
 
 def _poetry_or_uv_lock(text: str, source: str) -> SdkPin | None:
+    import tomllib  # only when a lock file exists
+
     return _locked(tomllib.loads(text).get("package"), source)
 
 
@@ -159,6 +160,8 @@ def _pipfile_lock(text: str, source: str) -> SdkPin | None:
 
 
 def _pyproject(text: str, source: str) -> SdkPin | None:
+    import tomllib  # only when a pyproject.toml exists
+
     data = tomllib.loads(text)
     project = data.get("project")
     if isinstance(project, dict):

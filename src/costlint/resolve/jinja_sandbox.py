@@ -223,9 +223,33 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
 
 
 class BoundedSandbox(SandboxedEnvironment):
-    """The sandbox with ``*`` and ``**`` checked (and so never folded at compile time)."""
+    """The sandbox with ``*`` and ``**`` checked (and so never folded at compile time).
+
+    ``compiled`` holds the code compiled from template source, by source, name and file name.
+    Every sandbox of a run is configured alike (``make_environment``), so they can share it:
+    a template rendered from many modules (each with its own search path, so its own sandbox)
+    is compiled once per run. Only the compile is shared; loading a template still goes
+    through the sandbox's loader, which records the file as read.
+    """
 
     intercepted_binops = frozenset({"*", "**"})
+    compiled: dict[tuple[str, str | None, str | None, bool], Any]
+
+    def compile(  # type: ignore[override]
+        self,
+        source: Any,
+        name: str | None = None,
+        filename: str | None = None,
+        raw: bool = False,
+        defer_init: bool = False,
+    ) -> Any:
+        if raw or not isinstance(source, str):
+            return super().compile(source, name, filename, raw, defer_init)
+        key = (source, name, filename, defer_init)
+        code = self.compiled.get(key)
+        if code is None:
+            code = self.compiled[key] = super().compile(source, name, filename, raw, defer_init)
+        return code
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _check_binop(operator, left, right)
@@ -263,7 +287,11 @@ class RepoLoader(BaseLoader):
         raise TemplateNotFound(template)
 
 
-def make_environment(loader: BaseLoader | None) -> BoundedSandbox:
+def make_environment(
+    loader: BaseLoader | None, compiled: dict[Any, Any] | None = None
+) -> BoundedSandbox:
+    """A sandbox reading templates through ``loader``; ``compiled``: code shared with the
+    run's other sandboxes (see ``BoundedSandbox``)."""
     env = BoundedSandbox(
         loader=loader,
         undefined=Placeholder,
@@ -273,6 +301,7 @@ def make_environment(loader: BaseLoader | None) -> BoundedSandbox:
         cache_size=400,
         extensions=["jinja2.ext.loopcontrols", "jinja2.ext.do"],
     )
+    env.compiled = {} if compiled is None else compiled
     env.globals.pop("lipsum", None)  # unbounded text generator; a placeholder instead
     env.filters = _Lenient(env.filters, is_filter=True)
     env.filters["default"] = env.filters["d"] = _default

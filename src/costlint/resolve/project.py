@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..site import Diagnostic
 from .repository import PROMPT_FILE_LIMIT, Repository
 from .scope import ModuleScopes
-from .templates import TemplateOptions, TemplateRenderer
+
+if TYPE_CHECKING:  # the renderer is built on first use: most runs render no template
+    from .templates import TemplateRenderer
 
 MODULE_CACHE_SIZE = 64  # analysed modules kept for cross-module resolution
 
@@ -33,6 +36,7 @@ class Project(Repository):
         super().__init__(root, read_limit)
         self._modules: dict[Path, ModuleInfo | None] = {}
         self._templates: TemplateRenderer | None = None
+        self._template_settings: tuple[list[str] | None, int | None] = (None, None)
 
     def register(self, path: Path, module: ModuleInfo) -> None:
         self._remember(path.resolve(), module)
@@ -98,16 +102,18 @@ class Project(Repository):
         self, template_dirs: list[str] | None, placeholder_tokens: int | None
     ) -> None:
         """Template settings from config (``placeholder-tokens``, ``template-dirs``)."""
-        self._templates = TemplateRenderer(
-            self, TemplateOptions.from_settings(self.root, template_dirs, placeholder_tokens)
-        )
+        self._templates = None
+        self._template_settings = (template_dirs, placeholder_tokens)
 
     @property
     def templates(self) -> TemplateRenderer:
         """The run's ``TemplateRenderer`` (default settings unless configured)."""
         if self._templates is None:
+            from .templates import TemplateOptions, TemplateRenderer
+
+            dirs, tokens = self._template_settings
             self._templates = TemplateRenderer(
-                self, TemplateOptions.from_settings(self.root, None, None)
+                self, TemplateOptions.from_settings(self.root, dirs, tokens)
             )
         return self._templates
 

@@ -114,6 +114,7 @@ class TemplateRenderer:
     problems: list[_Problem] = field(default_factory=list)
     _envs: dict[Any, Any] = field(default_factory=dict)
     _cache: dict[str, Rendered | RenderError] = field(default_factory=dict)
+    _compiled: dict[Any, Any] = field(default_factory=dict)  # template code, for every sandbox
     loaded: set[Path] = field(default_factory=set)  # every template file looked for
 
     # -- environments ------------------------------------------------------------------------
@@ -123,7 +124,7 @@ class TemplateRenderer:
         if env is None:
             from .jinja_sandbox import RepoLoader, make_environment
 
-            env = make_environment(RepoLoader(dirs, self._load, mapping))
+            env = make_environment(RepoLoader(dirs, self._load, mapping), self._compiled)
             self._envs[key] = env
         return env
 
