@@ -42,6 +42,20 @@ class Chat:
         return reply
 """
 
+STATIC_APP = """
+import anthropic
+
+client = anthropic.Anthropic()
+MANUAL = "Refunds are issued within 30 days of purchase when the item is unused. " * 120
+
+
+def refund_rules():
+    return client.messages.create(
+        model="claude-sonnet-5-5", max_tokens=1024, system=MANUAL,
+        messages=[{"role": "user", "content": "List the refund rules as bullets."}],
+    )
+"""
+
 TOP = 'pass cache_control={"type": "ephemeral"'
 BLOCK = 'add cache_control={"type": "ephemeral"'
 
@@ -97,11 +111,24 @@ def test_top_level_cache_control_leads_only_when_the_pinned_sdk_has_it(
 ):
     if requirements is not None:
         (project / "requirements.txt").write_text(requirements)
+    (project / "app.py").write_text(STATIC_APP)  # the same request on every call
     fix = fixes()["CL002"]
     assert fix.startswith(first)
     assert (TOP in fix) is mentions_top_level
     history_fix = fixes()["CL003"]
     assert history_fix.startswith("pass" if first == TOP else "put")
+
+
+@pytest.mark.parametrize("requirements", [None, "anthropic==2.3.0\n"])
+def test_top_level_caching_is_never_offered_when_a_per_call_message_ends_the_request(
+    project, requirements
+):
+    """Automatic caching would put the breakpoint on the per-call question: nothing reads it."""
+    if requirements is not None:
+        (project / "requirements.txt").write_text(requirements)
+    fix = fixes()["CL002"]
+    assert fix.startswith(BLOCK)
+    assert TOP not in fix and "per-call message" in fix
 
 
 def test_fix_helpers():

@@ -7,7 +7,13 @@ from collections.abc import Iterator
 from ..engine import CheckContext, Report
 from ..estimate import estimate_tokens
 from ..fixes import EPHEMERAL, PrefixCache, cache_control_fix
-from ..request import describe_prefix, has_cache_control, late_stable_block, stable_prefix_parts
+from ..request import (
+    describe_prefix,
+    has_cache_control,
+    has_variable_part,
+    late_stable_block,
+    stable_prefix_parts,
+)
 from ..sdkpin import supports_top_level_cache_control
 from ..site import PromptSite, TokenCount
 from ..units import tokens
@@ -38,12 +44,21 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         f"{what} of ~{tokens(prefix.count)} tokens ({prefix.source}) is sent on every call "
         f"without prompt caching{read}"
     )
-    fix = cache_control_fix(
-        f"add cache_control={EPHEMERAL} to the last block of the stable prefix",
-        f"pass cache_control={EPHEMERAL} to the call for automatic caching",
-        supports_top_level_cache_control(ctx.sdk),
-    )
+    fix = _cache_fix(has_variable_part(site.args.get("messages")), ctx)
     yield Report(message, fix=fix, tokens=prefix, remedy=PrefixCache(tuple(sorted(parts))))
+
+
+def _cache_fix(per_call_messages: bool, ctx: CheckContext) -> str:
+    """Top-level (automatic) caching puts the breakpoint on the last block: it saves only when
+    the messages are the same on every call, never when a per-call message ends the request."""
+    block = f"add cache_control={EPHEMERAL} to the last block of the stable prefix"
+    if per_call_messages:
+        return (
+            f"{block} (not a top-level cache_control=: automatic caching would put the "
+            "breakpoint on the per-call message, which no later call reads)"
+        )
+    call = f"pass cache_control={EPHEMERAL} to the call for automatic caching"
+    return cache_control_fix(block, call, supports_top_level_cache_control(ctx.sdk))
 
 
 def _late_block(site: PromptSite, threshold: int, new_tokenizer: bool) -> Iterator[Report]:
