@@ -14,11 +14,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..request import has_cache_control
 from ..resolve.project import Project
 from ..resolve.templates import RenderError, TemplateRenderer
 from ..site import Diagnostic, HistoryInfo, PromptSite, Span
 from .result import ExtractResult
 from .suppression import suppression
+from .template_links import TemplateLink, find_link
 
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
 # A loop over a variable named with one of these words renders a conversation.
@@ -56,10 +58,67 @@ def extract_jinja(
     if not CACHE_MARKER.search(source):
         result.sites = history_sites(tree, source, rel_path, frontend, line_offset)
     try:
-        renderer.render(source=source, dirs=renderer.search_dirs(abs_path.parent))
+        rendered = renderer.render(source=source, dirs=renderer.search_dirs(abs_path.parent))
     except RenderError as exc:
         result.diagnostics.append(Diagnostic(rel_path, exc.message))
+        return result
+    if frontend == "jinja" and line_offset == 0:
+        link = find_link(project, abs_path)
+        if link is not None:
+            result.sites = linked_sites(result.sites, link, rendered.as_str(), rel_path)
     return result
+
+
+def linked_sites(
+    loops: list[PromptSite], link: TemplateLink, text: str, rel_path: str
+) -> list[PromptSite]:
+    """The template's sites once the call sending it is known: they take that call's model,
+    ``max_tokens`` and cache state, and the rendered template as their prompt (counted as
+    ``costlint count`` counts the file).
+
+    Reached through a wrapper (the call itself cannot see the text), one site carries the
+    whole request for CL001, CL002 and CL004: the first conversation loop, or the template's
+    first line when it has none. Sent from the rendering function itself, those rules see the
+    text on the call, so the loops only take the model and cache state (for CL003)."""
+    sent = link.site
+    cached = has_cache_control(sent)
+    args: dict[str, Any] = {"messages": [{"role": "user", "content": text}]}
+    for name in ("model", "max_tokens"):
+        if name in sent.args:
+            args[name] = sent.args[name]
+    if cached:
+        args["cache_control"] = {"type": "ephemeral"}
+    candidates = {k: v for k, v in sent.candidates.items() if k in ("model", "max_tokens")}
+    note = f"rendered at {link.rendered_at}, sent by {sent.path}:{sent.span.line}"
+    for loop in loops:
+        loop.args = {k: v for k, v in args.items() if k != "max_tokens"}
+        loop.candidates = {k: v for k, v in candidates.items() if k == "model"}
+        loop.repeated = False  # CL002 and CL004 are the call's, or the full site's, below
+        if loop.history is not None and cached:
+            loop.history.cached = True
+        loop.notes.append(note)
+    if not link.wrapped:
+        return loops
+    if loops:
+        full = loops[0]
+        full.args = dict(args)
+        full.candidates = dict(candidates)
+        full.repeated = sent.repeated
+        full.in_loop = sent.in_loop
+        return loops
+    whole = PromptSite(
+        path=rel_path,
+        span=Span(1, 1),
+        kind="template",
+        frontend="jinja",
+        qualname="<template>",
+        args=args,
+        candidates=candidates,
+        repeated=sent.repeated,
+        in_loop=sent.in_loop,
+        notes=[note],
+    )
+    return [whole]
 
 
 def history_sites(
