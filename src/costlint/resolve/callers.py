@@ -13,17 +13,14 @@ files are indexed, and at most ``MAX_TEXT_BYTES`` of text is kept (the rest is r
 
 from __future__ import annotations
 
-import ast
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 if TYPE_CHECKING:
-    from .project import ModuleInfo, Project
-    from .scope import Scope
+    from .project import Project
 
 MAX_INDEXED_FILES = 20_000  # Python files indexed per project
 MAX_TEXT_BYTES = 64_000_000  # texts kept in memory for the index; the rest are re-read
@@ -40,15 +37,6 @@ _IMPORT = re.compile(
 _WORD = re.compile(r"[A-Za-z_]\w*")
 # A name used the way a caller uses a function: called, handed on, subscripted (a registry).
 _USED = re.compile(r"(?<!def )(?<!class )\b[A-Za-z_]\w*(?=[ \t]*[(,)\[\]])")
-
-
-@dataclass(frozen=True)
-class CallerSite:
-    """One call of a function by name (value flow's view): the call, and where it sits."""
-
-    module: ModuleInfo
-    call: ast.Call
-    scope: Scope
 
 
 _INDEXES: WeakKeyDictionary[Project, CallerIndex] = WeakKeyDictionary()

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..site import UNKNOWN, Candidate, Candidates, Origin
-from .callers import CallerSite, caller_index
+from .callers import caller_index
 from .configfiles import LOADERS, config_values
 from .evaluator import Resolver
 from .project import ModuleInfo
@@ -36,6 +36,16 @@ MAX_CALLERS = 32  # calls of one function followed
 MAX_CANDIDATES = 16  # values kept per argument
 MAX_STEPS = 4_000  # expressions visited per query
 MAX_MODULES_HELD = 256  # modules one analysis keeps parsed while it follows callers
+
+
+@dataclass(frozen=True)
+class ScopedCall:
+    """One call of a function by name (value flow's view): the call, and where it sits."""
+
+    module: ModuleInfo
+    call: ast.Call
+    scope: Scope
+
 
 _ENV_GETTERS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
 _CAST = frozenset({"cast", "typing.cast", "t.cast"})
@@ -454,7 +464,7 @@ class ValueFlow:
 
     def _calls_of(
         self, fn: ast.FunctionDef | ast.AsyncFunctionDef, owner: Scope, module: ModuleInfo
-    ) -> Iterator[tuple[CallerSite, bool]]:
+    ) -> Iterator[tuple[ScopedCall, bool]]:
         """The calls that can reach ``fn`` (at most ``MAX_CALLERS``), each with whether the
         call leaves out ``self``: by name; a constructor through its class's name; an object
         called through ``__call__`` where the called name holds an instance of the class."""
@@ -465,7 +475,7 @@ class ValueFlow:
         skip_first = cls is not None and not _is_static(fn)
         through_call = cls is not None and fn.name == "__call__"
         if through_call:
-            callers: Iterator[CallerSite] = self._instance_calls(cls, callee, module)
+            callers: Iterator[ScopedCall] = self._instance_calls(cls, callee, module)
         else:
             callers = self._callers(callee, module, MAX_CALLERS + 1)
         for count, caller in enumerate(callers, start=1):
@@ -475,7 +485,7 @@ class ValueFlow:
             if through_call or _may_call(caller, fn, owner, self):
                 yield caller, skip_first
 
-    def _instance_calls(self, cls: Scope, name: str, home: ModuleInfo) -> Iterator[CallerSite]:
+    def _instance_calls(self, cls: Scope, name: str, home: ModuleInfo) -> Iterator[ScopedCall]:
         """Calls of a name (or ``self.x``) that holds an instance of ``cls``, in the modules
         that name the class: ``judge = Judge(m); judge(x)`` calls ``Judge.__call__``."""
         for number, module in enumerate(self._modules_naming(name, home)):
@@ -496,7 +506,7 @@ class ValueFlow:
                         continue
                 objects = self._objects(func, module, where.scope, call.lineno, _Context())
                 if any(isinstance(o, _Instance) and _same_class(o.cls, cls) for o in objects):
-                    yield CallerSite(module, call, where.scope)
+                    yield ScopedCall(module, call, where.scope)
 
     def _click_option(
         self, fn: ast.AST, name: str, module: ModuleInfo, owner: Scope, ctx: _Context
@@ -534,7 +544,7 @@ class ValueFlow:
                     parts.append(self._elements(first, module, scope, call.lineno, ctx))
         return _union(parts, partial=True)
 
-    def _callers(self, callee: str, home: ModuleInfo, limit: int) -> Iterator[CallerSite]:
+    def _callers(self, callee: str, home: ModuleInfo, limit: int) -> Iterator[ScopedCall]:
         """Calls of ``callee`` in this module, the function's own module, then the project."""
         count = 0
         for module in self._modules_naming(callee, home):
@@ -544,7 +554,7 @@ class ValueFlow:
                     count += 1
                     if count > limit:
                         return
-                    yield CallerSite(module, direct, where.scope)
+                    yield ScopedCall(module, direct, where.scope)
 
     def _modules_naming(self, name: str, home: ModuleInfo) -> Iterator[ModuleInfo]:
         """This module, ``home`` (a function's own module), then the project modules whose
