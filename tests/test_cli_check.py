@@ -242,3 +242,18 @@ def test_rules_and_explain(tmp_path):
     doc = costlint(tmp_path, "explain", "resent-history").stdout
     assert "Why is this bad?" in doc
     assert costlint(tmp_path, "explain", "CL999").returncode == 2
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly():
+    """`costlint rules | head`: the pipe closes before costlint writes; no internal error."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "costlint.cli", "rules"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 141
+    assert "internal error" not in stderr
+    assert "Traceback" not in stderr

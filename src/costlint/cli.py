@@ -6,6 +6,7 @@ or internal error. A scanned file that cannot be read is a diagnostic, never exi
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -28,6 +29,16 @@ class _Group(click.Group):
         return super().main(*args, **kwargs)
 
 
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a reader that went away
+
+
+def _quiet_closed_stdout() -> None:
+    """The reader (``| head``) closed the pipe: send what is still buffered to /dev/null, so
+    the interpreter's final flush does not print a second error."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def _guard(func: Callable[..., int]) -> Callable[..., None]:
     """Turn config errors into exit 2 with one clear line, and return codes into exits."""
 
@@ -44,6 +55,9 @@ def _guard(func: Callable[..., int]) -> Callable[..., None]:
             raise
         except KeyboardInterrupt:
             sys.exit(130)
+        except BrokenPipeError:
+            _quiet_closed_stdout()
+            sys.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:  # noqa: BLE001 - never a traceback for users
             click.echo(f"costlint: internal error: {type(exc).__name__}: {exc}", err=True)
             sys.exit(EXIT_ERROR)
