@@ -6,6 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from helpers import scan
 
 from costlint.cli import main
 from costlint.diff import SiteRecord, _same
@@ -163,3 +164,25 @@ def test_a_notebook_top_level_call_is_per_run(one_shot_project) -> None:
     assert len(cells) == 1
     assert cells[0]["volume"] == "per_run"
     assert cells[0]["one_shot"] == "a notebook's top level"
+
+
+def test_a_legacy_model_with_a_same_price_successor_is_info_with_no_saving(tmp_path):
+    """Sonnet 5 and its successor Sonnet 5.5 cost the same per token: the finding names the
+    successor, is info, and claims no saving (the remedy has no cost model)."""
+    source = """
+import anthropic
+client = anthropic.Anthropic()
+
+def summarise(text):
+    return client.messages.create(
+        model="claude-sonnet-5", max_tokens=2048,
+        messages=[{"role": "user", "content": "Summarise: " + text}],
+    )
+"""
+    result = scan(tmp_path, {"app.py": source})
+    (finding,) = [f for f in result.findings if f.rule == "CL009"]
+    assert finding.severity == "info"
+    assert "superseded by claude-sonnet-5-5" in finding.message
+    assert 'use model="claude-sonnet-5-5"' in finding.fix
+    cost = result.costs.for_finding(finding)
+    assert cost is not None and not cost.billed

@@ -1,4 +1,5 @@
-"""CL009 legacy-model: retired, deprecated, or legacy-priced models with a cheaper successor.
+"""CL009 legacy-model: retired, deprecated or legacy models (an info finding when the successor
+is not cheaper per token).
 
 Where the model can take several values, the rule fires only when every candidate the
 catalog knows is retired, deprecated or legacy (``model_sets``).
@@ -67,6 +68,7 @@ def _reports(written: str, model: Any, ctx: CheckContext) -> Iterator[Report]:
 def _legacy_priced(written: str, model: Any, successor: Any) -> Iterator[Report]:
     cheaper = cheaper_input(model, successor)
     if cheaper is None:
+        yield _superseded(written, model, successor)
         return
     effective, note = cheaper
     yield Report(
@@ -76,6 +78,29 @@ def _legacy_priced(written: str, model: Any, successor: Any) -> Iterator[Report]
         f"{per_mtok(successor.prices.output)}, about {effective:.1f}x cheaper{note}",
         fix=move_to(successor, written),
         remedy=ModelSwitch(suggested(successor, written), price_ratio=round(effective, 2)),
+    )
+
+
+def _superseded(written: str, model: Any, successor: Any) -> Report:
+    """A legacy model whose successor is not cheaper per token: no saving to claim, but the
+    catalog's lifecycle puts legacy models next in line for deprecation."""
+    return Report(
+        f"{written} ({model.name}) is a legacy model, superseded by {successor.id}"
+        f"{_prices(model, successor)}; no saving per token, but legacy models are the next "
+        "to be deprecated",
+        fix=move_to(successor, written),
+        severity="info",
+        remedy=NoCostModel(),
+    )
+
+
+def _prices(model: Any, successor: Any) -> str:
+    if model.prices is None or successor.prices is None:
+        return ""
+    old, new = model.prices, successor.prices
+    return (
+        f" ({per_mtok(new.input)}/{per_mtok(new.output)} per MTok against "
+        f"{per_mtok(old.input)}/{per_mtok(old.output)})"
     )
 
 
