@@ -356,3 +356,25 @@ def test_text_with_holes_marks_template_parts():
     assert (text.holes, text.first_hole) == (2, 3)
     literal = text_with_holes("JSON only: {category, confidence}", 0)
     assert literal.holes == 0
+
+
+def test_a_finding_listed_once_for_several_prompts_is_worth_all_their_savings(tmp_path):
+    """One provider line, two prompts: two call sites, one CL009 finding on the model line,
+    whose saving is the sum of both sites' savings (each site keeps its own)."""
+    config = """\
+prompts:
+  - "Answer yes or no: is this message spam? {{message}}"
+  - "Translate this sentence into French and explain each word in detail: {{text}}"
+providers:
+  - anthropic:messages:claude-haiku-4-5
+"""
+    result = scan(tmp_path, {"promptfooconfig.yaml": config})
+    assert len(result.sites) == 2
+    (listed,) = [f for f in result.findings if f.rule == "CL009"]
+    per_site = [
+        c.saving for s in result.costs.sites for c in s.findings if c.finding.rule == "CL009"
+    ]
+    assert len(per_site) == 2 and all(saving > 0 for saving in per_site)
+    cost = result.costs.for_finding(listed)
+    assert cost.saving == pytest.approx(sum(per_site))
+    assert cost.detail["call_sites"] == 2

@@ -486,19 +486,18 @@ class Engine:
 def collapse_identical(findings: list[Finding]) -> list[Finding]:
     """One finding per place and message: a config that pairs each prompt with each provider
     makes one site per pair, and a model written once gives one finding on its line, not one
-    per pair (the first is kept, with its site)."""
-    kept: list[Finding] = []
-    seen: set[tuple[Any, ...]] = set()
+    per pair (the first is kept, with its site; the others are folded into it, so their
+    savings still count)."""
+    kept: dict[tuple[Any, ...], Finding] = {}
     for finding in findings:
         key = (
             finding.rule, finding.path, finding.cell, finding.line, finding.column,
             finding.message, finding.fix, finding.severity,
         )  # fmt: skip
-        if key in seen:
-            continue
-        seen.add(key)
-        kept.append(finding)
-    return kept
+        first = kept.setdefault(key, finding)
+        if first is not finding:
+            first.folded.append(finding)
+    return list(kept.values())
 
 
 def definition(site: PromptSite, argument: str | None, message: str) -> Origin | None:

@@ -286,6 +286,9 @@ class Finding:
     # Where the value the finding is about is written, when that is not at the call itself
     # (a constant, a default, a config file): the place to change it.
     defined_at: Origin | None = None
+    # The same finding on other call sites, folded into this one when they were listed as one
+    # (``engine.collapse_identical``): each keeps its site, so pricing still counts its saving.
+    folded: list[Finding] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def repo_path(self) -> str:

@@ -29,8 +29,9 @@ def price_run(result: Any, usage: Usage | None = None) -> CostReport:
     catalog = result.catalog
     by_site: dict[int, list[Finding]] = {}
     for finding in result.findings:
-        if finding.site is not None:
-            by_site.setdefault(id(finding.site), []).append(finding)
+        for each in (finding, *finding.folded):
+            if each.site is not None:
+                by_site.setdefault(id(each.site), []).append(each)
     sdk = getattr(result, "sdk", None)
     sites = [
         price_site(site, by_site.get(id(site), []), usage.for_site(site), catalog, sdk)
@@ -38,10 +39,31 @@ def price_run(result: Any, usage: Usage | None = None) -> CostReport:
     ]
     costs = {id(c.finding): c for s in sites for c in s.findings}
     findings = [
-        costs.get(id(f)) or FindingCost(f, "none", note="no call site to price")
+        _with_folded(costs.get(id(f)), [costs.get(id(d)) for d in f.folded])
+        or FindingCost(f, "none", note="no call site to price")
         for f in result.findings
     ]
     return CostReport(sites, findings, _assumptions(usage, sites, catalog))
+
+
+def _with_folded(cost: FindingCost | None, folded: list[FindingCost | None]) -> FindingCost | None:
+    """A finding listed once for several call sites is worth the billed savings of all of
+    them (a promptfoo model line used by every prompt). Each site's own figures are left as
+    they are; the listed finding gets a copy with the sum."""
+    billed = [c for c in folded if c is not None and c.billed]
+    if cost is None or not cost.billed or not billed:
+        return cost
+    calls = cost.calls_per_month
+    if calls is not None and all(c.calls_per_month is not None for c in billed):
+        calls += sum(c.calls_per_month or 0.0 for c in billed)
+    else:
+        calls = None
+    return replace(
+        cost,
+        saving=(cost.saving or 0.0) + sum(c.saving or 0.0 for c in billed),
+        calls_per_month=calls,
+        detail={**cost.detail, "call_sites": 1 + len(billed)},
+    )
 
 
 def price_site(

@@ -95,7 +95,9 @@ def _site_calls(cost: FindingCost) -> str:
     if cost.calls_per_month is None:
         return ""
     mark = "*" if cost.calls_default else ""
-    return f" (at {cost.calls_per_month:,.0f}{mark} calls/month)"
+    sites = cost.detail.get("call_sites", 1)
+    across = f" across {sites} call sites" if sites > 1 else ""
+    return f" (at {cost.calls_per_month:,.0f}{mark} calls/month{across})"
 
 
 def savings_summary(costs: CostReport) -> str:
