@@ -289,3 +289,100 @@ MESSAGES.append({"role": "user", "content": "and in Rome?"})
 response = ask(MESSAGES)
 """
     assert cl003(tmp_path, {"app.py": body}) == []
+
+
+def test_script_chat_with_a_tool_loop_inside_each_turn_is_read(tmp_path):
+    # Two unbounded loops (the chat and the tool rounds of each turn) both enclose the call
+    # and the appends. Reading this once stopped the file with a TypeError (comparing two
+    # unknown loop bounds); each turn starts a fresh list, so the file is read and not flagged.
+    body = """
+import anthropic
+client = anthropic.Anthropic()
+
+while True:
+    question = input()
+    history = [{"role": "user", "content": question}]
+    while True:
+        reply = client.messages.create(model="claude-sonnet-4-6", max_tokens=1024,
+            messages=history)
+        history.append({"role": "assistant", "content": reply.content})
+        if reply.stop_reason != "tool_use":
+            break
+        history.append({"role": "user", "content": [{"type": "tool_result"}]})
+"""
+    result = scan(tmp_path, {"app.py": body}, select=["CL003"])
+    assert result.diagnostics == []
+    assert len(result.sites) == 1
+
+
+# -- tool loops that stop on the blocks, not on stop_reason ----------------------------------------
+
+FLAG_TOOL_LOOP = """
+import anthropic
+client = anthropic.Anthropic()
+CLOCK = {"name": "clock", "description": "The time now.",
+         "input_schema": {"type": "object", "properties": {}}}
+history = [{"role": "user", "content": "What time is it in Lisbon?"}]
+
+while True:
+    reply = client.messages.create(model="claude-haiku-4-5-20251001", max_tokens=1024,
+        tools=[CLOCK], messages=history)
+    history.append({"role": "assistant", "content": reply.content})
+    answers = []
+    for block in reply.content:
+        if block.type == "tool_use":
+            answers.append({"type": "tool_result", "tool_use_id": block.id, "content": "9:00"})
+    if answers:
+        history.append({"role": "user", "content": answers})
+    else:
+        break
+"""
+
+
+def test_tool_loop_stopping_when_no_tool_use_block_comes_back_is_a_small_tool_loop(tmp_path):
+    assert cl003(tmp_path, {"app.py": FLAG_TOOL_LOOP}) == []
+
+
+def test_the_same_tool_loop_inside_a_chat_that_keeps_the_history_is_flagged(tmp_path):
+    body = """
+import anthropic
+client = anthropic.Anthropic()
+CLOCK = {"name": "clock", "description": "The time now.",
+         "input_schema": {"type": "object", "properties": {}}}
+history = []
+
+while True:
+    history.append({"role": "user", "content": input()})
+    while True:
+        reply = client.messages.create(model="claude-haiku-4-5-20251001", max_tokens=1024,
+            tools=[CLOCK], messages=history)
+        history.append({"role": "assistant", "content": reply.content})
+        answers = []
+        for block in reply.content:
+            if block.type == "tool_use":
+                answers.append({"type": "tool_result", "content": "9:00"})
+        if answers:
+            history.append({"role": "user", "content": answers})
+        else:
+            break
+"""
+    assert [line for _, line, _ in cl003(tmp_path, {"app.py": body})] == [11]
+
+
+def test_tool_calls_answered_while_reading_one_responses_blocks_are_not_a_conversation(tmp_path):
+    body = """
+import anthropic
+client = anthropic.Anthropic()
+CLOCK = {"name": "clock", "description": "The time now.",
+         "input_schema": {"type": "object", "properties": {}}}
+history = [{"role": "user", "content": "What time is it in Lisbon?"}]
+reply = client.messages.create(model="claude-haiku-4-5-20251001", max_tokens=1024,
+    tools=[CLOCK], messages=history)
+history.append({"role": "assistant", "content": reply.content})
+for block in reply.content:
+    if block.type == "tool_use":
+        history.append({"role": "user", "content": [{"type": "tool_result", "content": "9:00"}]})
+        reply = client.messages.create(model="claude-haiku-4-5-20251001", max_tokens=1024,
+            tools=[CLOCK], messages=history)
+"""
+    assert cl003(tmp_path, {"app.py": body}) == []

@@ -855,9 +855,10 @@ class _CallFinder:
         for loops in growths:
             shared = [call_loops[id(loop)] for loop in loops if id(loop) in call_loops]
             if shared:
-                self._turn_bound = min((_loop_bound(loop) for loop in shared), default=None)
+                self._turn_bound = _shared_bound(shared)
                 self._turn_capped = any(_loop_capped(loop) for loop in shared)
-                self._turn_tool = any(_tool_loop(loop) for loop in shared)
+                # A tool loop inside a loop that keeps the list across turns is a conversation.
+                self._turn_tool = all(_tool_loop(loop) for loop in shared)
                 return True
         if cand.function is not None and isinstance(target, ast.Name):
             binding = self.resolver.binding_of(target.id, cand.scope, cand.call.lineno)
@@ -945,6 +946,15 @@ def _passed_method_call(call: ast.Call) -> ast.Call | None:
     return ast.copy_location(synthetic, call)
 
 
+def _shared_bound(loops: list[ast.AST]) -> int | None:
+    """The turn bound of loops that all enclose the call and the growth: the tightest known
+    bound, or None (unbounded) when any of them is unbounded or unknown."""
+    bounds = [_loop_bound(loop) for loop in loops]
+    if not bounds or None in bounds:
+        return None
+    return min(bound for bound in bounds if bound is not None)
+
+
 def _loop_bound(loop: ast.AST) -> int | None:
     """The most iterations a loop can run when its source says so (``range(3)``,
     ``while n < 3``, ``while ... and rounds < 3``); None when unbounded or unknown."""
@@ -995,7 +1005,9 @@ def _loop_capped(loop: ast.AST) -> bool:
 
 def _tool_loop(loop: ast.AST) -> bool:
     """A loop that repeats while the model asks for tools: ``while r.stop_reason ==
-    "tool_use"``, or a body that stops on ``stop_reason``."""
+    "tool_use"``, a body that stops on ``stop_reason``, a ``while`` that stops once a
+    response has no ``tool_use`` block (and reads no user input), or a loop over one
+    response's content blocks that answers its tool calls."""
     if isinstance(loop, ast.While) and "stop_reason" in ast.unparse(loop.test):
         return True
     if not isinstance(loop, (ast.While, ast.For, ast.AsyncFor)):
@@ -1003,6 +1015,33 @@ def _tool_loop(loop: ast.AST) -> bool:
     for statement in _own_statements(loop.body):
         if isinstance(statement, ast.If) and _exits(statement.body):
             if "stop_reason" in ast.unparse(statement.test):
+                return True
+    if not _asks_for_tools(loop.body):
+        return False
+    if isinstance(loop, ast.While):
+        return _exits(loop.body) and not _reads_input(loop.body)
+    return isinstance(loop.iter, ast.Attribute) and loop.iter.attr == "content"
+
+
+def _asks_for_tools(body: list[ast.stmt]) -> bool:
+    """The body (and loops over content blocks in it, not nested ``while`` loops) tests a
+    block or response against ``"tool_use"``."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.While, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Constant) and node.value == "tool_use":
+            return True
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _reads_input(body: list[ast.stmt]) -> bool:
+    """The loop body itself asks the user for a line (an interactive chat turn)."""
+    for statement in _own_statements(body):
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call) and call_name(node.func) == "input":
                 return True
     return False
 
