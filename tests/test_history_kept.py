@@ -386,3 +386,39 @@ for block in reply.content:
             tools=[CLOCK], messages=history)
 """
     assert cl003(tmp_path, {"app.py": body}) == []
+
+
+TYPED_QUESTION_LOOP = """
+import anthropic
+client = anthropic.Anthropic()
+CLOCK = {"name": "clock", "description": "The time now.",
+         "input_schema": {"type": "object", "properties": {}}}
+
+while True:
+    question = input("You: ").strip()
+    messages = [{"role": "user", "content": question}]
+    while True:
+        reply = client.messages.create(model="claude-haiku-4-5-20251001", max_tokens=1024,
+            tools=[CLOCK], messages=messages)
+        messages.append({"role": "assistant", "content": reply.content})
+        answers = []
+        for block in reply.content:
+            if block.type == "tool_use":
+                answers.append({"type": "tool_result", "content": "9:00"})
+        if answers:
+            messages.append({"role": "user", "content": answers})
+        else:
+            break
+"""
+
+
+def test_a_chat_that_starts_the_list_afresh_each_question_runs_only_a_small_tool_loop(tmp_path):
+    """The outer loop rebinds `messages` to a new list per typed question, so nothing is kept
+    across questions; the inner tool loop works on one line typed at the terminal."""
+    assert cl003(tmp_path, {"app.py": TYPED_QUESTION_LOOP}) == []
+
+
+def test_a_tool_loop_on_a_value_not_typed_at_the_terminal_is_still_flagged(tmp_path):
+    """Only a line typed at input() counts as short: text read from elsewhere may be large."""
+    body = TYPED_QUESTION_LOOP.replace('input("You: ").strip()', "fetch_ticket()")
+    assert [line for _, line, _ in cl003(tmp_path, {"app.py": body})] == [11]

@@ -815,8 +815,20 @@ class _CallFinder:
         first = next((b for b in owner.bindings.get(target.id, []) if b.kind == "assign"), None)
         if first is None or first.value is None:
             return False
-        value = self.resolver.value(first.value, owner, first.line)
-        return not has_variable_part(value)
+        return self._seen_whole(first.value, owner, first.line)
+
+    def _seen_whole(self, node: ast.AST, scope: Any, line: int) -> bool:
+        """A value with no part filled in at run time, except lines typed at the terminal
+        (a name bound to ``input(...)``): a question typed at a prompt is a short task."""
+        if not has_variable_part(self.resolver.value(node, scope, line)):
+            return True
+        if isinstance(node, ast.Name):
+            found = self.resolver.binding_of(node.id, scope, line)
+            return found is not None and _typed_line(found[0].value)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Dict, ast.JoinedStr, ast.FormattedValue)):
+            parts = [c for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)]
+            return all(self._seen_whole(part, scope, line) for part in parts)
+        return False
 
     def _joined_history(self, node: ast.List, cand: _Candidate, info: HistoryInfo) -> HistoryInfo:
         """Earlier results kept in a growing list and joined into the prompt text
@@ -854,6 +866,9 @@ class _CallFinder:
         call_loops = {id(loop): loop for loop in cand.loops}
         for loops in growths:
             shared = [call_loops[id(loop)] for loop in loops if id(loop) in call_loops]
+            if isinstance(target, ast.Name) and len(shared) > 1:
+                # An outer loop that starts the list afresh each time round keeps nothing.
+                shared = [loop for loop in shared if not _starts_afresh(loop, target.id)]
             if shared:
                 self._turn_bound = _shared_bound(shared)
                 self._turn_capped = any(_loop_capped(loop) for loop in shared)
@@ -1001,6 +1016,30 @@ def _loop_capped(loop: ast.AST) -> bool:
             if any(_counter_compare(c, counters, (ast.Gt, ast.GtE, ast.Eq)) for c in conds):
                 return True
     return False
+
+
+def _starts_afresh(loop: ast.AST, name: str) -> bool:
+    """The loop's own body binds ``name`` to a value that does not use it (``messages =
+    [first]``): the list is new on every iteration."""
+    for statement in _own_statements(getattr(loop, "body", [])):
+        if not isinstance(statement, ast.Assign):
+            continue
+        targets = [t.id for t in statement.targets if isinstance(t, ast.Name)]
+        used = {n.id for n in ast.walk(statement.value) if isinstance(n, ast.Name)}
+        if name in targets and name not in used:
+            return True
+    return False
+
+
+def _typed_line(value: ast.AST | None) -> bool:
+    """``input(...)``, possibly with ``.strip()`` and the like after it."""
+    while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+        value = value.func.value
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "input"
+    )
 
 
 def _tool_loop(loop: ast.AST) -> bool:
