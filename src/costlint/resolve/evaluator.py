@@ -12,7 +12,7 @@ from pathlib import PurePath
 from typing import Any
 
 from ..site import UNKNOWN, Str
-from . import handlers
+from . import handlers, list_edits
 from .paths import path_attr
 from .project import ModuleInfo
 from .protocol import NOT_HANDLED, NodeHandler
@@ -146,6 +146,10 @@ class Resolver:
             return UNKNOWN
         binding, owner = found
         value = self._binding_value(node.id, binding, owner, depth)
+        if isinstance(value, list) and binding.kind == "assign" and owner.list_edits.get(node.id):
+            replayed = list_edits.replay(self, node.id, value, binding, owner, line, depth)
+            if replayed is not None:
+                return replayed
         if isinstance(value, (list, dict)) and _mutated(owner, node.id, binding.line, line):
             return UNKNOWN  # filled by append/extend/update after it was written
         if isinstance(value, dict) and owner.item_sets.get(node.id):
@@ -393,6 +397,19 @@ class Resolver:
         returns = [n for n in own_nodes(fn) if isinstance(n, ast.Return)]
         if len(returns) != 1 or returns[0].value is None:
             return UNKNOWN  # several returns: the value depends on the branch taken
+        return self.in_call(module, fn, returns[0].value, returns[0].lineno, depth, arguments)
+
+    def in_call(
+        self,
+        module: ModuleInfo,
+        fn: ast.FunctionDef | ast.AsyncFunctionDef,
+        node: ast.AST,
+        line: int,
+        depth: int,
+        arguments: tuple[ast.Call, Scope, int] | None = None,
+    ) -> Any:
+        """The value of ``node`` (an expression in ``fn``'s body) for one call of ``fn``,
+        its parameters bound to the call's arguments or their defaults."""
         resolver = self if module is self.module else Resolver(module)
         scope = module.scopes.get(fn)
         if scope is None:
@@ -401,7 +418,7 @@ class Resolver:
         saved = resolver._arguments.get(id(scope))
         resolver._arguments[id(scope)] = bound
         try:
-            return resolver.evaluate(returns[0].value, scope, returns[0].lineno, depth)
+            return resolver.evaluate(node, scope, line, depth)
         finally:
             if saved is None:
                 resolver._arguments.pop(id(scope), None)

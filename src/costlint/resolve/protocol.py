@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from .project import ModuleInfo, Project
-from .scope import Scope
+from .scope import Binding, Scope
 
 
 class Evaluator(Protocol):
@@ -29,6 +29,22 @@ class Evaluator(Protocol):
 
     def module_function(self, module: ModuleInfo, name: str, node: ast.Call, depth: int) -> Any:
         """The value a function of ``module`` returns (``UNKNOWN`` unless one plain return)."""
+        ...
+
+    def binding_of(self, name: str, scope: Scope, line: int | None) -> tuple[Binding, Scope] | None:
+        """The binding of ``name`` live at ``line`` in ``scope`` (or an enclosing one)."""
+        ...
+
+    def in_call(
+        self,
+        module: ModuleInfo,
+        fn: ast.FunctionDef | ast.AsyncFunctionDef,
+        node: ast.AST,
+        line: int,
+        depth: int,
+        arguments: tuple[ast.Call, Scope, int] | None = None,
+    ) -> Any:
+        """The value of ``node`` in ``fn``'s body for one call (its arguments bound)."""
         ...
 
 

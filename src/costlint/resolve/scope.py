@@ -24,6 +24,17 @@ class Binding:
     kind: str = "assign"  # assign | aug | with | param | import | def
 
 
+@dataclass(frozen=True)
+class ListEdit:
+    """A call that may add to the list a name holds: ``name.append(x)`` and the other
+    mutators (``direct``), or ``helper(name, ...)``, the list handed to a function that may
+    append to it. ``loops``: the loops around the call, in its scope."""
+
+    call: ast.Call
+    loops: tuple[ast.AST, ...]
+    direct: bool
+
+
 @dataclass
 class Scope:
     """Names bound in one module, class or function body (flow-insensitive, by line)."""
@@ -35,6 +46,7 @@ class Scope:
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     item_sets: dict[str, list[tuple[int, ast.AST, ast.AST]]] = field(default_factory=dict)
     mutations: dict[str, list[int]] = field(default_factory=dict)  # name.append(...) etc.
+    list_edits: dict[str, list[ListEdit]] = field(default_factory=dict)  # replayed in order
     self_attrs: dict[str, list[Binding]] = field(default_factory=dict)  # classes only
     class_scope: Scope | None = None  # for methods: the class they belong to
     functions: dict[str, ast.AST] = field(default_factory=dict)
@@ -231,6 +243,12 @@ class _ScopeBuilder:
             and isinstance(func.value, ast.Name)
         ):
             where.scope.mutations.setdefault(func.value.id, []).append(node.lineno)
+            edit = ListEdit(node, where.loops, direct=True)
+            where.scope.list_edits.setdefault(func.value.id, []).append(edit)
+        for argument in node.args:
+            if isinstance(argument, ast.Name):
+                edit = ListEdit(node, where.loops, direct=False)
+                where.scope.list_edits.setdefault(argument.id, []).append(edit)
         self.module.calls.append((node, where))
         return [(child, where) for child in child_nodes(node)]
 
