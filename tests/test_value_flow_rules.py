@@ -201,3 +201,22 @@ def test_a_promptfoo_model_gives_one_finding_per_config_line_not_per_prompt(tmp_
     result = scan(tmp_path, files)
     assert len(result.sites) == 4  # each prompt with each provider
     assert sorted(f.line for f in rules(result, "CL009")) == [5, 6]
+
+
+def test_an_empty_getenv_default_is_an_unresolved_model_not_an_unknown_one(tmp_path):
+    """`os.getenv("CLAUDE_MODEL", "")`: the id is set at run time; no CL010 for '' and the
+    site is unpriced because the model is not resolved."""
+    source = """
+import os
+import anthropic
+client = anthropic.Anthropic()
+MODEL = os.getenv("CLAUDE_MODEL", "")
+
+def ask(question):
+    return client.messages.create(model=MODEL, max_tokens=300,
+        messages=[{"role": "user", "content": question}])
+"""
+    result = scan(tmp_path, {"app.py": source})
+    assert "CL010" not in [f.rule for f in result.findings]
+    (cost,) = result.costs.sites
+    assert cost.unpriced is not None and cost.unpriced.startswith("model not resolved")

@@ -25,8 +25,8 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         yield from _unknown_candidates(site, ctx)
         return
     model = site.get("model")
-    if not isinstance(model, str) or getattr(model, "holes", 0):
-        return
+    if not isinstance(model, str) or getattr(model, "holes", 0) or not model.strip():
+        return  # a blank id (an empty getenv default) is set at run time, not a typo
     if ctx.catalog.resolve(str(model)) is not None:
         return
     yield Report(_message(str(model), ctx), fix=FIX)

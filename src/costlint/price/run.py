@@ -238,8 +238,10 @@ def _rejected(
 
 
 def _written_model(site: PromptSite, usage: SiteUsage) -> str | None:
+    """The model id the source (else the usage file) names; a blank one (the empty default
+    of ``os.getenv("MODEL", "")``) names nothing: the id is set at run time."""
     model = site.model
-    if isinstance(model, str):
+    if isinstance(model, str) and model.strip():
         return str(model)
     return usage.model
 
