@@ -517,3 +517,23 @@ def ask(q):
     result = scan(tmp_path, {"app.py": source})
     over = [f for f in result.findings if f.rule == "CL008"]
     assert len(over) == 1 and "4,096" in over[0].message
+
+
+@pytest.mark.parametrize("keyword", ["cache_control", "betas", "context_management"])
+def test_a_call_with_an_anthropic_only_keyword_is_a_site_whatever_its_client(tmp_path, keyword):
+    """No anthropic import and a client reached through another object (a bot's cog): the
+    keyword only Anthropic's messages.create takes says the call is a Claude request."""
+    source = f"""
+async def reply(cog, params):
+    return await cog.client.messages.create(**params, {keyword}={{"type": "ephemeral"}})
+"""
+    assert only_site(tmp_path, source).kind == "messages.create"
+
+
+def test_an_unknown_client_without_claude_evidence_is_not_a_site(tmp_path):
+    source = """
+async def reply(cog, params):
+    return await cog.client.messages.create(**params)
+"""
+    result = scan(tmp_path, {"app.py": source})
+    assert result.sites == []

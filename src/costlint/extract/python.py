@@ -74,6 +74,9 @@ FOREIGN_SDKS = frozenset(
 TEST_DOUBLES = ("mock", "fake", "stub", "dummy")
 WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
 GROWTH_METHODS = frozenset({"append", "extend", "insert"})
+# Keywords of Anthropic's messages.create that no other SDK's ``.messages.create`` takes: a
+# call written with one of them is a Claude request whatever its client's origin.
+ANTHROPIC_ONLY_KEYWORDS = frozenset({"cache_control", "betas", "context_management"})
 FLOW_ARGUMENTS = ("model", "max_tokens")  # followed as candidate sets with provenance
 
 
@@ -744,6 +747,8 @@ class _CallFinder:
     def _claude_shaped(self, args: dict[str, Any], written: set[str]) -> bool:
         model = args.get("model")
         if isinstance(model, str) and looks_like_claude_id(model):
+            return True
+        if written & ANTHROPIC_ONLY_KEYWORDS:
             return True
         has_both = ("max_tokens" in written or "max_tokens" in args) and (
             "messages" in written or "messages" in args
