@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .budget import FileTimeout, within_budget  # noqa: F401 (FileTimeout: re-exported)
+from .budget import FileTimeout, tune_gc, within_budget  # noqa: F401 (FileTimeout: re-exported)
 from .config import Config
 from .discover import SourceFile
 from .filecache import CachedFile, FileCache
@@ -26,22 +26,6 @@ from .sitecodec import Uncacheable, decode_analysis, encode_analysis
 
 PARALLEL_THRESHOLD = 100  # files to extract; fewer run in one process (forking costs ~0.1 s)
 DEFAULT_FILE_BUDGET = 10.0  # seconds one file may take to extract before it is skipped
-
-
-# Cyclic-GC thresholds for a run: ASTs are millions of objects, and at Python's defaults
-# frequent full collections made pricing 30x and parsing up to 5x slower; with collection all
-# but off, module analyses (small reference cycles) piled up to 1 GB on 20,000 files. These
-# keep both bounded (2,000 files: ~5 s, 40 MB in one process).
-GC_THRESHOLDS = (100_000, 20, 20)
-
-
-def tune_gc() -> tuple[int, int, int]:
-    """Apply GC_THRESHOLDS; return the previous ones."""
-    import gc
-
-    previous = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLDS)
-    return previous
 
 
 @dataclass

@@ -164,7 +164,7 @@ def load_catalog_for(config: Config) -> Any:
 
 
 def run(config: Config, options: RunOptions) -> Run:
-    """The whole pipeline, with the cyclic GC tuned for it (see extraction.GC_THRESHOLDS)."""
+    """The whole pipeline, with the cyclic GC tuned for it (see budget.GC_THRESHOLDS)."""
     import gc
 
     previous = tune_gc()
