@@ -22,7 +22,6 @@ from .extraction import (  # noqa: F401 (FileTimeout, extractor_for: re-exported
     remember,
     tune_gc,
 )
-from .resolve.project import Project
 from .sdkpin import SdkPin, find_sdk_pin
 from .site import Diagnostic, Finding, PromptSite
 
@@ -418,6 +417,7 @@ def count_file(
 def _prompt_text(path: Path, config: Config) -> tuple[str | None, str | None]:
     absolute = path.resolve()
     if path.suffix.lower() in TEMPLATE_SUFFIXES:
+        from .resolve.project import Project
         from .resolve.templates import render_file
 
         rendered, reason = render_file(Project(config.root).templates, absolute)
