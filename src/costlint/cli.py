@@ -70,7 +70,7 @@ def _guard(func: Callable[..., int]) -> Callable[..., None]:
 @click.version_option(__version__, prog_name="costlint")
 def main() -> None:
     """costlint: find the patterns that waste money in code that calls the Claude API."""
-    from .extraction import tune_gc
+    from .budget import tune_gc
 
     tune_gc()  # for the whole short-lived process: pricing and reports run after the scan
 

@@ -16,15 +16,17 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .conditions import Condition, SiteView, Template, evaluate, parse_condition, parse_template
 from .fingerprint import stamp_fingerprints
 from .fixes import FIX_KINDS, Fix, NoCostModel
 from .request import key_span
 from .ruleschema import Example, RuleError, parse_examples
 from .sdkpin import SdkPin
 from .site import Finding, Origin, PromptSite, Span, TokenCount
+
+if TYPE_CHECKING:  # the when: grammar is imported only by rules that have one
+    from .conditions import Condition, Template
 
 RULE_ID = re.compile(r"^CL\d{3}$")
 PROJECT_RULE_ID = re.compile(r"^[A-Z]{1,8}\d{3}$")  # CL### stays reserved for built-in rules
@@ -114,6 +116,8 @@ class Declared:
     source: str = ""  # the parsed definition, for the analysis cache's key
 
     def check(self, site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
+        from .conditions import SiteView, evaluate
+
         view = SiteView(site, ctx.model(site))
         if evaluate(self.condition, view, ctx.params) is not True:
             return
@@ -271,6 +275,8 @@ def _declared(data: dict[str, Any], where: str, parameters: dict[str, Any]) -> D
     if "message" not in data:
         raise RuleError(f"{where}: missing message (the finding's text, with {{field}} parts)")
     import json
+
+    from .conditions import parse_condition, parse_template
 
     saving = data.get("saving")
     if saving is not None:

@@ -11,37 +11,24 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .budget import FileTimeout, within_budget  # noqa: F401 (FileTimeout: re-exported)
+from .budget import FileTimeout, tune_gc, within_budget  # noqa: F401 (FileTimeout: re-exported)
 from .config import Config
 from .discover import SourceFile
 from .filecache import CachedFile, FileCache
 from .fingerprint import stamp_call_text, stamp_fingerprints
-from .resolve.dependencies import Dependencies
-from .resolve.project import Project
 from .site import Diagnostic, Finding, PromptSite
 from .sitecodec import Uncacheable, decode_analysis, encode_analysis
 
+if TYPE_CHECKING:  # the resolver is imported when a file is extracted, not for cache hits
+    from .resolve.dependencies import Dependencies
+    from .resolve.project import Project
+
 PARALLEL_THRESHOLD = 100  # files to extract; fewer run in one process (forking costs ~0.1 s)
 DEFAULT_FILE_BUDGET = 10.0  # seconds one file may take to extract before it is skipped
-
-
-# Cyclic-GC thresholds for a run: ASTs are millions of objects, and at Python's defaults
-# frequent full collections made pricing 30x and parsing up to 5x slower; with collection all
-# but off, module analyses (small reference cycles) piled up to 1 GB on 20,000 files. These
-# keep both bounded (2,000 files: ~5 s, 40 MB in one process).
-GC_THRESHOLDS = (100_000, 20, 20)
-
-
-def tune_gc() -> tuple[int, int, int]:
-    """Apply GC_THRESHOLDS; return the previous ones."""
-    import gc
-
-    previous = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLDS)
-    return previous
 
 
 @dataclass
@@ -123,12 +110,20 @@ class Extractor:
     ):
         self.config = config
         self.cwd = cwd
-        self.project = Project(config.root, read_limit=max(config.max_file_size, 1))
-        self.project.configure_templates(config.template_dirs, config.placeholder_tokens)
         budget = config.file_time_budget
         self.budget = float(DEFAULT_FILE_BUDGET if budget is None else budget)
         self.cache = cache if cache is not None else file_cache(config, use_cache, analysis_salt)
         self.replay = analysis_salt is not None
+
+    @cached_property
+    def project(self) -> Project:
+        """The tree's module loader, built for the first file extracted: a run whose files all
+        come from the cache never imports the resolver."""
+        from .resolve.project import Project
+
+        project = Project(self.config.root, read_limit=max(self.config.max_file_size, 1))
+        project.configure_templates(self.config.template_dirs, self.config.placeholder_tokens)
+        return project
 
     def cached(self, source: SourceFile) -> FileResult | None:
         """The result without extracting: a cache hit, or an unreadable file; else None."""
@@ -168,6 +163,8 @@ class Extractor:
             replayed = self._replay(source, data, self.cache.get(source.rel, key))
             if replayed is not None:
                 return replayed
+        from .resolve.dependencies import Dependencies
+
         result = self._extract(source, data)
         dependencies = result.dependencies or Dependencies()
         result.deps = self._hashes(dependencies, source)  # also what pre-commit's dependents read
@@ -176,6 +173,8 @@ class Extractor:
         return result
 
     def _extract(self, source: SourceFile, data: bytes) -> FileResult:
+        from .resolve.dependencies import Dependencies
+
         text, problem = decode_source(source, data)
         if text is None:
             return FileResult(diagnostics=[problem] if problem else [], dependencies=Dependencies())

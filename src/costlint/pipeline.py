@@ -22,7 +22,6 @@ from .extraction import (  # noqa: F401 (FileTimeout, extractor_for: re-exported
     remember,
     tune_gc,
 )
-from .resolve.project import Project
 from .sdkpin import SdkPin, find_sdk_pin
 from .site import Diagnostic, Finding, PromptSite
 
@@ -164,7 +163,7 @@ def load_catalog_for(config: Config) -> Any:
 
 
 def run(config: Config, options: RunOptions) -> Run:
-    """The whole pipeline, with the cyclic GC tuned for it (see extraction.GC_THRESHOLDS)."""
+    """The whole pipeline, with the cyclic GC tuned for it (see budget.GC_THRESHOLDS)."""
     import gc
 
     previous = tune_gc()
@@ -418,6 +417,7 @@ def count_file(
 def _prompt_text(path: Path, config: Config) -> tuple[str | None, str | None]:
     absolute = path.resolve()
     if path.suffix.lower() in TEMPLATE_SUFFIXES:
+        from .resolve.project import Project
         from .resolve.templates import render_file
 
         rendered, reason = render_file(Project(config.root).templates, absolute)

@@ -1,0 +1,99 @@
+"""Start-up of the pre-commit case (`costlint check a.py b.py`): what it does before and what
+it leaves unimported. No timings: the modules loaded are what decides the start-up cost."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from helpers import WASTE, write
+
+pytestmark = pytest.mark.slow  # runs costlint in subprocesses
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CLEAN = """
+import anthropic
+client = anthropic.Anthropic()
+
+def answer(question):
+    return client.messages.create(model="claude-haiku-5-5", max_tokens=300,
+                                  system="You answer billing questions briefly.",
+                                  messages=[{"role": "user", "content": question}])
+"""
+
+# Needed only to extract a file, run a rule's check or a `when:` condition, or count tokens
+# afresh: a two-file run whose files come from the cache must not import them.
+NOT_FOR_CACHED_FILES = (
+    "costlint.resolve",
+    "costlint.extract",
+    "costlint.checks",
+    "costlint.conditions",
+    "jinja2",
+    "ruamel",
+    "anthropic",
+)
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    env["PRE_COMMIT"] = "1"
+    return env
+
+
+def _imported_by_check(root: Path, *args: str) -> tuple[str, list[str]]:
+    code = (
+        "import sys; from costlint.cli import main\n"
+        f"try:\n    main({list(args)!r})\n"
+        "except SystemExit as exit:\n    print('exit', exit.code, file=sys.stderr)\n"
+        "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, env=_env(), capture_output=True, text=True
+    )
+    return proc.stderr, proc.stderr.splitlines()
+
+
+def test_a_cached_two_file_check_leaves_extraction_rules_and_resolver_unimported(tmp_path):
+    write(tmp_path, {"a.py": WASTE, "b.py": CLEAN})
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "a.py", "b.py"], cwd=tmp_path, check=True)
+    args = ("check", "--tokens", "estimate", "a.py", "b.py")
+    cold, cold_modules = _imported_by_check(tmp_path, *args)  # fills the cache
+    assert "exit 1" in cold, cold
+    assert "costlint.extract.python" in cold_modules  # the first run did extract the files
+    warm, modules = _imported_by_check(tmp_path, *args)
+    assert "exit 1" in warm, warm  # a.py has findings: it was checked
+    loaded = [
+        m for m in modules if any(m == h or m.startswith(h + ".") for h in NOT_FOR_CACHED_FILES)
+    ]
+    assert loaded == [], warm
+
+
+def test_console_script_tunes_the_gc_before_it_imports_the_command_line(tmp_path):
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["costlint"] == "costlint.launch:main"
+    code = (
+        "import gc, sys\n"
+        "from costlint import launch\n"
+        "early = [m for m in ('click', 'costlint.cli', 'costlint.pipeline') if m in sys.modules]\n"
+        "class Watch:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'costlint.cli':\n"
+        "            print('threshold at cli import', gc.get_threshold(), file=sys.stderr)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Watch())\n"
+        "sys.argv = ['costlint', '--version']\n"
+        "try:\n    launch.main()\nexcept SystemExit:\n    pass\n"
+        "print('imported before main', early, file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=_env(), capture_output=True, text=True
+    )
+    assert "threshold at cli import (100000, 20, 20)" in proc.stderr, proc.stderr
+    assert "imported before main []" in proc.stderr, proc.stderr
+    assert "costlint, version" in proc.stdout
