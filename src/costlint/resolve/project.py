@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..site import Diagnostic
+from .notebooks import LineMap, notebook_module_source
 from .repository import PROMPT_FILE_LIMIT, Repository
 from .scope import ModuleScopes
 
@@ -23,9 +24,12 @@ MODULE_CACHE_SIZE = 64  # analysed modules kept for cross-module resolution
 class ModuleInfo(ModuleScopes):
     """A parsed module of the project with its scopes, built once per file."""
 
-    def __init__(self, tree: ast.Module, path: Path, project: Project | None):
+    def __init__(
+        self, tree: ast.Module, path: Path, project: Project | None, line_map: LineMap | None = None
+    ):
         self.path = path
         self.project = project
+        self.line_map = line_map  # a notebook read by value flow: joined line -> (cell, line)
         super().__init__(tree)
 
 
@@ -66,10 +70,16 @@ class Project(Repository):
             if path.stat().st_size > self.read_limit:
                 return None
             source = self.read_text_of(path)
+            line_map = None
+            if path.suffix == ".ipynb":  # a notebook that calls project code (value flow)
+                joined = notebook_module_source(source)
+                if joined is None:
+                    return None
+                source, line_map = joined
             tree = ast.parse(source, filename=str(path))
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        return ModuleInfo(tree, path, self)
+        return ModuleInfo(tree, path, self, line_map)
 
     def find_module(self, name: str, level: int, from_file: Path) -> Path | None:
         """Locate ``name`` (dotted; relative when level > 0) as a file in the project."""
