@@ -304,3 +304,19 @@ def test_a_subclass_passes_the_model_to_its_base_through_super_init(tmp_path):
     found, site = models_at(scan(tmp_path, files), "lib/asink.py")
     assert found == ["claude-3-haiku-20240307"]
     assert site.candidates["model"][0].origin.cell == 1
+
+
+def test_a_sub_project_with_a_src_layout_is_a_root_for_its_tests(tmp_path):
+    files = {}
+    for name, model in (("tool_a", "claude-haiku-5-5"), ("tool_b", "claude-opus-5-5")):
+        files[f"{name}/pyproject.toml"] = f"[project]\nname = '{name}'\n"
+        files[f"{name}/src/common/__init__.py"] = ""
+        files[f"{name}/src/common/loop.py"] = LOOP
+        files[f"{name}/tests/test_loop.py"] = (
+            f'from common.loop import sampling_loop\nsampling_loop([], "{model}")\n'
+        )
+    result = scan(tmp_path, files)
+    found, site = models_at(result, "tool_a/src/common/loop.py")
+    assert found == ["claude-haiku-5-5"]
+    assert site.candidates["model"][0].origin.path == "tool_a/tests/test_loop.py"
+    assert models_at(result, "tool_b/src/common/loop.py")[0] == ["claude-opus-5-5"]
