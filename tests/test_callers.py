@@ -320,3 +320,19 @@ def test_a_sub_project_with_a_src_layout_is_a_root_for_its_tests(tmp_path):
     assert found == ["claude-haiku-5-5"]
     assert site.candidates["model"][0].origin.path == "tool_a/tests/test_loop.py"
     assert models_at(result, "tool_b/src/common/loop.py")[0] == ["claude-opus-5-5"]
+
+
+def test_a_call_after_the_function_is_redefined_runs_the_new_definition(tmp_path):
+    second = SUMMARIZE.replace("max_tokens=99", "max_tokens=77")
+    cells = [
+        SETUP,
+        'system = "First system."\nprompt = "First: [TEXT]"\n',
+        SUMMARIZE,
+        "summarize('one')\n",
+        second,
+        'system = "Second system."\nprompt = "Second: [TEXT]"\n',
+        "summarize('two')\n",
+    ]
+    sites = scan(tmp_path, {"nb.ipynb": notebook(*cells)}).sites
+    by_cap = {site.args["max_tokens"]: str(site.args["system"]) for site in sites}
+    assert by_cap == {99: "First system.", 77: "Second system."}

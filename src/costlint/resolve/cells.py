@@ -20,27 +20,33 @@ from .scope import Scope
 
 MAX_CALL_LEVELS = 2  # functions between the running cell and the function read in
 
-_RUN_LINES: WeakKeyDictionary[ModuleInfo, dict[str, int | None]] = WeakKeyDictionary()
+_Function = ast.FunctionDef | ast.AsyncFunctionDef
+_RUN_LINES: WeakKeyDictionary[ModuleInfo, dict[int, list[int]]] = WeakKeyDictionary()
 
 
 def run_line(module: ModuleInfo, scope: Scope) -> int | None:
     """The line a global read in ``scope`` (a function of a notebook) is looked up at."""
+    lines = run_lines(module, scope)
+    return lines[-1] if lines else None
+
+
+def run_lines(module: ModuleInfo, scope: Scope) -> list[int]:
+    """The top-level lines (in order) that run the function ``scope`` is in, in a notebook:
+    calls made while that definition is the one bound to its name ([] elsewhere)."""
     if module.line_map is None and Path(module.path).suffix != ".ipynb":
-        return None
+        return []
     function = _outer_function(module, scope)
     if function is None:
-        return None
-    lines = _RUN_LINES.get(module)
-    if lines is None:
-        lines = _RUN_LINES[module] = {}
-    if function.name not in lines:
-        lines[function.name] = _last_run(module, function.name, MAX_CALL_LEVELS)
-    return lines[function.name]
+        return []
+    found = _RUN_LINES.get(module)
+    if found is None:
+        found = _RUN_LINES[module] = {}
+    if id(function) not in found:
+        found[id(function)] = _runs(module, function, MAX_CALL_LEVELS)
+    return found[id(function)]
 
 
-def _outer_function(
-    module: ModuleInfo, scope: Scope
-) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+def _outer_function(module: ModuleInfo, scope: Scope) -> _Function | None:
     """The top-level function ``scope`` is (or is nested in)."""
     outer = scope
     while outer.parent is not None and outer.parent is not module.module_scope:
@@ -51,20 +57,21 @@ def _outer_function(
     return node
 
 
-def _last_run(module: ModuleInfo, name: str, levels: int) -> int | None:
-    last: int | None = None
+def _runs(module: ModuleInfo, function: _Function, levels: int) -> list[int]:
+    lines: set[int] = set()
     for call, where in module.calls:
-        if called_as(call, name) is None:
+        if called_as(call, function.name) is None:
             continue
         if where.function is None:
-            line = call.lineno
-        elif levels > 1 and isinstance(where.function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            binding = module.module_scope.lookup(function.name, call.lineno)
+            if binding is not None and binding.value is function:  # not a later redefinition
+                lines.add(call.lineno)
+        elif levels > 1:  # inside another top-level function: the cells that run that one
             outer = _outer_function(module, where.scope)
-            if outer is None or outer.name == name:
+            if outer is None or outer is function:
                 continue
-            line = _last_run(module, outer.name, levels - 1)
-        else:
-            continue
-        if line is not None and (last is None or line > last):
-            last = line
-    return last
+            for line in _runs(module, outer, levels - 1):
+                binding = module.module_scope.lookup(function.name, line)
+                if binding is not None and binding.value is function:
+                    lines.add(line)
+    return sorted(lines)

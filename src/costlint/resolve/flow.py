@@ -24,6 +24,7 @@ from typing import Any
 
 from ..site import UNKNOWN, Candidate, Candidates, Origin
 from .callers import called_as, caller_index, reaches
+from .cells import run_lines
 from .configfiles import LOADERS, config_values
 from .evaluator import Resolver
 from .project import ModuleInfo
@@ -292,22 +293,11 @@ class ValueFlow:
 
     def _live_in_cells(self, name: str, owner: Scope, scope: Scope, module: ModuleInfo) -> list:
         """A notebook global read inside a function: the bindings live, in execution order, at
-        the top-level cells that call the function (not the notebook's last binding)."""
-        if owner is not module.module_scope or scope is owner or module.path.suffix != ".ipynb":
+        the top-level cells that run the function (not the notebook's last binding)."""
+        if owner is not module.module_scope or scope is owner:
             return []
-        outer = scope
-        while outer.parent is not None and outer.parent is not module.module_scope:
-            outer = outer.parent
-        fn = outer.node
-        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return []
-        lines = sorted(
-            call.lineno
-            for call, where in module.calls
-            if where.function is None and called_as(call, fn.name) is not None
-        )
         live: list = []
-        for line in lines:
+        for line in run_lines(module, scope):
             binding = owner.lookup(name, line)
             if binding is not None and all(binding is not seen for seen in live):
                 live.append(binding)
