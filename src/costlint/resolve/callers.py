@@ -74,6 +74,7 @@ class CallerIndex:
         self._importers: dict[str, list[Path]] = {}
         self._by_name: dict[str, list[Path]] = {}
         self._words: dict[Path, frozenset[str]] = {}
+        self._text_by_path: dict[Path, str | None] | None = None
         self.truncated = False
 
     # -- the one walk ------------------------------------------------------------------------
@@ -153,6 +154,24 @@ class CallerIndex:
                 found.append(path)
         self._by_name[name] = found
         return found
+
+    def may_import(self, path: Path, module_path: Path) -> bool:
+        """Whether the file's text names ``module_path``'s module or a package above it (a
+        file that does not cannot import from it; checked before parsing a notebook)."""
+        try:
+            relative = module_path.resolve().relative_to(self.project.root)
+        except (ValueError, OSError):
+            return True
+        parts = [part for part in relative.with_suffix("").parts if part != "__init__"]
+        text = self._texts().get(path)
+        if text is None:
+            text = _read(path)
+        return any(re.search(r"\b" + re.escape(part) + r"\b", text) for part in parts)
+
+    def _texts(self) -> dict[Path, str | None]:
+        if self._text_by_path is None:
+            self._text_by_path = dict(self._load())
+        return self._text_by_path
 
     def mentions(self, path: Path, names: set[str]) -> bool:
         """Whether the file's text calls, hands on or subscripts any of ``names``."""

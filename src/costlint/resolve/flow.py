@@ -572,12 +572,15 @@ class ValueFlow:
             if key not in seen:
                 seen.add(key)
                 yield module
-        if self.project is None:
-            return
-        for path in caller_index(self.project).files_calling(name):
+        if self.project is None or Path(home.path).suffix == ".ipynb":
+            return  # nothing imports a notebook: its functions are called in it only
+        index = caller_index(self.project)
+        for path in index.files_calling(name):
             if path.resolve() in seen:
                 continue
             seen.add(path.resolve())
+            if path.suffix == ".ipynb" and not index.may_import(path, Path(home.path)):
+                continue  # a notebook is parsed only when its text names home's module
             module = self._module_at(path)
             if module is not None:
                 yield module
