@@ -7,9 +7,11 @@ time a question needs it, and bounded: callers are looked for in the function's 
 in the project files whose imports name that module, and (for methods) in the project
 modules it imports (a base class calling a method a subclass overrides). At most
 ``MAX_FAN_IN`` places are kept per function, and ``walk`` goes up at most ``MAX_DEPTH``
-levels. Matching is by name (``fn(...)``, ``obj.fn(...)``, ``fn`` handed to another call such
-as ``executor.submit(fn, x)`` or placed in a collection that a loop builds): a static
-over-approximation that the callers' own code then narrows.
+levels. Calls are found by name (``fn(...)``, ``obj.fn(...)``, ``fn`` handed to another call such
+as ``executor.submit(fn, x)`` or placed in a collection that a loop builds), and a call in
+another module is kept only when that module's imports reach the function
+(``callers.reaches``: a same-named function of another sub-project is not it). Notebooks
+are not searched here (value flow reads them).
 
 Each ``CallerSite`` carries where the call sits: its enclosing function, the loops and
 comprehensions around it, and the call it is handed to (an executor, ``map``, ``gather``).
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
-from .callers import caller_index
+from .callers import caller_index, reaches
 from .project import ModuleInfo, Project
 from .scope import Visit
 
@@ -106,6 +108,8 @@ class CallerGraph:
         for other in self._modules_to_search(module, is_method, {name, *registries}):
             searched.append(other.path.resolve())
             sites = list(_calls_in(other, name, function, is_method))
+            if other is not module:  # found by name: keep the calls whose imports reach it
+                sites = [s for s in sites if _reaches(s, module, name, is_method)]
             for registry in registries:
                 sites.extend(_registry_calls(other, registry))
             found.extend(sites[: MAX_FAN_IN - len(found)])
@@ -149,7 +153,7 @@ class CallerGraph:
             paths.extend(self._imported_paths(module))
         for path in paths:
             resolved = path.resolve()
-            if resolved in seen:
+            if resolved in seen or resolved.suffix != ".py":  # notebooks: value flow only
                 continue
             seen.add(resolved)
             if not self._mentions(resolved, names):
@@ -295,6 +299,17 @@ def _index_of(module: ModuleInfo) -> _ModuleIndex:
             index.in_assigns.setdefault(name, []).append((node, where))
     _INDEXES[module] = index
     return index
+
+
+def _reaches(site: CallerSite, home: ModuleInfo, name: str, is_method: bool) -> bool:
+    """Whether a call found by name in another module is a call of ``name`` in ``home``
+    (``callers.reaches``); a call of a name bound to it there (``partial``) is kept."""
+    node = site.node
+    func = node.func if isinstance(node, ast.Call) and site.handed_to is None else node
+    called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+    if called != name:
+        return True
+    return reaches(site.module, func, home, name, is_method)
 
 
 def _subscripted_name(node: ast.Subscript) -> str | None:

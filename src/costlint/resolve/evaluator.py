@@ -13,6 +13,7 @@ from typing import Any
 
 from ..site import UNKNOWN, Str
 from . import handlers, list_edits
+from .cells import run_line
 from .paths import path_attr
 from .project import ModuleInfo
 from .protocol import NOT_HANDLED, NodeHandler
@@ -48,7 +49,9 @@ class Resolver:
             if current.kind == "class" and not first:
                 current = current.parent
                 continue
-            binding = current.lookup(name, line if first else None)
+            # a global read in a notebook's function: as bound when a cell runs the function
+            outer = None if first or current.parent is not None else run_line(self.module, scope)
+            binding = current.lookup(name, line if first else outer)
             if binding is not None:
                 return binding, current
             if first and current.kind == "function" and name in current.bindings:

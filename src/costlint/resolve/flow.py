@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from ..site import UNKNOWN, Candidate, Candidates, Origin
-from .callers import caller_index
+from .callers import called_as, caller_index, reaches
+from .cells import run_lines
 from .configfiles import LOADERS, config_values
 from .evaluator import Resolver
 from .project import ModuleInfo
@@ -114,6 +115,7 @@ class ValueFlow:
         self._active: set[tuple[int, int]] = set()
         # modules this analysis read, held while it runs (the project keeps only a few)
         self._loaded: dict[Path, ModuleInfo] = {}
+        self._line_maps: dict[str, list[tuple[int, int]]] = {}  # other notebooks read
 
     # -- public -----------------------------------------------------------------------------
     def candidates(self, node: ast.AST, scope: Scope, line: int) -> Candidates | None:
@@ -148,7 +150,10 @@ class ValueFlow:
         defaults = [item for item in items if item.default]
         return Candidates(
             Candidate(
-                item.value, item.origin, item.default and item is defaults[0], item.overridable
+                item.value,
+                self._in_cells(item.origin),
+                item.default and item is defaults[0],
+                item.overridable,
             )
             for item in items
         )
@@ -165,7 +170,20 @@ class ValueFlow:
         return resolver
 
     def _origin(self, module: ModuleInfo, node: ast.AST) -> Origin | None:
-        return self._origin_at(Path(module.path), getattr(node, "lineno", 0) or 0)
+        origin = self._origin_at(Path(module.path), getattr(node, "lineno", 0) or 0)
+        if module.line_map is not None and module is not self.module:
+            self._line_maps[origin.path] = module.line_map  # another notebook: see _in_cells
+        return origin
+
+    def _in_cells(self, origin: Origin | None) -> Origin | None:
+        """An origin in another notebook (a caller's cell) as (cell, line within the cell)."""
+        if origin is None or origin.cell is not None:
+            return origin
+        line_map = self._line_maps.get(origin.path)
+        if line_map is None or not 0 < origin.line <= len(line_map):
+            return origin
+        cell, line = line_map[origin.line - 1]
+        return replace(origin, line=line, cell=cell)
 
     def _scalar(self, node: ast.AST, module: ModuleInfo, scope: Scope, line: int) -> list[Found]:
         """The evaluator's value of ``node`` when it is one plain value ([] for None)."""
@@ -275,22 +293,11 @@ class ValueFlow:
 
     def _live_in_cells(self, name: str, owner: Scope, scope: Scope, module: ModuleInfo) -> list:
         """A notebook global read inside a function: the bindings live, in execution order, at
-        the top-level cells that call the function (not the notebook's last binding)."""
-        if owner is not module.module_scope or scope is owner or module.path.suffix != ".ipynb":
+        the top-level cells that run the function (not the notebook's last binding)."""
+        if owner is not module.module_scope or scope is owner:
             return []
-        outer = scope
-        while outer.parent is not None and outer.parent is not module.module_scope:
-            outer = outer.parent
-        fn = outer.node
-        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return []
-        lines = sorted(
-            call.lineno
-            for call, where in module.calls
-            if where.function is None and _called_as(call, fn.name) is not None
-        )
         live: list = []
-        for line in lines:
+        for line in run_lines(module, scope):
             binding = owner.lookup(name, line)
             if binding is not None and all(binding is not seen for seen in live):
                 live.append(binding)
@@ -482,7 +489,7 @@ class ValueFlow:
             if count > MAX_CALLERS:
                 self._note(f"more than {MAX_CALLERS} calls of {callee}(): the first are followed")
                 return
-            if through_call or _may_call(caller, fn, owner, self):
+            if through_call or _may_call(caller, fn, owner, module, self):
                 yield caller, skip_first
 
     def _instance_calls(self, cls: Scope, name: str, home: ModuleInfo) -> Iterator[ScopedCall]:
@@ -549,7 +556,7 @@ class ValueFlow:
         count = 0
         for module in self._modules_naming(callee, home):
             for call, where in module.calls:
-                direct = _called_as(call, callee)
+                direct = called_as(call, callee)
                 if direct is not None:
                     count += 1
                     if count > limit:
@@ -565,12 +572,15 @@ class ValueFlow:
             if key not in seen:
                 seen.add(key)
                 yield module
-        if self.project is None:
-            return
-        for path in caller_index(self.project).files_calling(name):
+        if self.project is None or Path(home.path).suffix == ".ipynb":
+            return  # nothing imports a notebook: its functions are called in it only
+        index = caller_index(self.project)
+        for path in index.files_calling(name):
             if path.resolve() in seen:
                 continue
             seen.add(path.resolve())
+            if path.suffix == ".ipynb" and not index.may_import(path, Path(home.path)):
+                continue  # a notebook is parsed only when its text names home's module
             module = self._module_at(path)
             if module is not None:
                 yield module
@@ -687,8 +697,15 @@ class ValueFlow:
         if found is None and depth < 3:
             for base in _class_bases(cls):
                 value = self._resolver(module).value(base, cls.parent or cls, cls.node.lineno)
+                if not isinstance(value, ClassRef) and isinstance(base, ast.Name):
+                    starred = self._star_imported(base.id, module)  # ``from .core import *``
+                    if starred is not None and starred[0].kind == "def":
+                        scope_of = starred[2].scopes.get(starred[0].value)
+                        value = ClassRef(scope_of) if scope_of is not None else value
                 if isinstance(value, ClassRef):
-                    inherited = self._class_attr(value.scope, module, attr, ctx, None, depth + 1)
+                    # the base's ``__init__`` runs through ``super().__init__(...)`` here
+                    up = _super_init_frame(cls, module, inner) if init is not None else None
+                    inherited = self._class_attr(value.scope, module, attr, inner, up, depth + 1)
                     if inherited is not None:
                         return inherited
         return found
@@ -1392,45 +1409,6 @@ class ValueFlow:
         return found
 
 
-FORWARDERS = {
-    # a function passed to these is called with the arguments that follow it
-    "partial": 0, "submit": 0, "to_thread": 0, "run_sync": 0, "run_in_threadpool": 0,
-    "apply_async": 0, "spawn": 0, "run_in_executor": 1,
-    # ... and these call it once per element of the iterables that follow it
-    "map": 0, "imap": 0, "imap_unordered": 0, "thread_map": 0, "process_map": 0,
-}  # fmt: skip
-MAPPERS = frozenset({"map", "imap", "imap_unordered", "thread_map", "process_map"})
-EACH = "_costlint_each_"  # a name nothing binds: ``iterable[EACH]`` is any element
-
-
-def _called_as(call: ast.Call, callee: str) -> ast.Call | None:
-    """``call`` as a call of ``callee``: itself when it calls it by name, or the call a
-    forwarder makes (``executor.submit(f, x)`` is ``f(x)``; ``pool.map(f, xs)`` is ``f(x)``
-    for each ``x`` in ``xs``); None when it does not call ``callee``."""
-    func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    if name == callee:
-        return call
-    position = FORWARDERS.get(name)
-    if position is None or len(call.args) <= position:
-        return None
-    passed = call.args[position]
-    passed_name = passed.attr if isinstance(passed, ast.Attribute) else getattr(passed, "id", "")
-    if passed_name != callee:
-        return None
-    rest = list(call.args[position + 1 :])
-    if name in MAPPERS:
-        rest = [
-            ast.copy_location(
-                ast.Subscript(value=arg, slice=ast.Name(id=EACH), ctx=ast.Load()), arg
-            )
-            for arg in rest
-        ]
-    keywords = [] if name in MAPPERS else list(call.keywords)
-    synthetic = ast.Call(func=passed, args=rest, keywords=keywords)
-    return ast.copy_location(synthetic, call)
-
-
 # -- helpers ----------------------------------------------------------------------------------
 
 _UNKNOWN_LIST: list[Found] = []  # identity marks "the evaluator could not tell"
@@ -1610,6 +1588,24 @@ def _method_at(module: ModuleInfo, cls: Scope, line: int) -> Scope:
     return cls
 
 
+def _super_init_frame(cls: Scope, module: ModuleInfo, ctx: _Context) -> Frame | None:
+    """The base ``__init__`` entered from ``cls.__init__`` through ``super().__init__(...)``."""
+    init = cls.functions.get("__init__")
+    scope = module.scopes.get(init) if init is not None else None
+    if scope is None:
+        return None
+    for node in ast.walk(init):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "__init__"
+            and isinstance(node.func.value, ast.Call)
+            and call_name(node.func.value.func) == "super"
+        ):
+            return Frame(node, module, scope, skip_first=True)
+    return None
+
+
 def _self_frame(cls: Scope, ctx: _Context) -> Frame | None:
     init = cls.functions.get("__init__")
     return ctx.frames.get(id(init)) if init is not None else None
@@ -1626,24 +1622,26 @@ def _is_static(fn: ast.AST) -> bool:
     return any(call_name(d) in ("staticmethod",) for d in getattr(fn, "decorator_list", []))
 
 
-def _may_call(caller: Any, fn: Any, owner: Scope, flow: ValueFlow) -> bool:
-    """Whether a call found by name can reach ``fn``: plain calls must resolve to it (same
-    module or imported); calls on objects (``x.name(...)``) are taken as calls of it."""
+def _may_call(caller: Any, fn: Any, owner: Scope, home: ModuleInfo, flow: ValueFlow) -> bool:
+    """Whether a call found by name can reach ``fn`` (defined in ``home``): a plain call must
+    resolve to it (same module, or imported from ``home``: ``callers.reaches``); a call on an
+    object (``x.name(...)``) must be in a file that imports from ``home`` (or ``m.name``)."""
     func = caller.call.func
+    method = owner.class_scope is not None and fn.name != "__init__"
     if isinstance(func, ast.Attribute):
-        return True
+        return reaches(caller.module, func, home, func.attr, method)
     if not isinstance(func, ast.Name):
         return False
     found = flow._resolver(caller.module).binding_of(func.id, caller.scope, caller.call.lineno)
-    if found is None:
-        return False
+    if found is None:  # ``from pkg.core import *`` (an nbdev notebook)
+        return reaches(caller.module, func, home, func.id)
     binding, _ = found
     if binding.kind == "def":
         target = fn
         if fn.name == "__init__" and owner.class_scope is not None:
             target = owner.class_scope.node
         return binding.value is target
-    return binding.kind == "import"
+    return binding.kind == "import" and reaches(caller.module, func, home, func.id)
 
 
 def _paired(target: ast.AST, value: ast.AST, name: str, self_attr: bool = False) -> ast.AST | None:

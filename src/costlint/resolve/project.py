@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..site import Diagnostic
+from .notebooks import LineMap, notebook_module_source
 from .repository import PROMPT_FILE_LIMIT, Repository
 from .scope import ModuleScopes
 
@@ -23,9 +24,12 @@ MODULE_CACHE_SIZE = 64  # analysed modules kept for cross-module resolution
 class ModuleInfo(ModuleScopes):
     """A parsed module of the project with its scopes, built once per file."""
 
-    def __init__(self, tree: ast.Module, path: Path, project: Project | None):
+    def __init__(
+        self, tree: ast.Module, path: Path, project: Project | None, line_map: LineMap | None = None
+    ):
         self.path = path
         self.project = project
+        self.line_map = line_map  # a notebook read by value flow: joined line -> (cell, line)
         super().__init__(tree)
 
 
@@ -35,6 +39,7 @@ class Project(Repository):
     def __init__(self, root: Path, read_limit: int = PROMPT_FILE_LIMIT):
         super().__init__(root, read_limit)
         self._modules: dict[Path, ModuleInfo | None] = {}
+        self._source_roots: dict[Path, Path | None] = {}
         self._templates: TemplateRenderer | None = None
         self._template_settings: tuple[list[str] | None, int | None] = (None, None)
 
@@ -66,10 +71,16 @@ class Project(Repository):
             if path.stat().st_size > self.read_limit:
                 return None
             source = self.read_text_of(path)
+            line_map = None
+            if path.suffix == ".ipynb":  # a notebook that calls project code (value flow)
+                joined = notebook_module_source(source)
+                if joined is None:
+                    return None
+                source, line_map = joined
             tree = ast.parse(source, filename=str(path))
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        return ModuleInfo(tree, path, self)
+        return ModuleInfo(tree, path, self, line_map)
 
     def find_module(self, name: str, level: int, from_file: Path) -> Path | None:
         """Locate ``name`` (dotted; relative when level > 0) as a file in the project."""
@@ -84,6 +95,9 @@ class Project(Repository):
             parent = from_file.parent
             while self.inside(parent):
                 bases.append(parent)
+                source_root = self._source_root(parent)
+                if source_root is not None:  # a sub-project with a src/ layout
+                    bases.append(source_root)
                 if parent == self.root:
                     break
                 parent = parent.parent
@@ -96,6 +110,19 @@ class Project(Repository):
                     return option
                 self.depend_on_missing(option)  # a module created here later would shadow
         return None
+
+    def _source_root(self, folder: Path) -> Path | None:
+        """``folder/src`` when ``folder`` is a sub-project (its own pyproject.toml, setup.py
+        or setup.cfg) laid out with its packages under ``src/``; looked up once per folder."""
+        if folder in self._source_roots:
+            return self._source_roots[folder]
+        found = None
+        if folder != self.root and (folder / "src").is_dir():
+            markers = ("pyproject.toml", "setup.py", "setup.cfg")
+            if any((folder / marker).is_file() for marker in markers):
+                found = folder / "src"
+        self._source_roots[folder] = found
+        return found
 
     # -- Jinja2 templates (see templates.py) --------------------------------------------------
     def configure_templates(
