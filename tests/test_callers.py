@@ -45,7 +45,7 @@ def test_a_same_named_function_of_another_sub_project_is_not_called(tmp_path):
     files = {
         "demo_a/pyproject.toml": "",
         "demo_a/demo_a/loop.py": LOOP,
-        "demo_a/tests/test_loop.py": "from demo_a.loop import sampling_loop\n"
+        "demo_a/scripts/run_loop.py": "from demo_a.loop import sampling_loop\n"
         'sampling_loop([], model="claude-3-haiku-20240307")\n',
         "demo_b/pyproject.toml": "",
         "demo_b/demo_b/loop.py": LOOP,
@@ -306,19 +306,19 @@ def test_a_subclass_passes_the_model_to_its_base_through_super_init(tmp_path):
     assert site.candidates["model"][0].origin.cell == 1
 
 
-def test_a_sub_project_with_a_src_layout_is_a_root_for_its_tests(tmp_path):
+def test_a_sub_project_with_a_src_layout_is_a_root_for_its_scripts(tmp_path):
     files = {}
     for name, model in (("tool_a", "claude-haiku-5-5"), ("tool_b", "claude-opus-5-5")):
         files[f"{name}/pyproject.toml"] = f"[project]\nname = '{name}'\n"
         files[f"{name}/src/common/__init__.py"] = ""
         files[f"{name}/src/common/loop.py"] = LOOP
-        files[f"{name}/tests/test_loop.py"] = (
+        files[f"{name}/scripts/run_loop.py"] = (
             f'from common.loop import sampling_loop\nsampling_loop([], "{model}")\n'
         )
     result = scan(tmp_path, files)
     found, site = models_at(result, "tool_a/src/common/loop.py")
     assert found == ["claude-haiku-5-5"]
-    assert site.candidates["model"][0].origin.path == "tool_a/tests/test_loop.py"
+    assert site.candidates["model"][0].origin.path == "tool_a/scripts/run_loop.py"
     assert models_at(result, "tool_b/src/common/loop.py")[0] == ["claude-opus-5-5"]
 
 
@@ -336,3 +336,31 @@ def test_a_call_after_the_function_is_redefined_runs_the_new_definition(tmp_path
     sites = scan(tmp_path, {"nb.ipynb": notebook(*cells)}).sites
     by_cap = {site.args["max_tokens"]: str(site.args["system"]) for site in sites}
     assert by_cap == {99: "First system.", 77: "Second system."}
+
+
+def test_a_tests_argument_is_not_a_candidate_for_the_code_it_tests(tmp_path):
+    """A test calls the loop with a fixture model; the application calls it with the real
+    one. Only the application's value is a candidate."""
+    loop = """
+import anthropic
+client = anthropic.Anthropic()
+
+def sampling_loop(model, question):
+    return client.messages.create(model=model, max_tokens=300,
+        messages=[{"role": "user", "content": question}])
+"""
+    app = """
+from demo.loop import sampling_loop
+sampling_loop("claude-haiku-5-5", "Hello")
+"""
+    test = """
+from demo.loop import sampling_loop
+def test_loop():
+    sampling_loop("test-model", "Hello")
+"""
+    files = {"demo/__init__.py": "", "demo/loop.py": loop, "demo/app.py": app}
+    files["tests/test_loop.py"] = test
+    result = scan(tmp_path, files)
+    (site,) = [s for s in result.sites if s.path.endswith("loop.py")]
+    assert site.args["model"] == "claude-haiku-5-5"
+    assert "CL010" not in [f.rule for f in result.findings]

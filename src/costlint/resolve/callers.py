@@ -183,6 +183,22 @@ class CallerIndex:
         return not names.isdisjoint(words)
 
 
+TEST_FOLDERS = frozenset({"tests", "test", "testing"})
+
+
+def is_test_path(path: Path, root: Path) -> bool:
+    """A test module: ``test_*.py``, ``*_test.py``, ``conftest.py`` or under a tests folder
+    of the project (``root``)."""
+    name = path.name
+    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+        return True
+    try:
+        folders = path.resolve().relative_to(root.resolve()).parts[:-1]
+    except (ValueError, OSError):
+        return False
+    return any(part in TEST_FOLDERS for part in folders)
+
+
 def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig", errors="replace")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..site import UNKNOWN, Candidate, Candidates, Origin
-from .callers import called_as, caller_index, reaches
+from .callers import called_as, caller_index, is_test_path, reaches
 from .cells import run_lines
 from .configfiles import LOADERS, config_values
 from .evaluator import Resolver
@@ -575,9 +575,12 @@ class ValueFlow:
         if self.project is None or Path(home.path).suffix == ".ipynb":
             return  # nothing imports a notebook: its functions are called in it only
         index = caller_index(self.project)
+        in_tests = is_test_path(Path(home.path), self.project.root)
         for path in index.files_calling(name):
             if path.resolve() in seen:
                 continue
+            if not in_tests and is_test_path(path, self.project.root):
+                continue  # a test's arguments are fixtures, not the values the code runs with
             seen.add(path.resolve())
             if path.suffix == ".ipynb" and not index.may_import(path, Path(home.path)):
                 continue  # a notebook is parsed only when its text names home's module
