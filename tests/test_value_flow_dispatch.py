@@ -154,3 +154,69 @@ def test_an_attribute_set_unconditionally_replaces_what_the_object_held(tmp_path
     [site] = site_at(tmp_path, {"app.py": source}, "app.py")
     assert site.args["model"] == "claude-opus-5-5"
     assert models(site) == ["claude-opus-5-5"]
+
+
+RECORDS = (
+    "from dataclasses import dataclass\n"
+    "from enum import Enum\n"
+    "class Style(Enum):\n"
+    '    Chat = "Chat"\n'
+    '    Legacy = "Legacy"\n'
+    '    Other = "Other"\n'
+    "@dataclass\n"
+    "class Model:\n"
+    "    name: str\n"
+    "    style: Style\n"
+    "MODELS = [\n"
+    '    Model("claude-haiku-5-5", Style.Chat),\n'
+    '    Model("claude-opus-5-5", Style.Chat),\n'
+    '    Model("claude-2", Style.Legacy),\n'
+    '    Model("gpt-9", Style.Other),\n'
+    "]\n"
+    "STORE = {m.name: m for m in MODELS}\n"
+)
+RUNNER = HEAD + (
+    "class Runner:\n"
+    "    def __init__(self, args, model):\n"
+    '        self.kwargs = {"model": args.model, "max_tokens": 300}\n'
+    "    def run(self, q):\n"
+    "        return client.messages.create(messages=q, **self.kwargs)\n"
+)
+MAIN = (
+    "import argparse\n"
+    "from records import STORE, Style\n"
+    "from runner import Runner\n"
+    "def build(args, model):\n"
+    "    if model.style in [Style.Chat]:\n"
+    "        return Runner(args, model)\n"
+    "    return None\n"
+    "def get_args():\n"
+    "    parser = argparse.ArgumentParser()\n"
+    '    parser.add_argument("--model", default="gpt-9")\n'
+    "    return parser.parse_args()\n"
+    "def main():\n"
+    "    args = get_args()\n"
+    "    model = STORE[args.model]\n"
+    "    build(args, model)\n"
+)
+
+
+def test_an_option_looked_up_in_a_record_registry_takes_the_records_the_dispatch_selects(
+    tmp_path,
+):
+    files = {"records.py": RECORDS, "runner.py": RUNNER, "main.py": MAIN}
+    [site] = site_at(tmp_path, files, "runner.py")
+    assert models(site) == ["claude-haiku-5-5", "claude-opus-5-5"]
+    [first, _] = sorted(site.candidates["model"], key=lambda c: c.origin.line)
+    assert (first.origin.path, first.origin.line) == ("records.py", 12)
+    assert site.args["model"] is UNKNOWN  # the option's default is not among them
+
+
+def test_without_a_dispatch_guard_every_record_key_is_a_candidate_and_the_default_leads(
+    tmp_path,
+):
+    main = MAIN.replace("    if model.style in [Style.Chat]:\n        return", "    return")
+    files = {"records.py": RECORDS, "runner.py": RUNNER, "main.py": main}
+    [site] = site_at(tmp_path, files, "runner.py")
+    assert models(site) == ["claude-2", "claude-haiku-5-5", "claude-opus-5-5", "gpt-9"]
+    assert site.args["model"] == "gpt-9"

@@ -27,6 +27,14 @@ from .callers import caller_index
 from .configfiles import ANY_ENTRY, LOADERS, config_values
 from .evaluator import Resolver
 from .project import ModuleInfo
+from .records import (
+    MAX_RECORDS,
+    FieldGuard,
+    field_guard,
+    keyed_by_field,
+    option_lookups,
+    selected,
+)
 from .registries import key_constraint, registrations, registry_calls
 from .scope import Scope
 from .syntax import call_name, own_nodes
@@ -84,6 +92,8 @@ class _Context:
     guards: dict[tuple[int, str], list[tuple[str, Any]]] = field(default_factory=dict)
     # entries of a config mapping read for every entry hold these pairs (a registry key)
     where: tuple[tuple[str, str], ...] = ()
+    # tests on a record's field around the dispatches followed (``rec.style in [...]``)
+    fields: tuple[FieldGuard, ...] = ()
 
 
 @dataclass
@@ -102,6 +112,7 @@ class _ArgNamespace:
     """What ``parser.parse_args()`` returns: attributes come from ``add_argument`` calls."""
 
     module: ModuleInfo
+    fields: tuple[FieldGuard, ...] = ()  # record-field guards on the way to this use
 
 
 class ValueFlow:
@@ -644,7 +655,10 @@ class ValueFlow:
         results: list[list[Found] | None] = []
         for obj in self._objects(base, module, scope, line, ctx):
             if isinstance(obj, _ArgNamespace):
-                results.append(self._argparse(obj.module, node.attr, ctx))
+                keyed = self._option_keys(obj, node.attr, ctx)
+                if keyed is None:
+                    keyed = self._argparse(obj.module, node.attr, ctx)
+                results.append(keyed)
             else:
                 frame = None
                 if obj.call is not None and obj.call_module is not None and obj.call_scope:
@@ -768,7 +782,7 @@ class ValueFlow:
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in _PARSE_ARGS:
-                return [_ArgNamespace(module)]
+                return [_ArgNamespace(module, ctx.fields)]
             value = self._resolver(module).value(func, scope, line)
             if isinstance(value, ClassRef):
                 cls_module = self._module_of(value.scope, module)
@@ -780,7 +794,7 @@ class ValueFlow:
             fn_scope = fn_module.scopes.get(fn)
             if fn_scope is None:
                 return []
-            inner = _Context(ctx.hops + 1, dict(ctx.frames), {})
+            inner = _Context(ctx.hops + 1, dict(ctx.frames), {}, fields=ctx.fields)
             return [  # what a helper returns: ``args = get_args()``, ``cfg = load_config()``
                 obj
                 for r in own_nodes(fn)
@@ -855,7 +869,8 @@ class ValueFlow:
                 argument = _argument_for(fn, name, caller.call, skip_first)
                 if not isinstance(argument, ast.AST):
                     continue
-                inner = _Context(ctx.hops + 1, dict(ctx.frames), ctx.guards)
+                fields = ctx.fields + self._field_guards_at(caller.call, caller.scope)
+                inner = _Context(ctx.hops + 1, dict(ctx.frames), ctx.guards, fields=fields)
                 objects.extend(
                     self._objects(
                         argument, caller.module, caller.scope, caller.call.lineno, inner, depth + 1
@@ -878,6 +893,98 @@ class ValueFlow:
             if isinstance(value, ClassRef):
                 objects.append(_Instance(value.scope, self._module_of(value.scope, module)))
         return objects
+
+    def _option_keys(self, obj: _ArgNamespace, attr: str, ctx: _Context) -> list[Found] | None:
+        """``args.model`` that the program looks up in a registry of records keyed by a field
+        (``STORE[args.model]``): the keys of the records the dispatch guards on the way here
+        select; the option's default is the default among them. None when no such lookup."""
+        if self.project is None:
+            return None
+        for number, other in enumerate(self._modules_naming(attr, obj.module)):
+            if number >= MAX_CALLERS:
+                return None
+            for lookup in option_lookups(other.tree, attr):
+                assert isinstance(lookup.value, ast.Name)
+                records = self._keyed_records(lookup.value, other)
+                if records is None:
+                    continue
+                defaults = {
+                    str(item.value) for item in self._argparse(obj.module, attr, ctx) or []
+                    if item.default
+                }  # fmt: skip
+                return [
+                    replace(found, default=str(found.value) in defaults, overridable=True)
+                    for found, fields in records
+                    if selected(fields, obj.fields)
+                ]
+        return None
+
+    def _keyed_records(
+        self, name: ast.Name, module: ModuleInfo
+    ) -> list[tuple[Found, dict[str, ast.AST | None]]] | None:
+        """``{r.key: r for r in RECORDS}`` bound to ``name``: each record's key (a candidate)
+        and how it writes its fields; None unless every record is a project-class call."""
+        found = self._resolver(module).binding_of(name.id, module.module_scope, None)
+        home = module
+        if found is not None and found[0].kind == "import":
+            imported = self._import_target(name.id, module)
+            if imported is None:
+                return None
+            binding, home = imported
+        elif found is not None:
+            binding = found[0]
+        else:
+            return None
+        keyed = keyed_by_field(binding.value) if binding.value is not None else None
+        if keyed is None:
+            return None
+        key_field, source = keyed
+        items = source
+        if isinstance(source, ast.Name):
+            listed = home.module_scope.lookup(source.id, None)
+            items = listed.value if listed is not None else None
+        if not isinstance(items, (ast.List, ast.Tuple)) or len(items.elts) > MAX_RECORDS:
+            return None
+        records: list[tuple[Found, dict[str, ast.AST | None]]] = []
+        for element in items.elts:
+            if not isinstance(element, ast.Call):
+                return None
+            cls = self._resolver(home).value(element.func, home.module_scope, element.lineno)
+            if not isinstance(cls, ClassRef):
+                return None
+            fields = {
+                stmt.target.id: _field_argument(cls.scope, stmt.target.id, element)
+                for stmt in getattr(cls.scope.node, "body", [])
+                if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+            }  # fmt: skip
+            key = fields.get(key_field)
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                origin = self._origin_at(Path(home.path), key.lineno, f"{name.id} key")
+                records.append((Found(key.value, origin), fields))
+        return records
+
+    def _field_guards_at(self, node: ast.AST, scope: Scope) -> tuple[FieldGuard, ...]:
+        """Tests on a record's field (``rec.style in [...]``) of the ``if`` branches around
+        the call ``node``, for records the call is passed."""
+        passed = {a.id for a in getattr(node, "args", []) if isinstance(a, ast.Name)}
+        passed |= {
+            k.value.id for k in getattr(node, "keywords", []) if isinstance(k.value, ast.Name)
+        }
+        parents = self._parent_map(scope.node)
+        guards: list[FieldGuard] = []
+        child, current = node, parents.get(id(node))
+        steps = 0
+        while current is not None and steps < 200:
+            steps += 1
+            if isinstance(current, ast.If) and child in current.body:
+                for test in _conjuncts(current.test):
+                    guard = field_guard(test)
+                    if guard is not None and guard[0] in passed:
+                        guards.append(guard[1])
+            if current is scope.node:
+                break
+            child, current = current, parents.get(id(current))
+        return tuple(guards)
 
     def _argparse(self, module: ModuleInfo, attr: str, ctx: _Context) -> list[Found] | None:
         """``args.model``: the ``default=`` and ``choices=`` of ``add_argument("--model")``."""
