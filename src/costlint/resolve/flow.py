@@ -128,6 +128,8 @@ class ValueFlow:
         self._active: set[tuple[int, int]] = set()
         # modules this analysis read, held while it runs (the project keeps only a few)
         self._loaded: dict[Path, ModuleInfo] = {}
+        # (module of the parser, option) -> the records of the registry it is looked up in
+        self._option_records: dict[tuple[Path, str], Any] = {}
 
     # -- public -----------------------------------------------------------------------------
     def candidates(self, node: ast.AST, scope: Scope, line: int) -> Candidates | None:
@@ -898,25 +900,35 @@ class ValueFlow:
         """``args.model`` that the program looks up in a registry of records keyed by a field
         (``STORE[args.model]``): the keys of the records the dispatch guards on the way here
         select; the option's default is the default among them. None when no such lookup."""
+        key = (Path(obj.module.path), attr)
+        if key not in self._option_records:
+            self._option_records[key] = self._option_registry(obj.module, attr)
+        records = self._option_records[key]
+        if records is None:
+            return None
+        defaults = {
+            str(item.value) for item in self._argparse(obj.module, attr, ctx) or [] if item.default
+        }
+        return [
+            replace(found, default=str(found.value) in defaults, overridable=True)
+            for found, fields in records
+            if selected(fields, obj.fields)
+        ]
+
+    def _option_registry(
+        self, home: ModuleInfo, attr: str
+    ) -> list[tuple[Found, dict[str, ast.AST | None]]] | None:
+        """The records of the first registry the project looks option ``attr`` up in."""
         if self.project is None:
             return None
-        for number, other in enumerate(self._modules_naming(attr, obj.module)):
+        for number, other in enumerate(self._modules_naming(attr, home)):
             if number >= MAX_CALLERS:
                 return None
             for lookup in option_lookups(other.tree, attr):
                 assert isinstance(lookup.value, ast.Name)
                 records = self._keyed_records(lookup.value, other)
-                if records is None:
-                    continue
-                defaults = {
-                    str(item.value) for item in self._argparse(obj.module, attr, ctx) or []
-                    if item.default
-                }  # fmt: skip
-                return [
-                    replace(found, default=str(found.value) in defaults, overridable=True)
-                    for found, fields in records
-                    if selected(fields, obj.fields)
-                ]
+                if records is not None:
+                    return records
         return None
 
     def _keyed_records(
