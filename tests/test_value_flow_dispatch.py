@@ -220,3 +220,25 @@ def test_without_a_dispatch_guard_every_record_key_is_a_candidate_and_the_defaul
     [site] = site_at(tmp_path, files, "runner.py")
     assert models(site) == ["claude-2", "claude-haiku-5-5", "claude-opus-5-5", "gpt-9"]
     assert site.args["model"] == "gpt-9"
+
+
+def test_a_registry_key_no_config_entry_holds_leaves_the_model_unknown_not_empty(tmp_path):
+    endpoints = ENDPOINTS.replace("kind: claude\n", "kind: other\n").replace(
+        "kind: claude_thinking\n", "kind: other\n"
+    )
+    files = {"backends.py": REGISTRY, "run.py": RUN, "conf/endpoints.yaml": endpoints}
+    plain, _ = site_at(tmp_path, files, "backends.py")
+    assert not plain.candidates.get("model")
+    assert plain.args["model"] is UNKNOWN
+
+
+def test_kwargs_handed_round_in_a_cycle_end_without_a_value(tmp_path):
+    source = HEAD + (
+        "def first(client: anthropic.Client, **kwargs):\n"
+        "    second(client, **kwargs)\n"
+        "    return client.messages.create(**kwargs)\n"
+        "def second(client, **kwargs):\n"
+        "    return first(client, **kwargs)\n"
+    )
+    [site] = site_at(tmp_path, {"app.py": source}, "app.py")
+    assert not site.candidates.get("model")
