@@ -242,3 +242,10 @@ def test_kwargs_handed_round_in_a_cycle_end_without_a_value(tmp_path):
     )
     [site] = site_at(tmp_path, {"app.py": source}, "app.py")
     assert not site.candidates.get("model")
+
+
+def test_a_dispatch_guard_no_record_passes_leaves_the_option_to_argparse(tmp_path):
+    main = MAIN.replace("[Style.Chat]", "[Style.Missing]")
+    files = {"records.py": RECORDS, "runner.py": RUNNER, "main.py": main}
+    [site] = site_at(tmp_path, files, "runner.py")
+    assert models(site) == ["gpt-9"]  # the argparse default, as without a registry

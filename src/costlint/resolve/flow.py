@@ -909,11 +909,12 @@ class ValueFlow:
         defaults = {
             str(item.value) for item in self._argparse(obj.module, attr, ctx) or [] if item.default
         }
-        return [
+        kept = [
             replace(found, default=str(found.value) in defaults, overridable=True)
             for found, fields in records
             if selected(fields, obj.fields)
         ]
+        return kept or None  # no record passes the guards: unknown, never an empty set
 
     def _option_registry(
         self, home: ModuleInfo, attr: str
