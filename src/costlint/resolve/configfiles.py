@@ -24,6 +24,18 @@ LOADERS = frozenset(
 )  # fmt: skip
 
 
+class _AnyEntry:
+    """A key that stands for every entry of a mapping (``endpoints[name]`` for a name the
+    code does not fix)."""
+
+    def __repr__(self) -> str:
+        return "*"
+
+
+ANY_ENTRY = _AnyEntry()
+MAX_ENTRIES = 64  # entries of one mapping looked at for ``ANY_ENTRY``
+
+
 @dataclass(frozen=True)
 class ConfigValue:
     """A scalar read from a config file, and where it is written."""
@@ -34,11 +46,17 @@ class ConfigValue:
 
 
 def config_values(
-    project: Repository, path_text: str, near: Path, keys: list[str | int]
+    project: Repository,
+    path_text: str,
+    near: Path,
+    keys: list[Any],
+    where: tuple[tuple[str, str], ...] = (),
 ) -> list[ConfigValue] | None:
     """The scalars at ``keys`` of the config file ``path_text`` (relative to the repository
-    root, else to the directory of ``near``); a list at the keys gives each element. None
-    when the file is not in the repository, not a config file, or has nothing there."""
+    root, else to the directory of ``near``); a list at the keys gives each element. A key
+    ``ANY_ENTRY`` stands for every entry of the mapping there, kept only when the entry holds
+    each ``where`` pair (``api_type: anthropic``). None when the file is not in the
+    repository, not a config file, or has nothing there."""
     path = _locate(project, path_text, near)
     if path is None:
         return None
@@ -49,14 +67,11 @@ def config_values(
         data = load_yaml_text(text, path.name)
     except YamlError:
         return None
-    for key in keys:
-        if isinstance(data, dict) and key in data:
-            data = data[key]
-        elif isinstance(data, list) and isinstance(key, int) and -len(data) <= key < len(data):
-            data = data[key]
-        else:
-            return None
-    items = data if isinstance(data, list) else [data]
+    items = [
+        item
+        for value in _at_keys(data, keys, where)
+        for item in (value if isinstance(value, list) else [value])
+    ]
     leaf = next((k for k in reversed(keys) if isinstance(k, str)), None)
     found = [
         ConfigValue(item, path, _line_of(text, leaf, item))
@@ -64,6 +79,30 @@ def config_values(
         if isinstance(item, (str, int, float, bool))
     ]
     return found or None
+
+
+def _at_keys(data: Any, keys: list[Any], where: tuple[tuple[str, str], ...]) -> list[Any]:
+    """The values at ``keys`` of ``data`` (several where a key is ``ANY_ENTRY``)."""
+    current = [data]
+    for key in keys:
+        following: list[Any] = []
+        for value in current:
+            if key is ANY_ENTRY:
+                if isinstance(value, dict):
+                    entries = list(value.values())[:MAX_ENTRIES]
+                    following.extend(e for e in entries if _holds(e, where))
+            elif isinstance(value, dict) and key in value:
+                following.append(value[key])
+            elif (
+                isinstance(value, list) and isinstance(key, int) and -len(value) <= key < len(value)
+            ):
+                following.append(value[key])
+        current = following
+    return current
+
+
+def _holds(entry: Any, where: tuple[tuple[str, str], ...]) -> bool:
+    return isinstance(entry, dict) and all(entry.get(k) == v for k, v in where)
 
 
 def _locate(project: Repository, path_text: str, near: Path) -> Path | None:

@@ -25,9 +25,18 @@ from typing import Any
 from ..site import UNKNOWN, Candidate, Candidates, Origin
 from .callers import called_as, caller_index, is_test_path, reaches
 from .cells import run_lines
-from .configfiles import LOADERS, config_values
+from .configfiles import ANY_ENTRY, LOADERS, config_values
 from .evaluator import Resolver
 from .project import ModuleInfo
+from .records import (
+    MAX_RECORDS,
+    FieldGuard,
+    field_guard,
+    keyed_by_field,
+    option_lookups,
+    selected,
+)
+from .registries import key_constraint, registrations, registry_calls
 from .scope import Scope
 from .syntax import call_name, own_nodes
 from .values import ClassRef, ModuleRef
@@ -82,6 +91,10 @@ class _Context:
     frames: dict[int, Frame] = field(default_factory=dict)
     # (id of the scope a name is read in, name) -> guard tests that hold there
     guards: dict[tuple[int, str], list[tuple[str, Any]]] = field(default_factory=dict)
+    # entries of a config mapping read for every entry hold these pairs (a registry key)
+    where: tuple[tuple[str, str], ...] = ()
+    # tests on a record's field around the dispatches followed (``rec.style in [...]``)
+    fields: tuple[FieldGuard, ...] = ()
 
 
 @dataclass
@@ -100,6 +113,7 @@ class _ArgNamespace:
     """What ``parser.parse_args()`` returns: attributes come from ``add_argument`` calls."""
 
     module: ModuleInfo
+    fields: tuple[FieldGuard, ...] = ()  # record-field guards on the way to this use
 
 
 class ValueFlow:
@@ -116,6 +130,8 @@ class ValueFlow:
         # modules this analysis read, held while it runs (the project keeps only a few)
         self._loaded: dict[Path, ModuleInfo] = {}
         self._line_maps: dict[str, list[tuple[int, int]]] = {}  # other notebooks read
+        # (module of the parser, option) -> the records of the registry it is looked up in
+        self._option_records: dict[tuple[Path, str], Any] = {}
 
     # -- public -----------------------------------------------------------------------------
     def candidates(self, node: ast.AST, scope: Scope, line: int) -> Candidates | None:
@@ -427,7 +443,7 @@ class ValueFlow:
         if frame is not None:
             argument = _argument_for(fn, name, frame.call, frame.skip_first)
             if argument is _SPLAT:
-                return None
+                return self._splatted(frame.call, name, frame.module, frame.scope, ctx)
             if argument is not None:
                 inner = replace(ctx, guards=self._guards_at(frame.call, frame.module, frame.scope))
                 return self._expr(argument, frame.module, frame.scope, frame.call.lineno, inner)
@@ -455,19 +471,55 @@ class ValueFlow:
                 self._note(f"value flow stops {MAX_HOPS} calls deep")
             return None
         parts: list[list[Found] | None] = []
-        for caller, skip_first in self._calls_of(fn, owner, module):
+        callers = [(c, skip, ctx.where) for c, skip in self._calls_of(fn, owner, module)]
+        callers.extend((c, False, where) for c, where in self._registry_callers(fn, module, ctx))
+        for caller, skip_first, where in callers:
             argument = _argument_for(fn, name, caller.call, skip_first)
-            if argument is None or argument is _SPLAT:
-                continue  # the default applies (already counted), or unknown
+            if argument is None:
+                continue  # the default applies (already counted)
             inner = _Context(
                 hops=ctx.hops + 1,
                 frames=dict(ctx.frames),
                 guards=self._guards_at(caller.call, caller.module, caller.scope),
+                where=where,
             )
+            if argument is _SPLAT:
+                parts.append(self._splatted(caller.call, name, caller.module, caller.scope, inner))
+                continue
             parts.append(
                 self._expr(argument, caller.module, caller.scope, caller.call.lineno, inner)
             )
         return _union(parts, partial=True)
+
+    def _splatted(
+        self, call: ast.Call, name: str, module: ModuleInfo, scope: Scope, ctx: _Context
+    ) -> list[Found] | None:
+        """The value a ``**mapping`` of ``call`` passes for parameter ``name`` (the last
+        mapping that holds it), when the mapping is a dict value flow can read."""
+        found: list[Found] | None = None
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                inner = self._key(keyword.value, name, module, scope, call.lineno, ctx)
+                if inner is not None:
+                    found = inner
+        return found
+
+    def _registry_callers(
+        self, fn: ast.AST, module: ModuleInfo, ctx: _Context
+    ) -> Iterator[tuple[ScopedCall, tuple[tuple[str, str], ...]]]:
+        """Calls that reach ``fn`` through a dispatch registry it is filed in by a decorator,
+        each with the entry constraint its key implies (``d["api_type"] == "anthropic"``)."""
+        count = 0
+        for registration in registrations(fn, module):
+            for other in self._modules_naming(registration.registry, module):
+                for found in registry_calls(other, registration.registry):
+                    count += 1
+                    if count > MAX_CALLERS:
+                        self._note(f"more than {MAX_CALLERS} calls through a registry")
+                        return
+                    constraint = key_constraint(found.key, registration.key)
+                    where = ctx.where + ((constraint,) if constraint else ())
+                    yield ScopedCall(other, found.call, found.scope), where
 
     def _calls_of(
         self, fn: ast.FunctionDef | ast.AsyncFunctionDef, owner: Scope, module: ModuleInfo
@@ -612,10 +664,16 @@ class ValueFlow:
             return self._class_attr(
                 value.scope, self._module_of(value.scope, module), node.attr, ctx, None
             )
+        stores = _attribute_stores(scope, base, node.attr, line)
+        if stores:  # ``config.model = DEFAULT`` earlier in this function
+            return self._stored(stores, node, module, scope, line, ctx)
         results: list[list[Found] | None] = []
         for obj in self._objects(base, module, scope, line, ctx):
             if isinstance(obj, _ArgNamespace):
-                results.append(self._argparse(obj.module, node.attr, ctx))
+                keyed = self._option_keys(obj, node.attr, ctx)
+                if keyed is None:
+                    keyed = self._argparse(obj.module, node.attr, ctx)
+                results.append(keyed)
             else:
                 frame = None
                 if obj.call is not None and obj.call_module is not None and obj.call_scope:
@@ -624,6 +682,29 @@ class ValueFlow:
         if results:
             return _union(results, partial=True)
         return self._scalar(node, module, scope, line)
+
+    def _stored(
+        self, stores: list[tuple[ast.Assign, bool]], node: ast.Attribute, module: ModuleInfo,
+        scope: Scope, line: int, ctx: _Context,
+    ) -> list[Found] | None:  # fmt: skip
+        """``obj.attr`` after ``obj.attr = value`` in the same function: the last store when
+        it always runs; else each conditional store (``if c.model is None: c.model = X``,
+        the default) and the value the object had before."""
+        label = f"{call_name(node.value)}.{node.attr}"
+        parts: list[list[Found] | None] = []
+        for store, always in reversed(stores):
+            found = self._expr(store.value, module, scope, store.lineno, ctx)
+            found = _named(found, label, store.value, self._origin(module, store.value))
+            if always:
+                return _union([found, *parts], partial=True)
+            if found is not None:
+                found = [replace(item, default=True) for item in found]
+            parts.append(found)
+        before = ast.Attribute(value=node.value, attr=node.attr, ctx=ast.Load())
+        ast.copy_location(before, node)
+        earlier = min(store.lineno for store, _ in stores)
+        prior = self._attribute(before, module, scope, earlier, ctx)
+        return _union([*parts, prior], partial=True)
 
     def _annotated_self_class(self, scope: Scope, module: ModuleInfo) -> Scope | None:
         """``def __call__(self: Client, ...)`` at module level (fastcore's ``@patch``)."""
@@ -723,7 +804,7 @@ class ValueFlow:
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in _PARSE_ARGS:
-                return [_ArgNamespace(module)]
+                return [_ArgNamespace(module, ctx.fields)]
             value = self._resolver(module).value(func, scope, line)
             if isinstance(value, ClassRef):
                 cls_module = self._module_of(value.scope, module)
@@ -735,7 +816,7 @@ class ValueFlow:
             fn_scope = fn_module.scopes.get(fn)
             if fn_scope is None:
                 return []
-            inner = _Context(ctx.hops + 1, dict(ctx.frames), {})
+            inner = _Context(ctx.hops + 1, dict(ctx.frames), {}, fields=ctx.fields)
             return [  # what a helper returns: ``args = get_args()``, ``cfg = load_config()``
                 obj
                 for r in own_nodes(fn)
@@ -810,7 +891,8 @@ class ValueFlow:
                 argument = _argument_for(fn, name, caller.call, skip_first)
                 if not isinstance(argument, ast.AST):
                     continue
-                inner = _Context(ctx.hops + 1, dict(ctx.frames), ctx.guards)
+                fields = ctx.fields + self._field_guards_at(caller.call, caller.scope)
+                inner = _Context(ctx.hops + 1, dict(ctx.frames), ctx.guards, fields=fields)
                 objects.extend(
                     self._objects(
                         argument, caller.module, caller.scope, caller.call.lineno, inner, depth + 1
@@ -833,6 +915,109 @@ class ValueFlow:
             if isinstance(value, ClassRef):
                 objects.append(_Instance(value.scope, self._module_of(value.scope, module)))
         return objects
+
+    def _option_keys(self, obj: _ArgNamespace, attr: str, ctx: _Context) -> list[Found] | None:
+        """``args.model`` that the program looks up in a registry of records keyed by a field
+        (``STORE[args.model]``): the keys of the records the dispatch guards on the way here
+        select; the option's default is the default among them. None when no such lookup."""
+        key = (Path(obj.module.path), attr)
+        if key not in self._option_records:
+            self._option_records[key] = self._option_registry(obj.module, attr)
+        records = self._option_records[key]
+        if records is None:
+            return None
+        defaults = {
+            str(item.value) for item in self._argparse(obj.module, attr, ctx) or [] if item.default
+        }
+        kept = [
+            replace(found, default=str(found.value) in defaults, overridable=True)
+            for found, fields in records
+            if selected(fields, obj.fields)
+        ]
+        return kept or None  # no record passes the guards: unknown, never an empty set
+
+    def _option_registry(
+        self, home: ModuleInfo, attr: str
+    ) -> list[tuple[Found, dict[str, ast.AST | None]]] | None:
+        """The records of the first registry the project looks option ``attr`` up in."""
+        if self.project is None:
+            return None
+        for number, other in enumerate(self._modules_naming(attr, home)):
+            if number >= MAX_CALLERS:
+                return None
+            for lookup in option_lookups(other.tree, attr):
+                assert isinstance(lookup.value, ast.Name)
+                records = self._keyed_records(lookup.value, other)
+                if records is not None:
+                    return records
+        return None
+
+    def _keyed_records(
+        self, name: ast.Name, module: ModuleInfo
+    ) -> list[tuple[Found, dict[str, ast.AST | None]]] | None:
+        """``{r.key: r for r in RECORDS}`` bound to ``name``: each record's key (a candidate)
+        and how it writes its fields; None unless every record is a project-class call."""
+        found = self._resolver(module).binding_of(name.id, module.module_scope, None)
+        home = module
+        if found is not None and found[0].kind == "import":
+            imported = self._import_target(name.id, module)
+            if imported is None:
+                return None
+            binding, home = imported
+        elif found is not None:
+            binding = found[0]
+        else:
+            return None
+        keyed = keyed_by_field(binding.value) if binding.value is not None else None
+        if keyed is None:
+            return None
+        key_field, source = keyed
+        items = source
+        if isinstance(source, ast.Name):
+            listed = home.module_scope.lookup(source.id, None)
+            items = listed.value if listed is not None else None
+        if not isinstance(items, (ast.List, ast.Tuple)) or len(items.elts) > MAX_RECORDS:
+            return None
+        records: list[tuple[Found, dict[str, ast.AST | None]]] = []
+        for element in items.elts:
+            if not isinstance(element, ast.Call):
+                return None
+            cls = self._resolver(home).value(element.func, home.module_scope, element.lineno)
+            if not isinstance(cls, ClassRef):
+                return None
+            fields = {
+                stmt.target.id: _field_argument(cls.scope, stmt.target.id, element)
+                for stmt in getattr(cls.scope.node, "body", [])
+                if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+            }  # fmt: skip
+            key = fields.get(key_field)
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                origin = self._origin_at(Path(home.path), key.lineno, f"{name.id} key")
+                records.append((Found(key.value, origin), fields))
+        return records
+
+    def _field_guards_at(self, node: ast.AST, scope: Scope) -> tuple[FieldGuard, ...]:
+        """Tests on a record's field (``rec.style in [...]``) of the ``if`` branches around
+        the call ``node``, for records the call is passed."""
+        passed = {a.id for a in getattr(node, "args", []) if isinstance(a, ast.Name)}
+        passed |= {
+            k.value.id for k in getattr(node, "keywords", []) if isinstance(k.value, ast.Name)
+        }
+        parents = self._parent_map(scope.node)
+        guards: list[FieldGuard] = []
+        child, current = node, parents.get(id(node))
+        steps = 0
+        while current is not None and steps < 200:
+            steps += 1
+            if isinstance(current, ast.If) and child in current.body:
+                for test in _conjuncts(current.test):
+                    guard = field_guard(test)
+                    if guard is not None and guard[0] in passed:
+                        guards.append(guard[1])
+            if current is scope.node:
+                break
+            child, current = current, parents.get(id(current))
+        return tuple(guards)
 
     def _argparse(self, module: ModuleInfo, attr: str, ctx: _Context) -> list[Found] | None:
         """``args.model``: the ``default=`` and ``choices=`` of ``add_argument("--model")``."""
@@ -878,10 +1063,10 @@ class ValueFlow:
     ) -> list[Found] | None:
         name = call_name(node.func)
         if name in _CAST and len(node.args) == 2:
+            # ``cast(Literal[...], x)``: x's values, and the values the type allows
             found = self._expr(node.args[1], module, scope, line, ctx)
-            if found:
-                return found
-            return self._literal_members(node.args[0], module, scope, ctx)
+            members = self._literal_members(node.args[0], module, scope, ctx)
+            return _union([found, members], partial=True) if found else members
         if name in _ENV_GETTERS or (name.endswith("environ.get")):
             default = node.args[1] if len(node.args) > 1 else None
             default = next((k.value for k in node.keywords if k.arg == "default"), default)
@@ -1189,7 +1374,7 @@ class ValueFlow:
                         return self._expr(keyword.value, module, scope, line, ctx)
                 return None
             if name in LOADERS:
-                return self._config_file(node, [key], module, scope, line, depth)
+                return self._config_file(node, [key], module, scope, line, depth, ctx)
             target = self._function(node.func, module, scope, line)
             if target is None or ctx.hops >= MAX_HOPS:
                 return None
@@ -1212,8 +1397,11 @@ class ValueFlow:
         if isinstance(node, ast.Subscript):  # ``config["llm"]["model"]`` of a config file
             outer = self._resolver(module).value(node.slice, scope, line)
             if isinstance(outer, str) and not getattr(outer, "holes", 0):
-                return self._config_file(node.value, [str(outer), key], module, scope, line, depth)
-            return None
+                return self._config_file(
+                    node.value, [str(outer), key], module, scope, line, depth, ctx
+                )
+            # ``endpoints[name]`` for a name the code does not fix: every entry of the mapping
+            return self._config_file(node.value, [ANY_ENTRY, key], module, scope, line, depth, ctx)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             right = self._key(node.right, key, module, scope, line, ctx, depth + 1)
             if right is not None:
@@ -1245,7 +1433,8 @@ class ValueFlow:
                             ctx,
                             depth + 1,
                         )
-                return None
+                    return None
+                return self._key_from_callers(node.id, key, owner, module, ctx, depth)
             if binding.kind not in ("assign", "with") or binding.value is None:
                 return None
             return self._key(binding.value, key, module, owner, binding.line, ctx, depth + 1)
@@ -1265,19 +1454,58 @@ class ValueFlow:
                 return _union(parts, partial=True)
         return None
 
+    def _key_from_callers(
+        self, name: str, key: str, owner: Scope, module: ModuleInfo, ctx: _Context, depth: int
+    ) -> list[Found] | None:
+        """``settings[key]`` for a parameter ``settings`` no frame binds: what the callers
+        pass for it, read at ``key``."""
+        fn = owner.node
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or ctx.hops >= MAX_HOPS:
+            return None
+        parts: list[list[Found] | None] = []
+        extra = fn.args.kwarg is not None and fn.args.kwarg.arg == name
+        for caller, skip_first in self._calls_of(fn, owner, module):
+            inner = _Context(ctx.hops + 1, dict(ctx.frames), {}, ctx.where)
+            if extra:  # ``**kwargs``: the caller's keywords (and splats) that fill it
+                parts.append(
+                    self._passed_keyword(caller.call, key, caller.module, caller.scope, inner)
+                )
+                continue
+            argument = _argument_for(fn, name, caller.call, skip_first)
+            if not isinstance(argument, ast.AST):
+                continue
+            parts.append(
+                self._key(
+                    argument, key, caller.module, caller.scope, caller.call.lineno, inner,
+                    depth + 1,
+                )
+            )  # fmt: skip
+        return _union(parts, partial=True)
+
+    def _passed_keyword(
+        self, call: ast.Call, key: str, module: ModuleInfo, scope: Scope, ctx: _Context
+    ) -> list[Found] | None:
+        """What ``call`` passes as keyword ``key``, written out or inside a ``**`` splat."""
+        written = next((k.value for k in call.keywords if k.arg == key), None)
+        if written is not None:
+            return self._expr(written, module, scope, call.lineno, ctx)
+        return self._splatted(call, key, module, scope, ctx)
+
     def _config_file(
-        self, node: ast.AST, keys: list[str | int], module: ModuleInfo, scope: Scope, line: int,
-        depth: int,
+        self, node: ast.AST, keys: list[Any], module: ModuleInfo, scope: Scope, line: int,
+        depth: int, ctx: _Context | None = None,
     ) -> list[Found] | None:  # fmt: skip
-        """``yaml.safe_load(open("config.yaml"))`` (or a name bound to it) at ``keys``: the
-        values the repository's config file holds there, each with its file and line."""
+        """``yaml.safe_load(open("config.yaml"))`` (or a name bound to it, or a project helper
+        that returns it) at ``keys``: the values the repository's config file holds there,
+        each with its file and line."""
         if depth > 8 or self.project is None:
             return None
+        ctx = ctx if ctx is not None else _Context()
         if isinstance(node, ast.Subscript):
             outer = self._resolver(module).value(node.slice, scope, line)
             if isinstance(outer, str) and not getattr(outer, "holes", 0):
                 return self._config_file(
-                    node.value, [str(outer), *keys], module, scope, line, depth + 1
+                    node.value, [str(outer), *keys], module, scope, line, depth + 1, ctx
                 )
             return None
         if isinstance(node, ast.Name):
@@ -1285,23 +1513,71 @@ class ValueFlow:
             if found is None or found[0].kind not in ("assign", "with") or found[0].value is None:
                 return None
             binding, owner = found
-            return self._config_file(binding.value, keys, module, owner, binding.line, depth + 1)
-        if not isinstance(node, ast.Call) or call_name(node.func) not in LOADERS or not node.args:
-            return None
-        path_text = self._config_path(node.args[0], module, scope, line, depth)
-        if path_text is None:
-            return None
-        values = config_values(self.project, path_text, Path(module.path), keys)
-        if values is None:
-            return None
-        label = ".".join(str(key) for key in keys)
-        return [
-            Found(
-                item.value, self._origin_at(item.path, item.line, label), default=True,
-                overridable=True,
+            return self._config_file(
+                binding.value, keys, module, owner, binding.line, depth + 1, ctx
             )
-            for item in values
-        ]  # fmt: skip
+        if not isinstance(node, ast.Call):
+            return None
+        if call_name(node.func) not in LOADERS:
+            return self._config_helper(node, keys, module, scope, line, depth, ctx)
+        if not node.args:
+            return None
+        paths = self._config_paths(node.args[0], module, scope, line, depth, ctx)
+        parts: list[list[Found] | None] = []
+        for path_text in paths:
+            values = config_values(self.project, path_text, Path(module.path), keys, ctx.where)
+            if values is None:
+                continue
+            label = ".".join(str(key) for key in keys)
+            parts.append([
+                Found(
+                    item.value, self._origin_at(item.path, item.line, label), default=True,
+                    overridable=True,
+                )
+                for item in values
+            ])  # fmt: skip
+        return _union(parts, partial=True)
+
+    def _config_helper(
+        self, node: ast.Call, keys: list[Any], module: ModuleInfo, scope: Scope, line: int,
+        depth: int, ctx: _Context,
+    ) -> list[Found] | None:  # fmt: skip
+        """``make_config(path)``: a project function that returns what a loader read, its
+        parameters bound to this call's arguments."""
+        target = self._function(node.func, module, scope, line)
+        if target is None or ctx.hops >= MAX_HOPS:
+            return None
+        fn, fn_module, skip_first = target
+        fn_scope = fn_module.scopes.get(fn)
+        if fn_scope is None:
+            return None
+        frames = dict(ctx.frames)
+        frames[id(fn)] = Frame(node, module, scope, skip_first)
+        inner = _Context(ctx.hops + 1, frames, {}, ctx.where)
+        returns = [n for n in own_nodes(fn) if isinstance(n, ast.Return) and n.value is not None]
+        return _union(
+            [
+                self._config_file(r.value, keys, fn_module, fn_scope, r.lineno, depth + 1, inner)
+                for r in returns
+            ],
+            partial=True,
+        )
+
+    def _config_paths(
+        self, node: ast.AST, module: ModuleInfo, scope: Scope, line: int, depth: int,
+        ctx: _Context,
+    ) -> list[str]:  # fmt: skip
+        """The literal path a loader reads, or, when it is a parameter or an option, the
+        paths value flow finds for it (an argparse ``default=`` naming a file)."""
+        path_text = self._config_path(node, module, scope, line, depth)
+        if path_text is not None:
+            return [path_text]
+        source = _path_source(node, self._resolver(module), scope, line)
+        if source is None:
+            return []
+        found = self._expr(source[0], module, source[1], source[2], ctx) or []
+        texts = [str(item.value) for item in found if isinstance(item.value, str)]
+        return list(dict.fromkeys(texts))[:MAX_CANDIDATES]
 
     def _config_path(
         self, node: ast.AST, module: ModuleInfo, scope: Scope, line: int, depth: int
@@ -1500,6 +1776,53 @@ def _guard(test: ast.AST) -> tuple[str, tuple[str, Any]] | None:
         ):
             return test.func.value.id, ("prefix", tuple(e.value for e in arg.elts))  # type: ignore[union-attr]
     return None
+
+
+def _attribute_stores(
+    scope: Scope, base: ast.AST, attr: str, line: int
+) -> list[tuple[ast.Assign, bool]]:
+    """``name.attr = value`` statements of the function ``scope`` before ``line`` (a local
+    object's attribute set in place), each with whether it always runs (not inside a branch
+    or loop), in source order."""
+    fn = scope.node
+    if not isinstance(base, ast.Name):
+        return []
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return []
+    stores: list[tuple[ast.Assign, bool]] = []
+    top = {id(statement) for statement in fn.body}
+    for statement in own_nodes(fn):
+        if not isinstance(statement, ast.Assign) or statement.lineno >= line:
+            continue
+        for target in statement.targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr == attr
+                and isinstance(target.value, ast.Name)
+                and target.value.id == base.id
+            ):
+                stores.append((statement, id(statement) in top))
+    return sorted(stores, key=lambda pair: pair[0].lineno)[-8:]
+
+
+def _path_source(
+    node: ast.AST, resolver: Resolver, scope: Scope, line: int, depth: int = 0
+) -> tuple[ast.AST, Scope, int] | None:
+    """The expression a loader's path comes from, through ``open(p)``, ``Path(p)`` and
+    names bound to them (``with open(p) as f``): ``p``, where it is written."""
+    if depth > 8:
+        return None
+    if isinstance(node, ast.Call):
+        name = call_name(node.func).rsplit(".", 1)[-1]
+        if name in ("open", "Path", "PurePath") and node.args and isinstance(node.func, ast.Name):
+            return _path_source(node.args[0], resolver, scope, line, depth + 1)
+        return None
+    if isinstance(node, ast.Name):
+        found = resolver.binding_of(node.id, scope, line)
+        if found is not None and found[0].kind in ("assign", "with") and found[0].value:
+            binding, owner = found
+            return _path_source(binding.value, resolver, owner, binding.line, depth + 1)
+    return node, scope, line
 
 
 def _param_default(fn: ast.AST, name: str) -> ast.AST | None:
