@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "costlint.budget": 0,
     "costlint.fixes": 0,
     "costlint.intent": 0,
+    "costlint.regexfilter": 0,
     "costlint.request": 0,
     "costlint.cachetrust": 0,
     "costlint.fingerprint": 0,  # not in the layering notes: imports only site

@@ -6,13 +6,18 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import lru_cache
 from typing import Any
 
 # Newer tokenizer (Claude Opus 4.7 and later, Haiku 5.5, Mythos): ~30% more tokens for the
 # same text (../shared/reference/claude-cost-facts.md, "Tokenizer").
 NEW_TOKENIZER_FACTOR = 1.3
 
-_PIECE = re.compile(r"[A-Za-z]+|\d+|\s+|[^\sA-Za-z\d]")
+# One token per started 5 ASCII letters, per started 3 digits, per other non-space character:
+# counting the matches of this pattern counts those tokens (greedy chunks of a run).
+_COUNTED = re.compile(r"[A-Za-z]{1,5}|\d{1,3}|[^\sA-Za-z\d]")
+# Whitespace runs of two or more characters (a single space or newline is always free).
+_SPACE_RUN = re.compile(r"\s{2,}")
 
 
 def estimate_tokens(text: str, new_tokenizer: bool = False) -> int:
@@ -24,20 +29,18 @@ def estimate_tokens(text: str, new_tokenizer: bool = False) -> int:
     """
     if not text:
         return 0
-    total = 0
-    for piece in _PIECE.findall(text):
-        first = piece[0]
-        if first.isalpha():
-            total += math.ceil(len(piece) / 5)
-        elif first.isdigit():
-            total += math.ceil(len(piece) / 3)
-        elif first.isspace():
-            if piece.count("\n") > 1 or len(piece) > 4:
-                total += 1
-        else:
-            total += 1
+    total = _estimate(text)
     if new_tokenizer:
         total = math.ceil(total * NEW_TOKENIZER_FACTOR)
+    return total
+
+
+@lru_cache(maxsize=4096)  # the same prompt text is estimated by the count stage and checks
+def _estimate(text: str) -> int:
+    total = len(_COUNTED.findall(text))
+    for run in _SPACE_RUN.findall(text):
+        if len(run) > 4 or run.count("\n") > 1:
+            total += 1
     return total
 
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .regexfilter import may_match
+
 _FLAGS = re.IGNORECASE
 
 # Answer shapes -> a generous cap (tokens) for the answer they describe.
@@ -180,6 +182,8 @@ _INPUT_AFTER = re.compile(
 
 def asks_for_complex_work(text: str) -> bool:
     """Long-form or multi-step work requested, not merely mentioned as the input's kind."""
+    if not may_match(COMPLEX_WORK, text):
+        return False
     for match in COMPLEX_WORK.finditer(text):
         before = text[max(0, match.start() - 40) : match.start()]
         after = text[match.end() : match.end() + 40]
@@ -211,6 +215,8 @@ _LABEL_AFTER = re.compile(r"^[\w \t-]{0,30}:[ \t]*$", re.MULTILINE)
 def _affirmed(text: str, pattern: re.Pattern[str]) -> bool:
     """A match that is not negated just before it ("avoid yes/no questions"), not the label
     of an input section (a line of its own ending in a colon) and not a placeholder's name."""
+    if not may_match(pattern, text):
+        return False
     for match in pattern.finditer(text):
         before = text[max(0, match.start() - 30) : match.start()]
         if NEGATION.search(before):

@@ -317,13 +317,18 @@ def _inside_agent_loop(level: Level, loop: tuple[ast.AST, str]) -> bool:
 
 
 def _runs_an_agent(function: ast.AST | None) -> bool:
-    """The call's own function loops over tool turns: one step of a multi-step agent task."""
+    """The call's own function loops over tool turns: one step of a multi-step agent task.
+    Remembered on the node: the function is judged once per caller chain it is on."""
     if function is None:
         return False
-    return any(
-        isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and _mentions_agent(node)
-        for node in ast.walk(function)
-    )
+    known = getattr(function, "_costlint_runs_an_agent", None)
+    if known is None:
+        known = any(
+            isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and _mentions_agent(node)
+            for node in ast.walk(function)
+        )
+        function._costlint_runs_an_agent = known  # type: ignore[attr-defined]
+    return known
 
 
 def _agent_loop_around(level: Level) -> bool:

@@ -177,10 +177,21 @@ class CallerIndex:
         """Whether the file's text calls, hands on or subscripts any of ``names``."""
         words = self._words.get(path)
         if words is None:
-            words = self._words[path] = frozenset(_USED.findall(_read(path)))
+            text = self._text_of(path)
+            if not any(name in text for name in names):
+                return False  # not even a substring: the word set is built only when needed
+            words = self._words[path] = frozenset(_USED.findall(text))
             if len(self._words) > WORDS_KEPT:  # memory stays flat on large trees
                 self._words.pop(next(iter(self._words)))
         return not names.isdisjoint(words)
+
+    def _text_of(self, path: Path) -> str:
+        """The text the index keeps for ``path`` when the walk has run, else read again."""
+        if self._files is not None:
+            text = self._texts().get(path)
+            if text is not None:
+                return text
+        return _read(path)
 
 
 TEST_FOLDERS = frozenset({"tests", "test", "testing"})
