@@ -343,8 +343,7 @@ def test_tool_loop_stopping_when_no_tool_use_block_comes_back_is_a_small_tool_lo
     assert cl003(tmp_path, {"app.py": FLAG_TOOL_LOOP}) == []
 
 
-def test_the_same_tool_loop_inside_a_chat_that_keeps_the_history_is_flagged(tmp_path):
-    body = """
+KEPT_CHAT = """
 import anthropic
 client = anthropic.Anthropic()
 CLOCK = {"name": "clock", "description": "The time now.",
@@ -366,6 +365,10 @@ while True:
         else:
             break
 """
+
+
+def test_the_same_tool_loop_inside_a_chat_that_keeps_the_history_is_flagged(tmp_path):
+    body = KEPT_CHAT
     assert [line for _, line, _ in cl003(tmp_path, {"app.py": body})] == [11]
 
 
@@ -388,28 +391,10 @@ for block in reply.content:
     assert cl003(tmp_path, {"app.py": body}) == []
 
 
-TYPED_QUESTION_LOOP = """
-import anthropic
-client = anthropic.Anthropic()
-CLOCK = {"name": "clock", "description": "The time now.",
-         "input_schema": {"type": "object", "properties": {}}}
-
-while True:
-    question = input("You: ").strip()
-    messages = [{"role": "user", "content": question}]
-    while True:
-        reply = client.messages.create(model="claude-haiku-4-5-20251001", max_tokens=1024,
-            tools=[CLOCK], messages=messages)
-        messages.append({"role": "assistant", "content": reply.content})
-        answers = []
-        for block in reply.content:
-            if block.type == "tool_use":
-                answers.append({"type": "tool_result", "content": "9:00"})
-        if answers:
-            messages.append({"role": "user", "content": answers})
-        else:
-            break
-"""
+TYPED_QUESTION_LOOP = KEPT_CHAT.replace("history = []\n\n", "").replace(
+    'history.append({"role": "user", "content": input()})',
+    'question = input("You: ").strip()\n    history = [{"role": "user", "content": question}]',
+)
 
 
 def test_a_chat_that_starts_the_list_afresh_each_question_runs_only_a_small_tool_loop(tmp_path):
@@ -421,4 +406,4 @@ def test_a_chat_that_starts_the_list_afresh_each_question_runs_only_a_small_tool
 def test_a_tool_loop_on_a_value_not_typed_at_the_terminal_is_still_flagged(tmp_path):
     """Only a line typed at input() counts as short: text read from elsewhere may be large."""
     body = TYPED_QUESTION_LOOP.replace('input("You: ").strip()', "fetch_ticket()")
-    assert [line for _, line, _ in cl003(tmp_path, {"app.py": body})] == [11]
+    assert [line for _, line, _ in cl003(tmp_path, {"app.py": body})] == [10]

@@ -1375,19 +1375,10 @@ class ValueFlow:
                 return None
             if name in LOADERS:
                 return self._config_file(node, [key], module, scope, line, depth, ctx)
-            target = self._function(node.func, module, scope, line)
-            if target is None or ctx.hops >= MAX_HOPS:
+            entered = self._returns_of_call(node, module, scope, line, ctx)
+            if entered is None:
                 return None
-            fn, fn_module, skip_first = target
-            fn_scope = fn_module.scopes.get(fn)
-            if fn_scope is None:
-                return None
-            frames = dict(ctx.frames)
-            frames[id(fn)] = Frame(node, module, scope, skip_first)
-            inner_ctx = _Context(ctx.hops + 1, frames, {})
-            returns = [
-                n for n in own_nodes(fn) if isinstance(n, ast.Return) and n.value is not None
-            ]
+            fn_module, fn_scope, returns, inner_ctx = entered
             return _union(
                 [
                     self._key(r.value, key, fn_module, fn_scope, r.lineno, inner_ctx, depth + 1)
@@ -1538,12 +1529,12 @@ class ValueFlow:
             ])  # fmt: skip
         return _union(parts, partial=True)
 
-    def _config_helper(
-        self, node: ast.Call, keys: list[Any], module: ModuleInfo, scope: Scope, line: int,
-        depth: int, ctx: _Context,
-    ) -> list[Found] | None:  # fmt: skip
-        """``make_config(path)``: a project function that returns what a loader read, its
-        parameters bound to this call's arguments."""
+    def _returns_of_call(
+        self, node: ast.Call, module: ModuleInfo, scope: Scope, line: int, ctx: _Context,
+        where: tuple[tuple[str, str], ...] = (),
+    ) -> tuple[ModuleInfo, Scope, list[ast.Return], _Context] | None:  # fmt: skip
+        """The return statements of the project function ``node`` calls, with the context to
+        read them in (its parameters bound to this call's arguments), within the hop bound."""
         target = self._function(node.func, module, scope, line)
         if target is None or ctx.hops >= MAX_HOPS:
             return None
@@ -1553,8 +1544,19 @@ class ValueFlow:
             return None
         frames = dict(ctx.frames)
         frames[id(fn)] = Frame(node, module, scope, skip_first)
-        inner = _Context(ctx.hops + 1, frames, {}, ctx.where)
         returns = [n for n in own_nodes(fn) if isinstance(n, ast.Return) and n.value is not None]
+        return fn_module, fn_scope, returns, _Context(ctx.hops + 1, frames, {}, where)
+
+    def _config_helper(
+        self, node: ast.Call, keys: list[Any], module: ModuleInfo, scope: Scope, line: int,
+        depth: int, ctx: _Context,
+    ) -> list[Found] | None:  # fmt: skip
+        """``make_config(path)``: a project function that returns what a loader read, its
+        parameters bound to this call's arguments."""
+        entered = self._returns_of_call(node, module, scope, line, ctx, ctx.where)
+        if entered is None:
+            return None
+        fn_module, fn_scope, returns, inner = entered
         return _union(
             [
                 self._config_file(r.value, keys, fn_module, fn_scope, r.lineno, depth + 1, inner)
