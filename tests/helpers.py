@@ -19,6 +19,17 @@ def answer(question):
                                   messages=[{"role": "user", "content": question}])
 """
 
+# A call with nothing to flag: a small cap, a small current model, a short prompt.
+CLEAN = """
+import anthropic
+client = anthropic.Anthropic()
+
+def answer(question):
+    return client.messages.create(model="claude-haiku-5-5", max_tokens=300,
+                                  system="You answer billing questions briefly.",
+                                  messages=[{"role": "user", "content": question}])
+"""
+
 
 def write(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():

@@ -10,22 +10,12 @@ from pathlib import Path
 
 import fakeapi
 import pytest
-from helpers import WASTE, write
+from helpers import CLEAN, WASTE, write
 
 pytestmark = pytest.mark.slow  # see README: the fast test subset
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 fake_api = fakeapi.fake_api
-
-CLEAN = """
-import anthropic
-client = anthropic.Anthropic()
-
-def answer(question):
-    return client.messages.create(model="claude-haiku-5-5", max_tokens=300,
-                                  system="You answer billing questions briefly.",
-                                  messages=[{"role": "user", "content": question}])
-"""
 
 
 def costlint(cwd: Path, *args: str, env: dict[str, str] | None = None):

@@ -10,21 +10,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from helpers import WASTE, write
+from helpers import CLEAN, WASTE, write
 
 pytestmark = pytest.mark.slow  # runs costlint in subprocesses
 
 ROOT = Path(__file__).resolve().parents[1]
 
-CLEAN = """
-import anthropic
-client = anthropic.Anthropic()
-
-def answer(question):
-    return client.messages.create(model="claude-haiku-5-5", max_tokens=300,
-                                  system="You answer billing questions briefly.",
-                                  messages=[{"role": "user", "content": question}])
-"""
 
 # Needed only to extract a file, run a rule's check or a `when:` condition, or count tokens
 # afresh: a two-file run whose files come from the cache must not import them.
