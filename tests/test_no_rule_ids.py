@@ -53,3 +53,15 @@ def test_the_scan_sees_literals(tmp_path):
     code = '"""Docs may say CL001."""\nif rule == "CL001":\n    x = f"({rule}, CL002)"\n'
     sample.write_text(code)
     assert rule_id_literals(sample) == ["CL001", ", CL002)"]
+
+
+def test_a_files_address_is_decided_in_discovery_only():
+    """No module but discovery knows how a path is prefixed or rooted (issue 12): the names
+    of that hand-off appear nowhere else."""
+    pattern = re.compile(r"path_prefix|source_root")
+    found = [
+        str(path.relative_to(SRC))
+        for path in sorted(SRC.rglob("*.py"))
+        if path.name != "discover.py" and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

@@ -39,7 +39,7 @@ class Project(Repository):
     def __init__(self, root: Path, read_limit: int = PROMPT_FILE_LIMIT):
         super().__init__(root, read_limit)
         self._modules: dict[Path, ModuleInfo | None] = {}
-        self._source_roots: dict[Path, Path | None] = {}
+        self._src_layouts: dict[Path, Path | None] = {}
         self._templates: TemplateRenderer | None = None
         self._template_settings: tuple[list[str] | None, int | None] = (None, None)
 
@@ -95,9 +95,9 @@ class Project(Repository):
             parent = from_file.parent
             while self.inside(parent):
                 bases.append(parent)
-                source_root = self._source_root(parent)
-                if source_root is not None:  # a sub-project with a src/ layout
-                    bases.append(source_root)
+                src_layout = self._src_layout(parent)
+                if src_layout is not None:  # a sub-project with a src/ layout
+                    bases.append(src_layout)
                 if parent == self.root:
                     break
                 parent = parent.parent
@@ -111,17 +111,17 @@ class Project(Repository):
                 self.depend_on_missing(option)  # a module created here later would shadow
         return None
 
-    def _source_root(self, folder: Path) -> Path | None:
+    def _src_layout(self, folder: Path) -> Path | None:
         """``folder/src`` when ``folder`` is a sub-project (its own pyproject.toml, setup.py
         or setup.cfg) laid out with its packages under ``src/``; looked up once per folder."""
-        if folder in self._source_roots:
-            return self._source_roots[folder]
+        if folder in self._src_layouts:
+            return self._src_layouts[folder]
         found = None
         if folder != self.root and (folder / "src").is_dir():
             markers = ("pyproject.toml", "setup.py", "setup.cfg")
             if any((folder / marker).is_file() for marker in markers):
                 found = folder / "src"
-        self._source_roots[folder] = found
+        self._src_layouts[folder] = found
         return found
 
     # -- Jinja2 templates (see templates.py) --------------------------------------------------
