@@ -355,23 +355,30 @@ class Resolver:
     def _local_function(
         self, name: str, node: ast.Call, scope: Scope, line: int, depth: int
     ) -> Any:
-        found = self.binding_of(name, scope, line)
+        found = self.project_function(name, scope, line)
         if found is None:
             return UNKNOWN
-        binding, owner = found
-        if binding.kind == "def" and isinstance(binding.value, ast.ClassDef):
-            return UNKNOWN
-        arguments = (node, scope, line)
+        module, fn = found
+        return self._function_result(module, fn, depth, (node, scope, line))
+
+    def project_function(
+        self, name: str, scope: Scope, line: int
+    ) -> tuple[ModuleInfo, ast.AST] | None:
+        """The project function ``name`` runs when called at ``line``: defined in this module,
+        or imported from another project module (None for a class or anything else)."""
+        found = self.binding_of(name, scope, line)
+        if found is None:
+            return None
+        binding = found[0]
         if binding.kind == "def":
-            return self._function_result(self.module, binding.value, depth, arguments)
-        if binding.kind == "import":
-            target = self.module.imports.get(name)
-            if target and target[1] and self.project is not None:
-                path = self.project.find_module(target[0], target[2], self.module.path)
-                module = self.project.module_at(path) if path else None
-                if module is not None:
-                    return self.module_function(module, target[1], node, depth, arguments)
-        return UNKNOWN
+            return None if isinstance(binding.value, ast.ClassDef) else (self.module, binding.value)
+        target = self.module.imports.get(name) if binding.kind == "import" else None
+        if not target or not target[1] or self.project is None:
+            return None
+        path = self.project.find_module(target[0], target[2], self.module.path)
+        module = self.project.module_at(path) if path else None
+        fn = module.module_scope.functions.get(target[1]) if module is not None else None
+        return (module, fn) if module is not None and fn is not None else None
 
     def module_function(
         self,

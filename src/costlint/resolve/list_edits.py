@@ -113,27 +113,13 @@ def _through_helper(
 def _callee(
     resolver: Resolver, call: ast.Call, scope: Scope
 ) -> tuple[ModuleInfo, ast.FunctionDef | ast.AsyncFunctionDef] | None:
-    """The project function a plain-name call runs (defined in this module or imported from
-    another project module)."""
+    """The project function a plain-name call runs."""
     if not isinstance(call.func, ast.Name):
         return None
-    found = resolver.binding_of(call.func.id, scope, call.lineno)
-    if found is None:
+    found = resolver.project_function(call.func.id, scope, call.lineno)
+    if found is None or not isinstance(found[1], (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
-    binding, _ = found
-    if binding.kind == "def" and isinstance(binding.value, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return resolver.module, binding.value
-    if binding.kind != "import" or resolver.project is None:
-        return None
-    target = resolver.module.imports.get(call.func.id)
-    if not target or not target[1]:
-        return None
-    path = resolver.project.find_module(target[0], target[2], resolver.module.path)
-    module = resolver.project.module_at(path) if path else None
-    fn = module.module_scope.functions.get(target[1]) if module is not None else None
-    if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return module, fn  # type: ignore[return-value]
-    return None
+    return found[0], found[1]
 
 
 def _statements(fn: ast.AST) -> list[tuple[ast.stmt, bool]]:

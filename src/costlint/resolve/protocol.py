@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from .project import ModuleInfo, Project
-from .scope import Binding, Scope
+from .scope import Scope
 
 
 class Evaluator(Protocol):
@@ -31,8 +31,11 @@ class Evaluator(Protocol):
         """The value a function of ``module`` returns (``UNKNOWN`` unless one plain return)."""
         ...
 
-    def binding_of(self, name: str, scope: Scope, line: int | None) -> tuple[Binding, Scope] | None:
-        """The binding of ``name`` live at ``line`` in ``scope`` (or an enclosing one)."""
+    def project_function(
+        self, name: str, scope: Scope, line: int
+    ) -> tuple[ModuleInfo, ast.AST] | None:
+        """The project function ``name`` runs when called at ``line`` (this module or one it
+        imports from), or None."""
         ...
 
     def in_call(
