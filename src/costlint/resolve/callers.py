@@ -163,9 +163,7 @@ class CallerIndex:
         except (ValueError, OSError):
             return True
         parts = [part for part in relative.with_suffix("").parts if part != "__init__"]
-        text = self._texts().get(path)
-        if text is None:
-            text = _read(path)
+        text = self._text_of(path)
         return any(re.search(r"\b" + re.escape(part) + r"\b", text) for part in parts)
 
     def _texts(self) -> dict[Path, str | None]:
