@@ -2,7 +2,9 @@
 
 Up to three numbers per site: ``prefix`` (the stable, cacheable prefix: tools, system,
 leading document), ``cached`` (the request up to its last explicit cache breakpoint, when
-fully resolved) and ``input`` (the whole request, unknown parts as placeholders).
+fully resolved) and ``input`` (the whole request, unknown parts as placeholders); and, for
+a site whose prompt its function's callers bring, ``prefix@i`` and ``input@i`` for each
+priced caller ``i`` (at most ``MAX_PRICED_CALLERS``, which bounds the API counts per site).
 Both go through one ``TokenCounter`` call, so identical requests are counted once and API
 requests run concurrently.
 """
@@ -10,9 +12,10 @@ requests run concurrently.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from .request import breakpoint_prefix, stable_prefix_parts
+from .request import breakpoint_prefix, caller_token_key, priced_callers, stable_prefix_parts
 from .site import PromptSite, TokenCount
 from .tokens import CountRequest, TokenCounter, estimate_request_tokens, placeholder_request
 
@@ -79,10 +82,28 @@ def count_sites(sites: Sequence[PromptSite], catalog: Any, counter: TokenCounter
         if whole is not None:
             requests.append(whole)
             targets.append((site, "input"))
+        for position, args in priced_callers(site):
+            for part, request in _caller_requests(site, args, model, new_tokenizer):
+                requests.append(request)
+                targets.append((site, caller_token_key(part, position)))
     if not requests:
         return
     for (site, name), count in zip(targets, counter.count(requests), strict=True):
         site.tokens[name] = count
+
+
+def _caller_requests(
+    site: PromptSite, args: dict[str, Any], model: str, new_tokenizer: bool
+) -> list[tuple[str, CountRequest]]:
+    """One caller's request (the prompt that caller brings): its prefix and whole input."""
+    found: list[tuple[str, CountRequest]] = []
+    prefix = prefix_request(replace(site, args=args), model, new_tokenizer)
+    if prefix is not None:
+        found.append(("prefix", prefix))
+    whole = placeholder_request(model, args, new_tokenizer)
+    if whole is not None:
+        found.append(("input", whole))
+    return found
 
 
 def _estimate_offline(site: PromptSite) -> None:

@@ -253,3 +253,35 @@ def history_tokens(site: PromptSite, turns: int, new_per_turn: int, output_per_t
     if isinstance(max_tokens, int) and not isinstance(max_tokens, bool) and max_tokens > 0:
         output = min(output, max_tokens)
     return base + max(turns - 1, 0) * (new_per_turn + output)
+
+
+# -- prompts that come from the callers of the function that sends them ---------------------
+
+PROMPT_PARTS = ("system", "tools", "messages")  # what a request sends that is counted as input
+CALLER_PROMPTS = "prompt@callers"  # site.candidates key: one candidate per caller's prompt
+MAX_PRICED_CALLERS = 8  # callers' prompts counted and priced per site (bounds API counts)
+
+
+def prompt_known(args: dict[str, Any], opaque: bool) -> bool:
+    """Whether some part of the prompt is known: a known system, tools or messages value, or
+    no such part at all in a request with no ``**`` the resolver could not read."""
+    parts = [args[name] for name in PROMPT_PARTS if name in args]
+    return any(part is not UNKNOWN for part in parts) or not parts and not opaque
+
+
+def caller_token_key(part: str, position: int) -> str:
+    """The ``site.tokens`` key of one caller's count (``input@2``: the third caller's)."""
+    return f"{part}@{position}"
+
+
+def priced_callers(site: PromptSite) -> list[tuple[int, dict[str, Any]]]:
+    """The callers' prompts that are counted and priced (at most ``MAX_PRICED_CALLERS``):
+    (position in the candidate set, the request with that caller's prompt parts)."""
+    found = site.candidates.get(CALLER_PROMPTS)
+    if not found:
+        return []
+    chosen: list[tuple[int, dict[str, Any]]] = []
+    for position, candidate in enumerate(found):
+        if isinstance(candidate.value, dict) and len(chosen) < MAX_PRICED_CALLERS:
+            chosen.append((position, {**site.args, **candidate.value}))
+    return chosen

@@ -14,14 +14,22 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..request import has_variable_part
+from ..request import CALLER_PROMPTS, PROMPT_PARTS, has_variable_part, prompt_known
 from ..resolve.evaluator import Resolver
 from ..resolve.flow import ValueFlow
 from ..resolve.project import ModuleInfo, Project
 from ..resolve.scope import Binding, Scope
 from ..resolve.syntax import call_name
 from ..resolve.values import ClassRef
-from ..site import PARSE_ERROR, UNKNOWN, Candidates, Diagnostic, HistoryInfo, PromptSite, Span
+from ..site import (
+    PARSE_ERROR,
+    UNKNOWN,
+    Candidates,
+    Diagnostic,
+    HistoryInfo,
+    PromptSite,
+    Span,
+)
 from .api_calls import (
     MethodReference,
     called_with,
@@ -575,6 +583,8 @@ class _CallFinder:
         if messages_node is not None:
             site.history = self._history(messages_node, cand, "cache_control" in args)
         growing = site.history is not None and site.history.growing
+        if not growing:
+            self._fill_prompt_callers(site, cand)
         moving = site.history is not None and site.history.cached and "cache_control" not in args
         site.volatile = cache_breaker(
             self.resolver, call, cand.scope, cand.loops, self._position, moving, growing
@@ -659,6 +669,25 @@ class _CallFinder:
                 site.args[name] = default.value if default is not None else UNKNOWN
             if len(found) > 1 or not here:
                 site.candidates[name] = self._in_cells(found)
+
+    def _fill_prompt_callers(self, site: PromptSite, cand: _Candidate) -> None:
+        """A call in a function whose prompt (system, tools, messages; a legacy ``prompt``)
+        comes from the function's parameters: the prompt each caller brings, with where."""
+        call, scope = cand.call, cand.scope
+        if cand.body is not None or cand.batched or cand.base is None or scope.kind != "function":
+            return
+        if prompt_known(site.args, site.opaque_kwargs) and not (
+            cand.completions and _unknown_turn(site.args.get("messages"))
+        ):
+            return
+        completions = cand.completions
+
+        def read(resolver: Resolver) -> Any:
+            return _prompt_parts(resolver, call, scope, completions)
+
+        found = self._flow().prompt_callers(scope, read, _caller_prompt_known)
+        if found is not None:
+            site.candidates[CALLER_PROMPTS] = self._in_cells(found)
 
     def _in_cells(self, found: Candidates) -> Candidates:
         """In a notebook, origins in the notebook itself as (cell, line within the cell)."""
@@ -949,6 +978,42 @@ def _completion_as_message(
             written.discard(old)
             written.add(new)
     return args, spans, written
+
+
+def _prompt_parts(
+    resolver: Resolver, call: ast.Call, scope: Scope, completions: bool
+) -> dict[str, Any] | Any:
+    """The prompt parts ``call`` sends (PROMPT_PARTS it names, directly or in a ``**``
+    mapping), as ``resolver`` evaluates them; UNKNOWN when a ``**`` mapping cannot be read."""
+    args: dict[str, Any] = {}
+    for keyword in call.keywords:
+        value = resolver.value(keyword.value, scope, call.lineno)
+        if keyword.arg is not None:
+            args[keyword.arg] = value
+        elif isinstance(value, dict):
+            args.update(value)
+        else:
+            return UNKNOWN
+    if completions:
+        args = _completion_as_message(args, {}, set())[0]
+        if _unknown_turn(args.get("messages")):
+            args["messages"] = UNKNOWN
+    return {name: args[name] for name in PROMPT_PARTS if name in args}
+
+
+def _caller_prompt_known(value: Any) -> bool:
+    """A caller's prompt parts hold some known text (a system prompt or messages)."""
+    if not isinstance(value, dict):
+        return False
+    return any(value.get(name) not in (UNKNOWN, None) for name in ("system", "messages"))
+
+
+def _unknown_turn(messages: Any) -> bool:
+    """A legacy completion's ``prompt`` read as one user turn whose text is unknown."""
+    if not isinstance(messages, list) or len(messages) != 1:
+        return False
+    first = messages[0]
+    return isinstance(first, dict) and first.get("content") is UNKNOWN
 
 
 CALL_FORWARDERS = frozenset({"to_thread", "partial", "run_sync", "run_in_threadpool"})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..site import Finding, PromptSite
+from ..site import Finding, Origin, PromptSite
 from ..usage import SiteUsage
 from .formulas import SECONDS_PER_MONTH, PlanChange
 
@@ -44,6 +44,16 @@ class FindingCost:
         return self.kind == "saving" and self.saving is not None
 
 
+@dataclass(frozen=True)
+class CallerCost:
+    """One caller's share of a site whose prompt its callers bring: where the caller is,
+    the input tokens its prompt makes, and what one call costs with it."""
+
+    origin: Origin | None
+    input_tokens: float
+    per_call: float
+
+
 @dataclass
 class SiteCost:
     site: PromptSite
@@ -64,6 +74,18 @@ class SiteCost:
     per_run: float | None = None  # USD per run of a one-shot call without a monthly volume
     fix: str | None = None  # for a failing call: what makes it work again
     findings: list[FindingCost] = field(default_factory=list)
+    # A prompt its function's callers bring: each priced caller, and how many callers'
+    # prompts could not be read (then the figures rest on the callers priced).
+    callers: list[CallerCost] = field(default_factory=list)
+    callers_unresolved: int = 0
+
+    @property
+    def per_call_range(self) -> tuple[float, float] | None:
+        """The cheapest and dearest caller's cost per call (priced per caller only)."""
+        if not self.callers:
+            return None
+        costs = [caller.per_call for caller in self.callers]
+        return min(costs), max(costs)
 
     @property
     def saving(self) -> float | None:
@@ -104,6 +126,7 @@ class Assumptions:
     token_sources: dict[str, int]
     seconds_per_month: float = SECONDS_PER_MONTH
     arrivals: str = ARRIVALS
+    caller_priced_sites: int = 0  # sites priced per caller (their prompt comes from callers)
 
     def lines(self) -> list[str]:
         """Human-readable statements, in the order reports print them."""
@@ -125,6 +148,13 @@ class Assumptions:
         )
         lines.append(f"tokens: {sources or 'none counted'}")
         lines.append(f"caching: {self.arrivals}; conversation turns follow within 5 minutes")
+        if self.caller_priced_sites:
+            lines.append(
+                f"prompts from callers: {self.caller_priced_sites} call site(s) send a prompt "
+                "their function's callers bring; each caller's prompt is priced on its own, "
+                "and the monthly figure assumes the site's calls split evenly across those "
+                "callers (the mean cost per call)"
+            )
         return lines
 
 

@@ -14,11 +14,19 @@ from typing import Any
 
 from ..catalog import platform_of
 from ..fixes import ModelSwitch, PrefixCache, RemoveParameters, with_cache_ttl
-from ..request import has_cache_control, has_variable_part
+from ..request import (
+    CALLER_PROMPTS,
+    PROMPT_PARTS,
+    caller_token_key,
+    has_cache_control,
+    has_variable_part,
+    priced_callers,
+    prompt_known,
+)
 from ..sdkpin import SdkPin, rejects_sampling_parameters
 from ..site import UNKNOWN, Finding, PromptSite
 from ..usage import SiteUsage, Usage, default_usage
-from .costs import Assumptions, CostReport, FindingCost, SiteCost
+from .costs import Assumptions, CallerCost, CostReport, FindingCost, SiteCost
 from .fixplans import price_finding
 from .formulas import Plan, PlanChange, Unpriced, Workload, apply_changes, monthly_cost
 
@@ -84,6 +92,15 @@ def price_site(
     rejected = _rejected_now(findings, sdk)
     if rejected is not None:
         return _rejected(cost, rejected, findings, sdk)
+    callers = site.candidates.get(CALLER_PROMPTS)
+    if reason is None and callers:
+        works = caller_workloads(site, usage)
+        if works:
+            return _per_caller(cost, site, works, findings, usage, catalog, info)
+        reason = (
+            f"prompt not resolved statically: none of the {len(callers)} caller(s) of "
+            f"{site.qualname.rsplit('.', 1)[-1]}() passes a prompt costlint can read"
+        )
     if reason is None and not prompt_resolved(site):
         reason = "prompt not resolved statically"
     if reason is not None:
@@ -116,6 +133,97 @@ def price_site(
     except Unpriced:  # fixes that only price alone (a user catalog missing a cache price)
         cost.after = cost.now  # claim nothing rather than guess
     return cost
+
+
+def _per_caller(
+    cost: SiteCost,
+    site: PromptSite,
+    works: list[tuple[int, Workload]],
+    findings: list[Finding],
+    usage: SiteUsage,
+    catalog: Any,
+    info: Any,
+) -> SiteCost:
+    """A site whose prompt its function's callers bring: each caller's prompt priced on its
+    own at an even share of the site's calls (so the month is the mean cost per call times
+    the calls); each finding is worth the sum of its savings over the callers."""
+    base = current_plan(site, info)
+    found = site.candidates.get(CALLER_PROMPTS) or ()
+    cost.callers_unresolved = sum(1 for c in found if not isinstance(c.value, dict))
+    first = site.tokens.get(caller_token_key("input", works[0][0]))
+    cost.token_source = first.source if first is not None else None
+    cost.output_tokens = works[0][1].output
+    cost.input_tokens = sum(w.prefix + w.rest for _, w in works) / len(works)
+    per_caller: list[list[FindingCost]] = []
+    now = after = 0.0
+    try:
+        for position, work in works:
+            caller_now = monthly_cost(work, base)
+            costs = [price_finding(f, work, base, catalog) for f in findings]
+            changes = one_plan(costs)
+            try:
+                caller_after = monthly_cost(*apply_changes(work, base, changes))
+            except Unpriced:
+                caller_after = caller_now
+            now += caller_now
+            after += caller_after
+            per_caller.append(costs)
+            origin = found[position].origin if position < len(found) else None
+            per_call = caller_now / work.calls if work.calls else 0.0
+            cost.callers.append(CallerCost(origin, work.prefix + work.rest, per_call))
+    except Unpriced as exc:
+        cost.callers = []
+        cost.unpriced = str(exc)
+        cost.findings = [FindingCost(f, "unpriced", note=str(exc)) for f in findings]
+        return cost
+    cost.now, cost.after = now, after
+    cost.findings = [_summed([c[i] for c in per_caller]) for i in range(len(findings))]
+    for finding_cost in cost.findings:
+        finding_cost.calls_per_month = usage.calls_per_month
+        finding_cost.calls_default = usage.is_default("calls_per_month")
+    name_cache_ttl(cost.findings)
+    return cost
+
+
+def _summed(costs: list[FindingCost]) -> FindingCost:
+    """One finding priced on each caller's share: the first caller's figures, with the
+    saving summed over the callers (a billed saving only when every caller bills one)."""
+    first = costs[0]
+    if not all(c.billed for c in costs):
+        return first
+    return replace(first, saving=sum(c.saving or 0.0 for c in costs))
+
+
+def caller_workloads(site: PromptSite, usage: SiteUsage) -> list[tuple[int, Workload]]:
+    """Each priced caller's workload (by its position among the callers), at an even share
+    of the site's calls; callers without a count are left out."""
+    counted = []
+    for position, args in priced_callers(site):
+        whole = site.tokens.get(caller_token_key("input", position))
+        if whole is None:
+            continue
+        prefix = site.tokens.get(caller_token_key("prefix", position))
+        variable = any(has_variable_part(args.get(n)) for n in PROMPT_PARTS)
+        counted.append((position, whole.count, prefix.count if prefix else 0, variable))
+    shares = len(counted)
+    return [
+        (position, _one_call(site, usage, whole, prefix, variable, usage.calls_per_month / shares))
+        for position, whole, prefix, variable in counted
+    ]
+
+
+def _one_call(
+    site: PromptSite, usage: SiteUsage, input_count: int, prefix_count: int, variable: bool,
+    calls: float,
+) -> Workload:  # fmt: skip
+    """A single call's workload: the stable prefix, the rest (plus the per-call text when a
+    part is filled in at run time) and the output, capped at max_tokens."""
+    max_tokens = site.get("max_tokens")
+    cap = max_tokens if isinstance(max_tokens, int) and not isinstance(max_tokens, bool) else None
+    output = float(usage.output_tokens if cap is None else min(usage.output_tokens, cap))
+    prefix = float(min(prefix_count, input_count))
+    rest = float(input_count - prefix) + (usage.new_tokens_per_turn if variable else 0)
+    return Workload(prefix, rest, output, calls, max_tokens=cap)
 
 
 def name_cache_ttl(findings: list[FindingCost]) -> None:
@@ -275,8 +383,7 @@ def prompt_resolved(site: PromptSite) -> bool:
         return True
     if "input" not in site.tokens:
         return False
-    parts = [site.args[name] for name in ("system", "tools", "messages") if name in site.args]
-    return any(part is not UNKNOWN for part in parts) or not parts and not site.opaque_kwargs
+    return prompt_known(site.args, site.opaque_kwargs)
 
 
 def workload(site: PromptSite, usage: SiteUsage) -> Workload:
@@ -301,10 +408,8 @@ def workload(site: PromptSite, usage: SiteUsage) -> Workload:
             conversation=True,
             max_tokens=cap,
         )
-    variable = any(has_variable_part(site.get(n)) for n in ("system", "tools", "messages"))
-    prefix = float(min(prefix_count, input_count))
-    rest = float(input_count - prefix) + (usage.new_tokens_per_turn if variable else 0)
-    return Workload(prefix, rest, output, usage.calls_per_month, max_tokens=cap)
+    variable = any(has_variable_part(site.get(n)) for n in PROMPT_PARTS)
+    return _one_call(site, usage, input_count, prefix_count, variable, usage.calls_per_month)
 
 
 def current_plan(site: PromptSite, model: Any) -> Plan:
@@ -350,4 +455,5 @@ def _assumptions(usage: Usage, sites: list[SiteCost], catalog: Any) -> Assumptio
         prices_as_of=as_of.isoformat() if as_of else None,
         catalog_age_days=age,
         token_sources=dict(sources),
+        caller_priced_sites=sum(1 for s in sites if s.callers and s.unpriced is None),
     )

@@ -93,6 +93,7 @@ def site_payload(site: SiteCost) -> dict[str, Any]:
         "one_shot": site.one_shot,
         "usd_per_run": money(site.per_run),
         "fix": site.fix,
+        **_callers(site),
         "findings": [
             {
                 "rule": c.finding.rule,
@@ -101,6 +102,27 @@ def site_payload(site: SiteCost) -> dict[str, Any]:
                 "in_plan": c.in_plan,
             }
             for c in site.findings
+        ],
+    }
+
+
+def _callers(site: SiteCost) -> dict[str, Any]:
+    """A site priced per caller (its prompt comes from its function's callers): how many
+    callers are priced, the range of their cost per call, and each caller."""
+    span = site.per_call_range
+    if span is None:
+        return {}
+    return {
+        "prompt_callers": len(site.callers),
+        "prompt_callers_unresolved": site.callers_unresolved,
+        "usd_per_call_range": [money(span[0]), money(span[1])],
+        "callers": [
+            {
+                **(caller.origin.to_json() if caller.origin is not None else {}),
+                "input_tokens": _round(caller.input_tokens),
+                "usd_per_call": money(caller.per_call),
+            }
+            for caller in site.callers
         ],
     }
 
@@ -129,6 +151,7 @@ def cost_payload(costs: CostReport) -> dict[str, Any]:
             "token_sources": a.token_sources,
             "seconds_per_month": a.seconds_per_month,
             "arrivals": a.arrivals,
+            **({"caller_priced_sites": a.caller_priced_sites} if a.caller_priced_sites else {}),
             "statements": a.lines(),
         },
     }

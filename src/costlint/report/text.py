@@ -199,11 +199,25 @@ def _site_block(site: SiteCost) -> list[str]:
             )
         else:
             lines.append(f"  now {per_month(now)}")
+        if site.callers:
+            lines.append(f"  {callers_note(site)}")
     for cost in site.findings:
         lines.append(f"  {cost.finding.rule} {cost.finding.name}: {finding_effect(cost)}")
     if site.overlap:
         lines.append(f"  {overlap_note(site)}")
     return lines
+
+
+def callers_note(site: SiteCost) -> str:
+    """A site priced per caller: how many callers, and their range of cost per call."""
+    low, high = (1000 * amount for amount in site.per_call_range or (0.0, 0.0))
+    span = dollars(low) if dollars(low) == dollars(high) else f"{dollars(low)}-{dollars(high)}"
+    unread = site.callers_unresolved
+    left = f"; {unread} more caller(s) bring a prompt costlint cannot read" if unread else ""
+    return (
+        f"prompt from {len(site.callers)} caller(s): {span} per 1,000 calls; the month "
+        f"assumes the calls split evenly across them{left}"
+    )
 
 
 def overlap_note(site: SiteCost) -> str:

@@ -8,6 +8,8 @@ registered in ``handlers``, each handed this resolver as an ``Evaluator``.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import PurePath
 from typing import Any
 
@@ -465,6 +467,49 @@ class Resolver:
             if keyword.arg is not None:
                 bound[keyword.arg] = self.evaluate(keyword.value, caller_scope, line, depth + 1)
         return bound
+
+    def call_arguments(
+        self,
+        fn: ast.FunctionDef | ast.AsyncFunctionDef,
+        call: ast.Call,
+        scope: Scope,
+        skip_first: bool = False,
+    ) -> dict[str, Any]:
+        """The values one call written in this module (in ``scope``) passes to ``fn``'s
+        parameters, by name; ``skip_first`` for a method or constructor called on an object
+        (``self`` is not passed). Parameters the call leaves out are not in the result."""
+        params = [p.arg for p in (*fn.args.posonlyargs, *fn.args.args)]
+        if skip_first:
+            params = params[1:]
+        bound: dict[str, Any] = {}
+        for position, argument in enumerate(call.args):
+            if isinstance(argument, ast.Starred) or position >= len(params):
+                break
+            bound[params[position]] = self.value(argument, scope, call.lineno)
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                bound[keyword.arg] = self.value(keyword.value, scope, call.lineno)
+        return bound
+
+    def parameter_defaults(
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope
+    ) -> dict[str, Any]:
+        """The values of ``fn``'s parameter defaults (``fn`` is a function of this module)."""
+        return self._bound_arguments(fn, scope, 0, None)
+
+    @contextmanager
+    def bound(self, scope: Scope, values: dict[str, Any]) -> Iterator[None]:
+        """Evaluate with the parameters of the function ``scope`` bound to ``values`` (one
+        call of it, as value flow follows a prompt to a caller)."""
+        saved = self._arguments.get(id(scope))
+        self._arguments[id(scope)] = values
+        try:
+            yield
+        finally:
+            if saved is None:
+                self._arguments.pop(id(scope), None)
+            else:
+                self._arguments[id(scope)] = saved
 
     def _value_of(self, node: ast.AST, scope: Scope, line: int, depth: int) -> Any:
         return self.evaluate(node, scope, line, depth + 1)

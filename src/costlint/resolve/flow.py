@@ -17,7 +17,7 @@ candidates per value, steps per query); where a bound is hit the set is cut and 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ MAX_HOPS = 4  # function boundaries crossed (into callers, helpers, constructors
 MAX_CALLERS = 32  # calls of one function followed
 MAX_CANDIDATES = 16  # values kept per argument
 MAX_STEPS = 4_000  # expressions visited per query
+MAX_PROMPT_READS = 64  # caller calls whose prompt one site reads (all hops together)
 MAX_MODULES_HELD = 256  # modules one analysis keeps parsed while it follows callers
 
 
@@ -126,6 +127,7 @@ class ValueFlow:
         self._resolvers: dict[int, Resolver] = {id(module): Resolver(module)}
         self._parents: dict[int, dict[int, ast.AST]] = {}
         self._steps = 0
+        self._reads = 0
         self._active: set[tuple[int, int]] = set()
         # modules this analysis read, held while it runs (the project keeps only a few)
         self._loaded: dict[Path, ModuleInfo] = {}
@@ -147,6 +149,87 @@ class ValueFlow:
         context = _Context(guards=self._guards_at(node, self.module, scope))
         found = self._key(node, key, self.module, scope, line, context)
         return self._finish(found)
+
+    def prompt_callers(
+        self,
+        scope: Scope,
+        read: Callable[[Resolver], Any],
+        known: Callable[[Any], bool],
+    ) -> Candidates | None:
+        """The request parts a call inside the function ``scope`` sends, once per call of
+        that function: ``read`` evaluates them (with the resolver value flow binds the
+        function's parameters in) and ``known`` says whether a caller's value is usable.
+        Each candidate's origin is the call that brings the value (the outermost one when a
+        caller passes its own parameters on); a caller whose value stays unknown is a
+        candidate of value UNKNOWN. None when the function has no caller."""
+        fn = scope.node
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or self.project is None:
+            return None
+        self._steps = 0
+        self._reads = 0
+
+        def here() -> Any:
+            return read(self._resolver(self.module))
+
+        found: list[Candidate] = []
+        for origin, value in self._prompt_callers(fn, scope, self.module, here, known, 0, ()):
+            if len(found) >= MAX_CALLERS:
+                self._note(f"more than {MAX_CALLERS} callers bring a prompt: the first are kept")
+                break
+            found.append(Candidate(value, self._in_cells(origin)))
+        return Candidates(found) if found else None
+
+    def _prompt_callers(
+        self,
+        fn: ast.FunctionDef | ast.AsyncFunctionDef,
+        scope: Scope,
+        module: ModuleInfo,
+        read: Callable[[], Any],
+        known: Callable[[Any], bool],
+        hops: int,
+        seen: tuple[int, ...],
+    ) -> Iterator[tuple[Origin | None, Any]]:
+        """(origin, value) for each call of ``fn``; ``read`` evaluates the request with
+        ``fn``'s parameters bound. A caller that passes its own parameters on is followed to
+        its callers, up to ``MAX_HOPS`` function boundaries."""
+        defaults = self._resolver(module).parameter_defaults(fn, scope)
+        for caller, skip_first in self._calls_of(fn, scope, module):
+            self._reads += 1
+            if self._reads > MAX_PROMPT_READS:
+                self._note(f"a prompt read for {MAX_PROMPT_READS} calls: the rest are left out")
+                return
+
+            def through(caller: ScopedCall = caller, skip_first: bool = skip_first) -> Any:
+                passed = self._resolver(caller.module).call_arguments(
+                    fn, caller.call, caller.scope, skip_first
+                )
+                with self._resolver(module).bound(scope, {**defaults, **passed}):
+                    return read()
+
+            value = through()
+            origin = self._origin(caller.module, caller.call)
+            if known(value):
+                yield origin, value
+                continue
+            outer = caller.scope.node
+            if (
+                isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and id(outer) not in seen
+                and caller.scope.kind == "function"
+            ):
+                if hops + 1 >= MAX_HOPS:
+                    self._note(f"value flow stops {MAX_HOPS} calls deep")
+                else:
+                    deeper = list(
+                        self._prompt_callers(
+                            outer, caller.scope, caller.module, through, known, hops + 1,
+                            (*seen, id(fn)),
+                        )
+                    )  # fmt: skip
+                    if deeper:
+                        yield from deeper
+                        continue
+            yield origin, UNKNOWN
 
     def _finish(self, found: list[Found] | None) -> Candidates | None:
         if not found:
