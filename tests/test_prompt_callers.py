@@ -267,3 +267,31 @@ def test_api_counts_each_callers_prompt(tmp_path, fake_api):
     assert any("Grade this answer" in body for body in bodies)
     assert any("You write one-line summaries." in body for body in bodies)
     assert all("max_tokens" not in r.body for r in fake_api.count_requests)
+
+
+def test_a_helper_that_unwraps_sdk_messages_keeps_plain_text(tmp_path):
+    """``m.content if isinstance(m, Message) else m`` on a text is the text; a conditional on
+    anything else stays unknown (and such a caller is not priced on an empty shell)."""
+    source = (
+        WRAPPER
+        + """
+from anthropic.types import Message
+
+def add_user_message(messages, message):
+    messages.append({"role": "user",
+                     "content": message.content if isinstance(message, Message) else message})
+
+def plain():
+    messages = []
+    add_user_message(messages, "List three prime numbers.")
+    return chat(messages)
+
+def branchy(flag):
+    messages = [{"role": "user", "content": "Yes." if flag else "No."}]
+    return chat(messages)
+"""
+    )
+    site = only_site(scan(tmp_path, {"app.py": source}))
+    plain, branchy = site.candidates[CALLER_PROMPTS]
+    assert plain.value["messages"] == [{"role": "user", "content": "List three prime numbers."}]
+    assert branchy.value is UNKNOWN

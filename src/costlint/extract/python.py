@@ -14,7 +14,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..request import CALLER_PROMPTS, PROMPT_PARTS, has_variable_part, prompt_known
+from ..request import (
+    CALLER_PROMPTS,
+    PROMPT_PARTS,
+    block_text,
+    has_variable_part,
+    prompt_known,
+)
 from ..resolve.evaluator import Resolver
 from ..resolve.flow import ValueFlow
 from ..resolve.project import ModuleInfo, Project
@@ -1002,10 +1008,11 @@ def _prompt_parts(
 
 
 def _caller_prompt_known(value: Any) -> bool:
-    """A caller's prompt parts hold some known text (a system prompt or messages)."""
+    """A caller's prompt holds some text the source shows (in the system prompt or the
+    messages): a list of turns whose every text is unknown is not a prompt to price."""
     if not isinstance(value, dict):
         return False
-    return any(value.get(name) not in (UNKNOWN, None) for name in ("system", "messages"))
+    return any(block_text(value.get(name)).strip() for name in ("system", "messages"))
 
 
 def _unknown_turn(messages: Any) -> bool:

@@ -290,6 +290,26 @@ class Resolver:
             return path_attr(base, "parents", key)
         return UNKNOWN
 
+    def _eval_IfExp(self, node: ast.IfExp, scope: Scope, line: int, depth: int) -> Any:
+        """``x.content if isinstance(x, Message) else x`` with ``x`` a resolved text, list or
+        dict: such a value is never an instance of a named class (an SDK or project type),
+        so the ``else`` branch; any other conditional is unknown."""
+        test = node.test
+        if not (
+            isinstance(test, ast.Call)
+            and call_name(test.func) == "isinstance"
+            and len(test.args) == 2
+            and not test.keywords
+        ):
+            return UNKNOWN
+        kinds = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+        if not kinds or not all(_named_class(kind) for kind in kinds):
+            return UNKNOWN
+        subject = self.evaluate(test.args[0], scope, line, depth)
+        if type(subject) not in (str, Str, list, dict):
+            return UNKNOWN
+        return self.evaluate(node.orelse, scope, line, depth)
+
     def _eval_Await(self, node: ast.Await, scope: Scope, line: int, depth: int) -> Any:
         return UNKNOWN
 
@@ -515,6 +535,25 @@ class Resolver:
         return self.evaluate(node, scope, line, depth + 1)
 
 
+# Types a text, list or dict can be an instance of (builtins, typing and collections.abc).
+_PLAIN_TYPES = frozenset(
+    {
+        "Any", "AnyStr", "Collection", "Container", "Dict", "Hashable", "Iterable", "Iterator",
+        "List", "Mapping", "MutableMapping", "MutableSequence", "Reversible", "Sequence",
+        "Sized", "Text", "UserDict", "UserList", "UserString",
+    }
+)  # fmt: skip
+
+
+def _named_class(node: ast.AST) -> bool:
+    """A class named in CamelCase (``Message``, ``types.Message``) that no plain text, list
+    or dict is an instance of."""
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return False
+    name = call_name(node).rsplit(".", 1)[-1]
+    return name[:1].isupper() and name not in _PLAIN_TYPES
+
+
 def _mutated(owner: Scope, name: str, bound: int, line: int) -> bool:
     lines = owner.mutations.get(name)
     if not lines:
@@ -558,6 +597,7 @@ _NODE_HANDLERS: dict[type[ast.AST], NodeHandler] = {
     ast.Attribute: Resolver._eval_Attribute,
     ast.Subscript: Resolver._eval_Subscript,
     ast.Await: Resolver._eval_Await,
+    ast.IfExp: Resolver._eval_IfExp,
     ast.Call: Resolver._eval_Call,
     **handlers.NODE_HANDLERS,
 }
