@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..site import UNKNOWN, Candidate, Candidates, Origin
+from ..site import UNKNOWN, Candidate, Candidates, Origin, Str
 from .callers import called_as, caller_index, is_test_path, reaches
 from .cells import run_lines
 from .configfiles import ANY_ENTRY, LOADERS, config_values
@@ -171,6 +171,9 @@ class ValueFlow:
         def here() -> Any:
             return read(self._resolver(self.module))
 
+        if not self._may_bring(fn, scope, here, known):
+            return None
+
         found: list[Candidate] = []
         for origin, value in self._prompt_callers(fn, scope, self.module, here, known, 0, ()):
             if len(found) >= MAX_CALLERS:
@@ -178,6 +181,28 @@ class ValueFlow:
                 break
             found.append(Candidate(value, self._in_cells(origin)))
         return Candidates(found) if found else None
+
+    def _may_bring(
+        self,
+        fn: ast.FunctionDef | ast.AsyncFunctionDef,
+        scope: Scope,
+        read: Callable[[], Any],
+        known: Callable[[Any], bool],
+    ) -> bool:
+        """Whether a caller can bring the prompt at all: with every parameter bound to a
+        stand-in text, is it known? (A prompt built by code the evaluator cannot follow stays
+        unknown whatever the callers pass: the callers are not searched.)"""
+        args = fn.args
+        names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+        if args.vararg is not None:
+            names.append(args.vararg.arg)
+        if args.kwarg is not None:
+            names.append(args.kwarg.arg)
+        probe = {name: Str(f"<{name}>") for name in names if name not in ("self", "cls")}
+        if not probe:
+            return False
+        with self._resolver(self.module).bound(scope, probe):
+            return known(read())
 
     def _prompt_callers(
         self,
