@@ -295,3 +295,18 @@ def branchy(flag):
     plain, branchy = site.candidates[CALLER_PROMPTS]
     assert plain.value["messages"] == [{"role": "user", "content": "List three prime numbers."}]
     assert branchy.value is UNKNOWN
+
+
+def test_an_assistant_prefill_alone_is_no_prompt(tmp_path):
+    source = (
+        WRAPPER
+        + """
+def extract(document):
+    messages = [{"role": "user", "content": document.text},
+                {"role": "assistant", "content": "```json"}]
+    return chat(messages)
+"""
+    )
+    site = only_site(scan(tmp_path, {"app.py": source}))
+    [caller] = site.candidates[CALLER_PROMPTS]
+    assert caller.value is UNKNOWN

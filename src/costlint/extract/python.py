@@ -1008,11 +1008,21 @@ def _prompt_parts(
 
 
 def _caller_prompt_known(value: Any) -> bool:
-    """A caller's prompt holds some text the source shows (in the system prompt or the
-    messages): a list of turns whose every text is unknown is not a prompt to price."""
+    """A caller's prompt holds some text the source shows, in the system prompt or a user
+    turn: turns whose every text is unknown (an assistant prefill aside) are no prompt."""
     if not isinstance(value, dict):
         return False
-    return any(block_text(value.get(name)).strip() for name in ("system", "messages"))
+    if block_text(value.get("system")).strip():
+        return True
+    messages = value.get("messages")
+    if isinstance(messages, str):
+        return bool(messages.strip())
+    if not isinstance(messages, list):
+        return False
+    return any(
+        isinstance(turn, dict) and turn.get("role") != "assistant" and block_text(turn).strip()
+        for turn in messages
+    )
 
 
 def _unknown_turn(messages: Any) -> bool:
