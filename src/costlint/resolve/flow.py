@@ -218,7 +218,7 @@ class ValueFlow:
         ``fn``'s parameters bound. A caller that passes its own parameters on is followed to
         its callers, up to ``MAX_HOPS`` function boundaries."""
         defaults = self._resolver(module).parameter_defaults(fn, scope)
-        for caller, skip_first in self._calls_of(fn, scope, module):
+        for caller, skip_first in self._calls_of(fn, scope, module, importers_only=True):
             self._reads += 1
             if self._reads > MAX_PROMPT_READS:
                 self._note(f"a prompt read for {MAX_PROMPT_READS} calls: the rest are left out")
@@ -630,8 +630,9 @@ class ValueFlow:
                     yield ScopedCall(other, found.call, found.scope), where
 
     def _calls_of(
-        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, owner: Scope, module: ModuleInfo
-    ) -> Iterator[tuple[ScopedCall, bool]]:
+        self, fn: ast.FunctionDef | ast.AsyncFunctionDef, owner: Scope, module: ModuleInfo,
+        importers_only: bool = False,
+    ) -> Iterator[tuple[ScopedCall, bool]]:  # fmt: skip
         """The calls that can reach ``fn`` (at most ``MAX_CALLERS``), each with whether the
         call leaves out ``self``: by name; a constructor through its class's name; an object
         called through ``__call__`` where the called name holds an instance of the class."""
@@ -644,7 +645,7 @@ class ValueFlow:
         if through_call:
             callers: Iterator[ScopedCall] = self._instance_calls(cls, callee, module)
         else:
-            callers = self._callers(callee, module, MAX_CALLERS + 1)
+            callers = self._callers(callee, module, MAX_CALLERS + 1, importers_only)
         for count, caller in enumerate(callers, start=1):
             if count > MAX_CALLERS:
                 self._note(f"more than {MAX_CALLERS} calls of {callee}(): the first are followed")
@@ -711,10 +712,14 @@ class ValueFlow:
                     parts.append(self._elements(first, module, scope, call.lineno, ctx))
         return _union(parts, partial=True)
 
-    def _callers(self, callee: str, home: ModuleInfo, limit: int) -> Iterator[ScopedCall]:
-        """Calls of ``callee`` in this module, the function's own module, then the project."""
+    def _callers(
+        self, callee: str, home: ModuleInfo, limit: int, importers_only: bool = False
+    ) -> Iterator[ScopedCall]:
+        """Calls of ``callee`` in this module, the function's own module, then the project
+        (``importers_only``: only files whose imports name home's module or a package above
+        it, found in the caller index without parsing)."""
         count = 0
-        for module in self._modules_naming(callee, home):
+        for module in self._modules_naming(callee, home, importers_only):
             for call, where in module.calls:
                 direct = called_as(call, callee)
                 if direct is not None:
@@ -723,9 +728,12 @@ class ValueFlow:
                         return
                     yield ScopedCall(module, direct, where.scope)
 
-    def _modules_naming(self, name: str, home: ModuleInfo) -> Iterator[ModuleInfo]:
+    def _modules_naming(
+        self, name: str, home: ModuleInfo, importers_only: bool = False
+    ) -> Iterator[ModuleInfo]:
         """This module, ``home`` (a function's own module), then the project modules whose
-        text mentions ``name`` (the project's caller index), each once."""
+        text mentions ``name`` (the project's caller index), each once; ``importers_only``:
+        of the Python files, those whose imports name home's module or a package above it."""
         seen: set[Path] = set()
         for module in (self.module, home):
             key = Path(module.path).resolve()
@@ -736,9 +744,12 @@ class ValueFlow:
             return  # nothing imports a notebook: its functions are called in it only
         index = caller_index(self.project)
         in_tests = is_test_path(Path(home.path), self.project.root)
+        allowed = self._importers_of(home, name) if importers_only else None
         for path in index.files_calling(name):
             if path.resolve() in seen:
                 continue
+            if allowed is not None and path.suffix != ".ipynb" and path not in allowed:
+                continue  # both paths as the caller index holds them
             if not in_tests and is_test_path(path, self.project.root):
                 continue  # a test's arguments are fixtures, not the values the code runs with
             seen.add(path.resolve())
@@ -747,6 +758,20 @@ class ValueFlow:
             module = self._module_at(path)
             if module is not None:
                 yield module
+
+    def _importers_of(self, home: ModuleInfo, name: str) -> set[Path]:
+        """Project Python files whose import statements name ``home``'s module, a package
+        above it, or ``name`` itself (re-exported by a package): the caller index's import
+        table, so no file is parsed to find them."""
+        assert self.project is not None
+        index = caller_index(self.project)
+        path = Path(home.path).resolve()
+        try:
+            parts = path.relative_to(self.project.root).with_suffix("").parts
+        except ValueError:
+            parts = (path.stem,)
+        names = {part for part in parts if part != "__init__"} | {name}
+        return {found for word in names for found in index.importers(word)}
 
     # -- attributes, objects ----------------------------------------------------------------
     def _attribute(
