@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .config import Config
 from .discover import SourceFile, discover
+from .resolve.import_lines import can_bind_from, folder_parts, module_parts, package_reader
 
 MAX_DEPTH = 3  # importers of importers of importers
 MAX_DEPENDENTS = 100  # files nominated in all
@@ -63,6 +64,7 @@ def importers(
             if len(project) >= MAX_PROJECT_FILES:
                 break
     taken = {source.path.resolve() for source in given}
+    root = config.root
     imports: dict[Path, str] = {}
     found: list[SourceFile] = []
     frontier = list(given)
@@ -71,6 +73,7 @@ def importers(
         if not names:
             break
         pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+        homes = [module_parts(source.path, root) for source in frontier]
         frontier = []
         for source in project:
             key = source.path.resolve()
@@ -78,7 +81,8 @@ def importers(
                 continue
             if key not in imports:
                 imports[key] = _imports(source.path)
-            if pattern.search(imports[key]):
+            text = imports[key]
+            if pattern.search(text) and _imports_one(source.path, text, homes, root):
                 taken.add(key)
                 frontier.append(source)
                 found.append(source)
@@ -87,3 +91,11 @@ def importers(
         if not frontier:
             break
     return found
+
+
+def _imports_one(path: Path, imports: str, homes: list[tuple[str, ...]], root: Path) -> bool:
+    """Whether the import lines of ``path`` can bind anything of one of the ``homes``
+    (a name matched by the search above may be another module's of the same name)."""
+    folder = folder_parts(path, root)
+    read = package_reader(root)
+    return any(can_bind_from(imports, None, home, folder, read) for home in homes)

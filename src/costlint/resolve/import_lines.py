@@ -1,0 +1,159 @@
+"""Whether a file's import statements, read as text, can bind anything from a module.
+
+Value flow looks for the callers of a function among the files that mention its name; on a
+large project most of them mean another function of that name. A call of a module-level
+function or class defined in module M, found in another file, reaches it only through an
+import: of the name itself (``from m import f``, or from a package that re-exports it), of
+``*``, or of M or a package above it (``import pkg.m``, ``from pkg import m``). Reading the
+import lines of a file's text answers that before the file is parsed. The same test (for
+any name of M) tells which files may depend on M (``dependents.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .callers import MAX_REEXPORT_DEPTH
+
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)"
+    r"|import[ \t]+([^\n#]+))",
+    re.MULTILINE,
+)
+_AS = re.compile(r"\s+as\s+\w+")
+_COMMENT = re.compile(r"#[^\n]*")
+
+PackageText = Callable[[list[str]], "str | None"]
+
+
+def can_bind_from(
+    text: str,
+    name: str | None,
+    home_parts: Sequence[str],
+    folder_parts: Sequence[str],
+    package_text: PackageText,
+    depth: int = 0,
+) -> bool:
+    """Whether ``text`` has an import that may bind ``name`` of home, or home itself.
+
+    ``home_parts``: home's path under the project root as parts (folders included: which of
+    them is the package root is not known here, so an absolute import matches any run of
+    them). ``folder_parts``: the folder of the file ``text`` is read from (a relative import
+    starts there). ``package_text``: a folder's ``__init__.py`` text, None when it is not a
+    package (only packages re-export, as in ``callers.reaches``). ``name`` None: any name
+    of home. Conservative: ``True`` when in doubt.
+    """
+    if "import" not in text:
+        return False
+    for match in _IMPORT.finditer(text):
+        dots, source, names, plain = match.groups()
+        if plain is not None:  # ``import a.b.c [as x], d``
+            modules = (item.strip().split(".") for item in _AS.sub("", plain).split(","))
+            if any(_within(parts, home_parts) for parts in modules):
+                return True
+            continue
+        listed = _AS.sub("", _COMMENT.sub("", names)).strip().strip("()")
+        imported = [item.strip() for item in listed.split(",") if item.strip()]
+        base = source.split(".") if source else []
+        if dots:
+            binds = _relative_binds(
+                len(dots) - 1, base, imported, name, home_parts, folder_parts, package_text, depth
+            )
+        else:
+            binds = _absolute_binds(base, imported, name, home_parts)
+        if binds:
+            return True
+    return False
+
+
+def _absolute_binds(
+    base: list[str], imported: list[str], name: str | None, home_parts: Sequence[str]
+) -> bool:
+    if "*" in imported or name in imported:
+        return True  # from home, or from a package that may re-export it
+    if name is None and _within(base, home_parts):
+        return True  # any name from home or a package above it
+    return any(_within([*base, item], home_parts) for item in imported)  # home itself
+
+
+def _relative_binds(
+    up: int,
+    base: list[str],
+    imported: list[str],
+    name: str | None,
+    home_parts: Sequence[str],
+    folder_parts: Sequence[str],
+    package_text: PackageText,
+    depth: int,
+) -> bool:
+    if up > len(folder_parts):
+        return True  # above the project root: cannot tell
+    anchor = [*folder_parts[: len(folder_parts) - up], *base]
+    if "*" in imported or any(_above([*anchor, item], home_parts) for item in imported):
+        return True
+    if anchor == list(home_parts) or (name is None and _above(anchor, home_parts)):
+        return True  # ``from .m import x`` with m home (x may be any name it holds)
+    return name in imported and _reexports(anchor, name, home_parts, package_text, depth)
+
+
+def _reexports(
+    anchor: list[str],
+    name: str | None,
+    home_parts: Sequence[str],
+    package_text: PackageText,
+    depth: int,
+) -> bool:
+    """Whether the package at ``anchor`` may re-export ``name`` of home (followed
+    ``MAX_REEXPORT_DEPTH`` packages deep, as ``callers.reaches`` does)."""
+    if depth >= MAX_REEXPORT_DEPTH:
+        return False
+    text = package_text(anchor)
+    if text is None:
+        return False
+    return can_bind_from(text, name, home_parts, anchor, package_text, depth + 1)
+
+
+def _above(parts: list[str], home_parts: Sequence[str]) -> bool:
+    """Whether ``parts`` is home or a package above it, as a path from the same root."""
+    return 0 < len(parts) <= len(home_parts) and list(home_parts[: len(parts)]) == parts
+
+
+def _within(parts: list[str], home_parts: Sequence[str]) -> bool:
+    """Whether ``parts`` is a run of consecutive parts of ``home_parts``."""
+    parts = [part for part in parts if part]
+    size = len(parts)
+    return size > 0 and any(
+        list(home_parts[start : start + size]) == parts
+        for start in range(len(home_parts) - size + 1)
+    )
+
+
+def module_parts(path: Path, root: Path) -> tuple[str, ...]:
+    """A module's path under the project root as parts (``__init__`` dropped)."""
+    try:
+        relative = path.relative_to(root)  # the caller index's paths are under the root
+    except ValueError:
+        try:
+            relative = path.resolve().relative_to(root.resolve())
+        except (ValueError, OSError):
+            return (path.stem,)
+    return tuple(part for part in relative.with_suffix("").parts if part != "__init__")
+
+
+def folder_parts(path: Path, root: Path) -> tuple[str, ...]:
+    """The parts of the folder ``path`` is in, under the project root."""
+    return module_parts(path.parent / "__init__.py", root)
+
+
+def package_reader(root: Path) -> PackageText:
+    """``package_text`` for ``can_bind_from``: a folder's ``__init__.py`` text under ``root``."""
+
+    def package_text(parts: list[str]) -> str | None:
+        try:
+            return root.joinpath(*parts, "__init__.py").read_text("utf-8-sig", errors="replace")
+        except OSError:
+            return None
+
+    return package_text
