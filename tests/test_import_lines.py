@@ -47,7 +47,9 @@ def test_a_relative_import_of_the_name_from_a_package_follows_its_re_export():
 
 def test_any_name_of_the_module_for_dependents():
     assert binds("from svc.llm import MODEL\n", name=None)
-    assert binds("from svc import settings\n", name=None)  # svc may re-export from llm
+    reexporting = {("svc",): "from .llm import MODEL\n"}
+    assert binds("from svc import MODEL\n", name=None, packages=reexporting)
+    assert not binds("from svc import settings\n", name=None)  # svc/__init__ imports no llm
     assert binds("from . import llm\n", name=None, folder=("svc",))
     assert not binds("from agents.llm import MODEL\n", name=None)
 

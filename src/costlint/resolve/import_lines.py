@@ -62,20 +62,29 @@ def can_bind_from(
                 len(dots) - 1, base, imported, name, home_parts, folder_parts, package_text, depth
             )
         else:
-            binds = _absolute_binds(base, imported, name, home_parts)
+            binds = _absolute_binds(base, imported, name, home_parts, package_text, depth)
         if binds:
             return True
     return False
 
 
 def _absolute_binds(
-    base: list[str], imported: list[str], name: str | None, home_parts: Sequence[str]
+    base: list[str],
+    imported: list[str],
+    name: str | None,
+    home_parts: Sequence[str],
+    package_text: PackageText,
+    depth: int,
 ) -> bool:
-    if "*" in imported or name in imported:
-        return True  # from home, or from a package that may re-export it
-    if name is None and _within(base, home_parts):
-        return True  # any name from home or a package above it
-    return any(_within([*base, item], home_parts) for item in imported)  # home itself
+    if "*" in imported:
+        return True
+    size = len(base)
+    for start in range(len(home_parts) - size + 1):
+        if size and list(home_parts[start : start + size]) == base:
+            module = list(home_parts[: start + size])  # the folder ``base`` names
+            if _from_module(module, imported, name, home_parts, package_text, depth):
+                return True
+    return name in imported  # from a package elsewhere that may re-export it
 
 
 def _relative_binds(
@@ -90,12 +99,31 @@ def _relative_binds(
 ) -> bool:
     if up > len(folder_parts):
         return True  # above the project root: cannot tell
-    anchor = [*folder_parts[: len(folder_parts) - up], *base]
-    if "*" in imported or any(_above([*anchor, item], home_parts) for item in imported):
+    if "*" in imported:
         return True
-    if anchor == list(home_parts) or (name is None and _above(anchor, home_parts)):
-        return True  # ``from .m import x`` with m home (x may be any name it holds)
+    anchor = [*folder_parts[: len(folder_parts) - up], *base]
+    if _from_module(anchor, imported, name, home_parts, package_text, depth):
+        return True
     return name in imported and _reexports(anchor, name, home_parts, package_text, depth)
+
+
+def _from_module(
+    module: list[str],
+    imported: list[str],
+    name: str | None,
+    home_parts: Sequence[str],
+    package_text: PackageText,
+    depth: int,
+) -> bool:
+    """``from <module> import <imported>``, ``module`` a path from the root: home itself, the
+    package or module below it on the way to home, or a package above home that re-exports."""
+    if not (module and _above(module, home_parts)):
+        return False
+    if len(module) == len(home_parts) or home_parts[len(module)] in imported:
+        return True
+    if name is not None and name not in imported:
+        return False
+    return _reexports(module, name, home_parts, package_text, depth)
 
 
 def _reexports(
@@ -105,8 +133,8 @@ def _reexports(
     package_text: PackageText,
     depth: int,
 ) -> bool:
-    """Whether the package at ``anchor`` may re-export ``name`` of home (followed
-    ``MAX_REEXPORT_DEPTH`` packages deep, as ``callers.reaches`` does)."""
+    """Whether the package at ``anchor`` may re-export ``name`` of home (any name when None;
+    followed ``MAX_REEXPORT_DEPTH`` packages deep, as ``callers.reaches`` does)."""
     if depth >= MAX_REEXPORT_DEPTH:
         return False
     text = package_text(anchor)
