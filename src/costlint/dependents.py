@@ -16,7 +16,6 @@ from pathlib import Path
 
 from .config import Config
 from .discover import SourceFile, discover
-from .resolve.import_lines import can_bind_from, folder_parts, module_parts, package_reader
 
 MAX_DEPTH = 3  # importers of importers of importers
 MAX_DEPENDENTS = 100  # files nominated in all
@@ -73,7 +72,7 @@ def importers(
         if not names:
             break
         pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
-        homes = [module_parts(source.path, root) for source in frontier]
+        homes = [source.path for source in frontier]
         frontier = []
         for source in project:
             key = source.path.resolve()
@@ -93,9 +92,13 @@ def importers(
     return found
 
 
-def _imports_one(path: Path, imports: str, homes: list[tuple[str, ...]], root: Path) -> bool:
-    """Whether the import lines of ``path`` can bind anything of one of the ``homes``
-    (a name matched by the search above may be another module's of the same name)."""
+def _imports_one(path: Path, imports: str, homes: list[Path], root: Path) -> bool:
+    """Whether the import lines of ``path`` can bind anything of one of the modules at
+    ``homes`` (a name matched by the search above may be another module's of that name)."""
+    from .resolve.import_lines import can_bind_from, folder_parts, module_parts, package_reader
+
     folder = folder_parts(path, root)
     read = package_reader(root)
-    return any(can_bind_from(imports, None, home, folder, read) for home in homes)
+    return any(
+        can_bind_from(imports, None, module_parts(home, root), folder, read) for home in homes
+    )
