@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .callers import MAX_REEXPORT_DEPTH
@@ -28,13 +29,22 @@ _COMMENT = re.compile(r"#[^\n]*")
 PackageText = Callable[[list[str]], "str | None"]
 
 
+@dataclass(frozen=True)
+class _Question:
+    """Can an import bind ``name`` (any name when None) of the module at ``home``?"""
+
+    name: str | None
+    home: tuple[str, ...]
+    package_text: PackageText
+    depth: int = 0
+
+
 def can_bind_from(
     text: str,
     name: str | None,
     home_parts: Sequence[str],
     folder_parts: Sequence[str],
     package_text: PackageText,
-    depth: int = 0,
 ) -> bool:
     """Whether ``text`` has an import that may bind ``name`` of home, or home itself.
 
@@ -45,102 +55,77 @@ def can_bind_from(
     package (only packages re-export, as in ``callers.reaches``). ``name`` None: any name
     of home. Conservative: ``True`` when in doubt.
     """
+    question = _Question(name, tuple(home_parts), package_text)
+    return _binds(text, list(folder_parts), question)
+
+
+def _binds(text: str, folder: list[str], question: _Question) -> bool:
     if "import" not in text:
         return False
     for match in _IMPORT.finditer(text):
         dots, source, names, plain = match.groups()
         if plain is not None:  # ``import a.b.c [as x], d``
             modules = (item.strip().split(".") for item in _AS.sub("", plain).split(","))
-            if any(_within(parts, home_parts) for parts in modules):
+            if any(_within(parts, question.home) for parts in modules):
                 return True
             continue
         listed = _AS.sub("", _COMMENT.sub("", names)).strip().strip("()")
         imported = [item.strip() for item in listed.split(",") if item.strip()]
+        if "*" in imported:
+            return True
         base = source.split(".") if source else []
         if dots:
-            binds = _relative_binds(
-                len(dots) - 1, base, imported, name, home_parts, folder_parts, package_text, depth
-            )
+            binds = _relative_binds(folder, len(dots) - 1, base, imported, question)
         else:
-            binds = _absolute_binds(base, imported, name, home_parts, package_text, depth)
+            binds = _absolute_binds(base, imported, question)
         if binds:
             return True
     return False
 
 
-def _absolute_binds(
-    base: list[str],
-    imported: list[str],
-    name: str | None,
-    home_parts: Sequence[str],
-    package_text: PackageText,
-    depth: int,
-) -> bool:
-    if "*" in imported:
-        return True
-    size = len(base)
-    for start in range(len(home_parts) - size + 1):
-        if size and list(home_parts[start : start + size]) == base:
-            module = list(home_parts[: start + size])  # the folder ``base`` names
-            if _from_module(module, imported, name, home_parts, package_text, depth):
+def _absolute_binds(base: list[str], imported: list[str], question: _Question) -> bool:
+    home, size = question.home, len(base)
+    for start in range(len(home) - size + 1):
+        if size and list(home[start : start + size]) == base:
+            module = list(home[: start + size])  # the folder ``base`` names
+            if _from_module(module, imported, question):
                 return True
-    return name in imported  # from a package elsewhere that may re-export it
+    return question.name in imported  # from a package elsewhere that may re-export it
 
 
 def _relative_binds(
-    up: int,
-    base: list[str],
-    imported: list[str],
-    name: str | None,
-    home_parts: Sequence[str],
-    folder_parts: Sequence[str],
-    package_text: PackageText,
-    depth: int,
+    folder: list[str], up: int, base: list[str], imported: list[str], question: _Question
 ) -> bool:
-    if up > len(folder_parts):
+    if up > len(folder):
         return True  # above the project root: cannot tell
-    if "*" in imported:
+    anchor = [*folder[: len(folder) - up], *base]
+    if _from_module(anchor, imported, question):
         return True
-    anchor = [*folder_parts[: len(folder_parts) - up], *base]
-    if _from_module(anchor, imported, name, home_parts, package_text, depth):
-        return True
-    return name in imported and _reexports(anchor, name, home_parts, package_text, depth)
+    return question.name in imported and _reexports(anchor, question)
 
 
-def _from_module(
-    module: list[str],
-    imported: list[str],
-    name: str | None,
-    home_parts: Sequence[str],
-    package_text: PackageText,
-    depth: int,
-) -> bool:
+def _from_module(module: list[str], imported: list[str], question: _Question) -> bool:
     """``from <module> import <imported>``, ``module`` a path from the root: home itself, the
     package or module below it on the way to home, or a package above home that re-exports."""
-    if not (module and _above(module, home_parts)):
+    home = question.home
+    if not (module and _above(module, home)):
         return False
-    if len(module) == len(home_parts) or home_parts[len(module)] in imported:
+    if len(module) == len(home) or home[len(module)] in imported:
         return True
-    if name is not None and name not in imported:
+    if question.name is not None and question.name not in imported:
         return False
-    return _reexports(module, name, home_parts, package_text, depth)
+    return _reexports(module, question)
 
 
-def _reexports(
-    anchor: list[str],
-    name: str | None,
-    home_parts: Sequence[str],
-    package_text: PackageText,
-    depth: int,
-) -> bool:
-    """Whether the package at ``anchor`` may re-export ``name`` of home (any name when None;
+def _reexports(anchor: list[str], question: _Question) -> bool:
+    """Whether the package at ``anchor`` may re-export the name of home (any name when None;
     followed ``MAX_REEXPORT_DEPTH`` packages deep, as ``callers.reaches`` does)."""
-    if depth >= MAX_REEXPORT_DEPTH:
+    if question.depth >= MAX_REEXPORT_DEPTH:
         return False
-    text = package_text(anchor)
+    text = question.package_text(anchor)
     if text is None:
         return False
-    return can_bind_from(text, name, home_parts, anchor, package_text, depth + 1)
+    return _binds(text, anchor, replace(question, depth=question.depth + 1))
 
 
 def _above(parts: list[str], home_parts: Sequence[str]) -> bool:
