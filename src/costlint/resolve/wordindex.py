@@ -1,0 +1,395 @@
+"""The project's word index: which files use which words, from one walk that reads each of
+the project's Python files and notebooks once and keeps no text.
+
+The caller index (``callers.py``) asks it three questions, answered exactly as the regular
+expressions over each file's text answered them, without keeping or re-scanning texts:
+
+- which files mention a name as a word (``\\bname\\b``; in a notebook's JSON text only its end
+  is a word boundary, ``name\\b``, since a name may follow an escape: ``\\nChat(``);
+- which Python files' import statements name a module;
+- which names a file uses the way a caller uses a function (called, handed on, subscripted).
+
+A name made of word characters matches ``\\bname\\b`` exactly where it is a whole run of word
+characters (``\\w+``), so the files holding that run are the answer. Python files keep their
+runs that do not start with a digit (numbers are never asked for); notebooks keep every run,
+sorted back to front, so the runs that end with a name are found by bisection. Any other name
+(``summary.txt.j2``) is answered by reading again the files holding all of its word runs and
+searching them as before.
+
+File ids are positions in the walk (sorted folders, then sorted names), so every answer lists
+files in the order the walk met them. All id lists live in one packed ``array`` per question:
+the index is a few large buffers, built once per run, by several processes on a large tree
+(``build(jobs=...)``), before extraction forks its workers (who share it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_INDEXED_FILES = 20_000  # Python files indexed per project
+MAX_INDEXED_NOTEBOOKS = 2_000  # notebooks indexed per project (their JSON text)
+# A root that is no project (no repository, no project file: ``costlint check x.py`` in /tmp)
+# is a folder of unrelated files: fewer of them are indexed.
+MAX_INDEXED_OUTSIDE_A_PROJECT = 2_000
+PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", ".costlint.yaml")
+SKIPPED_DIRS = frozenset(
+    {
+        "node_modules", "__pycache__", "site-packages", "venv", ".venv", "env", "build", "dist",
+    }
+)  # fmt: skip
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)|import[ \t]+([^\n#]+))",
+    re.MULTILINE,
+)
+_WORD = re.compile(r"[A-Za-z_]\w*")
+_RUN = re.compile(r"\w+")
+# A name used the way a caller uses a function: called, handed on, subscripted (a registry).
+_USED = re.compile(r"(?<!def )(?<!class )\b[A-Za-z_]\w*(?=[ \t]*[(,)\[\]])")
+# The same, matched in the reversed text (a search that starts at the bracket runs ~4x faster):
+# the bracket, blanks, then the name backwards, whole, not preceded by ``def `` or ``class ``.
+_USED_BACKWARDS = re.compile(r"[(,)\[\]][ \t]*(\w*[A-Za-z_])\b(?! fed)(?! ssalc)")
+# ASCII text: every character that is not a word character becomes a blank (split is faster
+# than the regular expression, and gives the same runs).
+_NOT_WORD = {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")}
+SPAN = 1 << 16  # a packed span: start * SPAN + count (no word is in more files than that)
+
+
+def kept_run(run: str) -> bool:
+    """Whether a Python file's word run is indexed (numbers are not)."""
+    return not run[0].isdigit()
+
+
+def word_runs(text: str) -> set[str]:
+    """The text's distinct runs of word characters (``\\w+``)."""
+    if text.isascii():
+        return set(text.translate(_NOT_WORD).split())
+    return set(_RUN.findall(text))
+
+
+def used_names(text: str) -> frozenset[str]:
+    """The names a text calls, hands on or subscripts (``_USED``)."""
+    return frozenset(name[::-1] for name in _USED_BACKWARDS.findall(text[::-1]))
+
+
+def import_words(text: str) -> set[str]:
+    """The words of the text's import statements (module and imported names): the matches
+    of ``_IMPORT.finditer(text)``, found by trying it only at the starts of the lines that
+    hold ``import`` (every match starts on such a line), past the end of the last match."""
+    names: set[str] = set()
+    resume = tried = -1
+    at = text.find("import")
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        if start >= resume and start != tried:
+            tried = start
+            match = _IMPORT.match(text, start)
+            if match is not None:
+                resume = match.end()
+                names.update(_WORD.findall(" ".join(part for part in match.groups() if part)))
+        at = text.find("import", at + 6)
+    return names
+
+
+def is_project(root: Path) -> bool:
+    """Whether ``root`` is a repository or a project's folder (not a folder like /tmp)."""
+    return any(os.path.exists(os.path.join(root, marker)) for marker in PROJECT_MARKERS)
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return ""
+
+
+class Postings:
+    """word -> the ids of the files holding it, packed in one array (ids in walk order)."""
+
+    def __init__(self, typecode: str):
+        self.ids = array(typecode)
+        self.spans: dict[str, int] = {}
+
+    @classmethod
+    def pack(cls, typecode: str, parts: list[_Packed]) -> Postings:
+        """Join the slices' postings: each word's ids, slice after slice (so in walk order)."""
+        order: dict[str, int] = {}
+        for part in parts:
+            for word in part.words:
+                order.setdefault(word, len(order))
+        totals = array("q", bytes(8 * len(order)))
+        for part in parts:
+            for word, count in zip(part.words, part.counts, strict=True):
+                totals[order[word]] += count
+        packed = cls(typecode)
+        packed.ids = array(typecode, bytes(packed.ids.itemsize * sum(totals)))
+        fill = array("q", bytes(8 * len(order)))
+        start = 0
+        for word, number in order.items():
+            fill[number] = start
+            packed.spans[word] = start * SPAN + totals[number]
+            start += totals[number]
+        target = memoryview(packed.ids)
+        for part in parts:
+            source = memoryview(part.ids).cast(typecode)
+            offset = 0
+            for word, count in zip(part.words, part.counts, strict=True):
+                number = order[word]
+                at = fill[number]
+                target[at : at + count] = source[offset : offset + count]
+                fill[number] = at + count
+                offset += count
+        return packed
+
+    def get(self, word: str) -> array:
+        span = self.spans.get(word)
+        if span is None:
+            return self.ids[:0]
+        start, count = divmod(span, SPAN)
+        return self.ids[start : start + count]
+
+    def holds(self, word: str, number: int) -> bool:
+        span = self.spans.get(word)
+        if span is None:
+            return False
+        start, count = divmod(span, SPAN)
+        at = bisect_left(self.ids, number, start, start + count)
+        return at < start + count and self.ids[at] == number
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class _Packed:
+    """One slice's postings, compact to hand from process to process: the words, how many
+    ids each has, and all the ids one word after the other."""
+
+    words: list[str]
+    counts: array
+    ids: bytes
+
+    @classmethod
+    def of(cls, postings: dict[str, array]) -> _Packed:
+        counts = array("i", [len(ids) for ids in postings.values()])
+        return cls(list(postings), counts, b"".join(ids.tobytes() for ids in postings.values()))
+
+
+@dataclass
+class _Slice:
+    """What one process found in a run of the walk's files (ids: walk positions)."""
+
+    read: array  # the files read (the others were skipped)
+    words: _Packed
+    used: _Packed
+    imports: _Packed
+    notebook_runs: _Packed
+
+
+def _index_slice(task: tuple[list[str], int, int, str]) -> _Slice:
+    names, first, read_limit, typecode = task
+    words: dict[str, array] = {}
+    used: dict[str, array] = {}
+    imports: dict[str, array] = {}
+    notebook_runs: dict[str, array] = {}
+    read = array("i")
+    for number, name in enumerate(names, first):
+        path = Path(name)
+        try:
+            if path.stat().st_size > read_limit:
+                continue
+            text = path.read_text(encoding="utf-8-sig", errors="replace")
+        except OSError:
+            continue
+        read.append(number)
+        if name.endswith(".ipynb"):
+            _post(notebook_runs, word_runs(text), number, typecode)
+        else:
+            if "import" in text:
+                _post(imports, import_words(text), number, typecode)
+            runs = word_runs(text)
+            _post(words, [run for run in runs if kept_run(run)], number, typecode)
+        _post(used, used_names(text), number, typecode)
+    return _Slice(
+        read, _Packed.of(words), _Packed.of(used), _Packed.of(imports), _Packed.of(notebook_runs)
+    )
+
+
+def _post(postings: dict[str, array], words: Iterable[str], number: int, typecode: str) -> None:
+    for word in words:
+        ids = postings.get(word)
+        if ids is None:
+            ids = postings[word] = array(typecode)
+        ids.append(number)
+
+
+PARALLEL_FILES = 400  # files from which the index is built by several processes
+
+
+@dataclass
+class WordIndex:
+    """The walk's files (id -> path) and, per word, the ids of the files that use it."""
+
+    root: Path
+    read_limit: int
+    names: list[str] = field(default_factory=list)  # id -> path, every file walked
+    kinds: bytearray = field(default_factory=bytearray)  # id -> 0 skipped, 1 Python, 2 notebook
+    ids: dict[str, int] = field(default_factory=dict)  # the files read, by path
+    words: Postings = field(default_factory=lambda: Postings("i"))  # Python files' word runs
+    used: Postings = field(default_factory=lambda: Postings("i"))  # names used as a caller does
+    imports: Postings = field(default_factory=lambda: Postings("i"))  # import statements' words
+    notebook_runs: list[str] = field(default_factory=list)  # every run, reversed, sorted
+    notebook_run_ids: list[array] = field(default_factory=list)
+    truncated: bool = False
+
+    # -- the one walk ------------------------------------------------------------------------
+    @classmethod
+    def build(cls, root: Path, read_limit: int, jobs: int = 1) -> WordIndex:
+        """Walk ``root`` and index its files; with ``jobs`` > 1 and enough files, the files
+        are read by that many processes (forked), each indexing a run of them."""
+        index = cls(root, read_limit)
+        names = [str(path) for path in index._walk()]
+        typecode = "H" if len(names) < 1 << 16 else "i"
+        jobs = max(1, min(jobs, len(names) // (PARALLEL_FILES // 2)))
+        step = -(-len(names) // jobs) if names else 1
+        tasks = [
+            (names[start : start + step], start, read_limit, typecode)
+            for start in range(0, len(names), step)
+        ]
+        if len(tasks) > 1:
+            import multiprocessing
+
+            with multiprocessing.get_context("fork").Pool(len(tasks)) as pool:
+                slices = pool.map(_index_slice, tasks, chunksize=1)
+        else:
+            slices = [_index_slice(task) for task in tasks]
+        index._merge(names, slices, typecode)
+        return index
+
+    def _merge(self, names: list[str], slices: list[_Slice], typecode: str) -> None:
+        read = {number for piece in slices for number in piece.read}
+        self.kinds = bytearray(
+            (2 if name.endswith(".ipynb") else 1) if number in read else 0
+            for number, name in enumerate(names)
+        )
+        self.names = names
+        self.ids = {names[number]: number for number in sorted(read)}
+        self.words = Postings.pack(typecode, [piece.words for piece in slices])
+        self.used = Postings.pack(typecode, [piece.used for piece in slices])
+        self.imports = Postings.pack(typecode, [piece.imports for piece in slices])
+        runs = Postings.pack(typecode, [piece.notebook_runs for piece in slices])
+        for run in sorted(runs.spans, key=lambda run: run[::-1]):
+            self.notebook_runs.append(run[::-1])
+            self.notebook_run_ids.append(runs.get(run))
+
+    def _walk(self) -> list[Path]:
+        found: list[Path] = []
+        notebooks = 0
+        limit = MAX_INDEXED_FILES if is_project(self.root) else MAX_INDEXED_OUTSIDE_A_PROJECT
+        for folder, dirs, names in os.walk(self.root):
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if not d.startswith(".")
+                and d not in SKIPPED_DIRS
+                and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
+            )
+            for name in sorted(names):
+                if name.endswith(".py"):
+                    if len(found) - notebooks >= limit:
+                        self.truncated = True
+                        return found
+                    found.append(Path(folder, name))
+                elif name.endswith(".ipynb") and notebooks < MAX_INDEXED_NOTEBOOKS:
+                    notebooks += 1
+                    found.append(Path(folder, name))
+        return found
+
+    # -- questions ---------------------------------------------------------------------------
+    def importers(self, module_name: str) -> list[Path]:
+        """Python files whose import statements name ``module_name``."""
+        return [Path(self.names[number]) for number in self.imports.get(module_name)]
+
+    def files_mentioning(self, name: str) -> list[Path]:
+        """Files that mention ``name`` as a word: ``\\bname\\b`` in a Python file, ``name\\b`` in
+        a notebook's JSON text; in walk order."""
+        if _RUN.fullmatch(name) is None or not kept_run(name):
+            return self._search(name, self._candidates(name))
+        numbers: Iterable[int] = self.words.get(name)
+        in_notebooks = self._notebooks_ending(name)
+        if in_notebooks:
+            numbers = sorted(in_notebooks.union(numbers))
+        return [Path(self.names[number]) for number in numbers]
+
+    def _notebooks_ending(self, name: str) -> set[int]:
+        """Notebooks holding a word run that ends with ``name`` (all word characters)."""
+        backwards = name[::-1]
+        found: set[int] = set()
+        at = bisect_left(self.notebook_runs, backwards)
+        while at < len(self.notebook_runs) and self.notebook_runs[at].startswith(backwards):
+            found.update(self.notebook_run_ids[at])
+            at += 1
+        return found
+
+    def _candidates(self, name: str) -> list[int]:
+        """Files that may mention ``name`` (not a plain word): a Python file holds each of its
+        word runs as a whole run; a notebook each run after the first (the first may be the
+        end of a longer run)."""
+        runs = _RUN.findall(name)
+        python: set[int] | None = None
+        for run in runs:
+            if kept_run(run):
+                holding = set(self.words.get(run))
+                python = holding if python is None else python & holding
+        if python is None:
+            python = {number for number, kind in enumerate(self.kinds) if kind == 1}
+        notebooks: set[int] | None = None
+        for run in runs[1:]:
+            holding = set(self._notebook_run(run))
+            notebooks = holding if notebooks is None else notebooks & holding
+        if notebooks is None:
+            notebooks = {number for number, kind in enumerate(self.kinds) if kind == 2}
+        return sorted(python | notebooks)
+
+    def _notebook_run(self, run: str) -> array:
+        backwards = run[::-1]
+        at = bisect_left(self.notebook_runs, backwards)
+        if at < len(self.notebook_runs) and self.notebook_runs[at] == backwards:
+            return self.notebook_run_ids[at]
+        return array("i")
+
+    def _search(self, name: str, numbers: list[int]) -> list[Path]:
+        """The files among ``numbers`` whose text, read again, mentions ``name``."""
+        in_python = re.compile(r"\b" + re.escape(name) + r"\b")
+        in_json = re.compile(re.escape(name) + r"\b")
+        found: list[Path] = []
+        for number in numbers:
+            path = Path(self.names[number])
+            text = read_text(path)
+            pattern = in_json if self.kinds[number] == 2 else in_python
+            if name in text and pattern.search(text):
+                found.append(path)
+        return found
+
+    def names_word(self, path: Path, name: str) -> bool:
+        """Whether the file's text holds ``name`` as a word (``\\bname\\b``)."""
+        number = self.ids.get(str(path))
+        if number is not None and _RUN.fullmatch(name) is not None:
+            if self.kinds[number] == 2:
+                return number in self._notebook_run(name)
+            if kept_run(name):
+                return self.words.holds(name, number)
+        return re.search(r"\b" + re.escape(name) + r"\b", read_text(path)) is not None
+
+    def uses(self, path: Path, names: set[str]) -> bool | None:
+        """Whether the file calls, hands on or subscripts any of ``names`` (None: a file the
+        walk did not read)."""
+        number = self.ids.get(str(path))
+        if number is None:
+            return None
+        return any(self.used.holds(name, number) for name in names)
