@@ -57,7 +57,6 @@ _USED_BACKWARDS = re.compile(r"[(,)\[\]][ \t]*(\w*[A-Za-z_])\b(?! fed)(?! ssalc)
 # ASCII text: every character that is not a word character becomes a blank (split is faster
 # than the regular expression, and gives the same runs).
 _NOT_WORD = {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")}
-SPAN = 1 << 16  # a packed span: start * SPAN + count (no word is in more files than that)
 
 
 def kept_run(run: str) -> bool:
@@ -109,31 +108,37 @@ def read_text(path: Path) -> str:
 
 
 class Postings:
-    """word -> the ids of the files holding it, packed in one array (ids in walk order)."""
+    """word -> the ids of the files holding it (in walk order), in four flat buffers and no
+    object per word: the words sorted and joined by NULs (``vocabulary``), where each word
+    starts there (``offsets``), where its ids start in ``ids`` (``starts``), and the ids.
+    A few large buffers cost little to hold, to fork and to free."""
 
-    def __init__(self, typecode: str):
+    def __init__(self, typecode: str = "i"):
+        self.vocabulary = ""
+        self.offsets = array("q", [0])
+        self.starts = array("q", [0])
         self.ids = array(typecode)
-        self.spans: dict[str, int] = {}
 
     @classmethod
     def pack(cls, typecode: str, parts: list[_Packed]) -> Postings:
         """Join the slices' postings: each word's ids, slice after slice (so in walk order)."""
         order: dict[str, int] = {}
         for part in parts:
-            for word in part.words:
-                order.setdefault(word, len(order))
-        totals = array("q", bytes(8 * len(order)))
+            order.update(dict.fromkeys(part.words, 0))
+        words = sorted(order)
+        for number, word in enumerate(words):
+            order[word] = number
+        totals = array("q", bytes(8 * len(words)))
         for part in parts:
             for word, count in zip(part.words, part.counts, strict=True):
                 totals[order[word]] += count
         packed = cls(typecode)
-        packed.ids = array(typecode, bytes(packed.ids.itemsize * sum(totals)))
-        fill = array("q", bytes(8 * len(order)))
-        start = 0
-        for word, number in order.items():
-            fill[number] = start
-            packed.spans[word] = start * SPAN + totals[number]
-            start += totals[number]
+        packed.vocabulary = "\0".join(words)
+        for word, total in zip(words, totals, strict=True):
+            packed.offsets.append(packed.offsets[-1] + len(word) + 1)
+            packed.starts.append(packed.starts[-1] + total)
+        packed.ids = array(typecode, bytes(packed.ids.itemsize * packed.starts[-1]))
+        fill = array("q", packed.starts[:-1])
         target = memoryview(packed.ids)
         for part in parts:
             source = memoryview(part.ids).cast(typecode)
@@ -146,23 +151,41 @@ class Postings:
                 offset += count
         return packed
 
-    def get(self, word: str) -> array:
-        span = self.spans.get(word)
-        if span is None:
-            return self.ids[:0]
-        start, count = divmod(span, SPAN)
-        return self.ids[start : start + count]
-
-    def holds(self, word: str, number: int) -> bool:
-        span = self.spans.get(word)
-        if span is None:
-            return False
-        start, count = divmod(span, SPAN)
-        at = bisect_left(self.ids, number, start, start + count)
-        return at < start + count and self.ids[at] == number
-
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.offsets) - 1
+
+    def word(self, number: int) -> str:
+        return self.vocabulary[self.offsets[number] : self.offsets[number + 1] - 1]
+
+    def lower_bound(self, word: str) -> int:
+        """The number of the first word not less than ``word`` (``len(self)``: none)."""
+        low, high = 0, len(self)
+        while low < high:
+            middle = (low + high) // 2
+            if self.word(middle) < word:
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+    def _number(self, word: str) -> int | None:
+        number = self.lower_bound(word)
+        return number if number < len(self) and self.word(number) == word else None
+
+    def ids_of(self, number: int) -> array:
+        return self.ids[self.starts[number] : self.starts[number + 1]]
+
+    def get(self, word: str) -> array:
+        number = self._number(word)
+        return self.ids[:0] if number is None else self.ids_of(number)
+
+    def holds(self, word: str, file: int) -> bool:
+        number = self._number(word)
+        if number is None:
+            return False
+        start, end = self.starts[number], self.starts[number + 1]
+        at = bisect_left(self.ids, file, start, end)
+        return at < end and self.ids[at] == file
 
 
 @dataclass
@@ -208,7 +231,7 @@ def _index_slice(task: tuple[list[str], int, int, str]) -> _Slice:
             continue
         read.append(number)
         if name.endswith(".ipynb"):
-            _post(notebook_runs, word_runs(text), number, typecode)
+            _post(notebook_runs, {run[::-1] for run in word_runs(text)}, number, typecode)
         else:
             if "import" in text:
                 _post(imports, import_words(text), number, typecode)
@@ -240,11 +263,10 @@ class WordIndex:
     names: list[str] = field(default_factory=list)  # id -> path, every file walked
     kinds: bytearray = field(default_factory=bytearray)  # id -> 0 skipped, 1 Python, 2 notebook
     ids: dict[str, int] = field(default_factory=dict)  # the files read, by path
-    words: Postings = field(default_factory=lambda: Postings("i"))  # Python files' word runs
-    used: Postings = field(default_factory=lambda: Postings("i"))  # names used as a caller does
-    imports: Postings = field(default_factory=lambda: Postings("i"))  # import statements' words
-    notebook_runs: list[str] = field(default_factory=list)  # every run, reversed, sorted
-    notebook_run_ids: list[array] = field(default_factory=list)
+    words: Postings = field(default_factory=Postings)  # Python files' word runs
+    used: Postings = field(default_factory=Postings)  # names used as a caller does
+    imports: Postings = field(default_factory=Postings)  # import statements' words
+    notebook_runs: Postings = field(default_factory=Postings)  # every run, reversed
     truncated: bool = False
 
     # -- the one walk ------------------------------------------------------------------------
@@ -282,10 +304,7 @@ class WordIndex:
         self.words = Postings.pack(typecode, [piece.words for piece in slices])
         self.used = Postings.pack(typecode, [piece.used for piece in slices])
         self.imports = Postings.pack(typecode, [piece.imports for piece in slices])
-        runs = Postings.pack(typecode, [piece.notebook_runs for piece in slices])
-        for run in sorted(runs.spans, key=lambda run: run[::-1]):
-            self.notebook_runs.append(run[::-1])
-            self.notebook_run_ids.append(runs.get(run))
+        self.notebook_runs = Postings.pack(typecode, [piece.notebook_runs for piece in slices])
 
     def _walk(self) -> list[Path]:
         found: list[Path] = []
@@ -330,9 +349,10 @@ class WordIndex:
         """Notebooks holding a word run that ends with ``name`` (all word characters)."""
         backwards = name[::-1]
         found: set[int] = set()
-        at = bisect_left(self.notebook_runs, backwards)
-        while at < len(self.notebook_runs) and self.notebook_runs[at].startswith(backwards):
-            found.update(self.notebook_run_ids[at])
+        runs = self.notebook_runs
+        at = runs.lower_bound(backwards)
+        while at < len(runs) and runs.word(at).startswith(backwards):
+            found.update(runs.ids_of(at))
             at += 1
         return found
 
@@ -357,11 +377,7 @@ class WordIndex:
         return sorted(python | notebooks)
 
     def _notebook_run(self, run: str) -> array:
-        backwards = run[::-1]
-        at = bisect_left(self.notebook_runs, backwards)
-        if at < len(self.notebook_runs) and self.notebook_runs[at] == backwards:
-            return self.notebook_run_ids[at]
-        return array("i")
+        return self.notebook_runs.get(run[::-1])
 
     def _search(self, name: str, numbers: list[int]) -> list[Path]:
         """The files among ``numbers`` whose text, read again, mentions ``name``."""
