@@ -54,7 +54,9 @@ def share_word_index(root: Path, read_limit: int, jobs: int) -> None:
     """Build the word index of the project at ``root`` now (with ``jobs`` processes), for
     the caller indexes made until ``drop_shared_word_index``: extraction builds it before
     forking its workers, so the walk is made once and the workers share its result."""
-    _SHARED[(root, read_limit)] = WordIndex.build(root, read_limit, jobs)
+    index = WordIndex.build_apart(root, read_limit, jobs)
+    if index is not None:
+        _SHARED[(root, read_limit)] = index
 
 
 def drop_shared_word_index(root: Path, read_limit: int) -> None:

@@ -31,6 +31,10 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 MAX_INDEXED_FILES = 20_000  # Python files indexed per project
 MAX_INDEXED_NOTEBOOKS = 2_000  # notebooks indexed per project (their JSON text)
@@ -293,6 +297,28 @@ class WordIndex:
         index._merge(names, slices, typecode)
         return index
 
+    @classmethod
+    def build_apart(cls, root: Path, read_limit: int, jobs: int) -> WordIndex | None:
+        """``build`` in a child process, which hands back only the finished index: this
+        process then holds the index and nothing of the work that made it (the processes it
+        forks next inherit all of its memory). None when the child failed."""
+        import multiprocessing
+        import pickle
+
+        context = multiprocessing.get_context("fork")
+        receiving, sending = context.Pipe(duplex=False)
+        child = context.Process(target=_build_and_send, args=(sending, root, read_limit, jobs))
+        child.start()
+        sending.close()
+        try:
+            data = receiving.recv_bytes()
+        except (EOFError, OSError):
+            data = None
+        finally:
+            receiving.close()
+            child.join()
+        return None if data is None else pickle.loads(data)
+
     def _merge(self, names: list[str], slices: list[_Slice], typecode: str) -> None:
         read = {number for piece in slices for number in piece.read}
         self.kinds = bytearray(
@@ -409,3 +435,11 @@ class WordIndex:
         if number is None:
             return None
         return any(self.used.holds(name, number) for name in names)
+
+
+def _build_and_send(sending: Connection, root: Path, read_limit: int, jobs: int) -> None:
+    import pickle
+
+    with sending:
+        index = WordIndex.build(root, read_limit, jobs)
+        sending.send_bytes(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
