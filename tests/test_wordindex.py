@@ -13,7 +13,7 @@ import pytest
 from costlint.resolve import wordindex
 from costlint.resolve.callers import _SHARED, CallerIndex, drop_shared_word_index, share_word_index
 from costlint.resolve.project import Project
-from costlint.resolve.wordindex import WordIndex, import_words, used_names, word_runs
+from costlint.resolve.wordindex import TextScan, WordIndex, import_words, used_names, word_runs
 
 PYTHON = {
     "app/core.py": "import os\nfrom .util import helper as h2\n\ndef ask(x):\n    return h2(x)\n",
@@ -121,7 +121,7 @@ def test_the_caller_index_uses_the_shared_word_index_until_it_is_dropped(tree):
     finally:
         drop_shared_word_index(project.root, 400)
     alone = CallerIndex(project)
-    assert alone._load() is not shared._load()
+    assert isinstance(alone._load(), TextScan)
     assert alone.files_calling("ask") == shared.files_calling("ask")
     assert alone.files_calling("ask") == files_by_regex(tree, "ask", 400)
 
@@ -135,3 +135,16 @@ def test_a_folder_that_is_no_project_is_indexed_only_in_part(tmp_path, monkeypat
     (tmp_path / ".git").mkdir()
     repository = WordIndex.build(tmp_path, read_limit=400)
     assert not repository.truncated and len(repository.files_mentioning("ask")) == 5
+
+
+def test_a_run_in_one_process_scans_kept_texts_with_the_same_answers(tree):
+    index = WordIndex.build(tree, read_limit=400)
+    scan = TextScan(tree, read_limit=400)
+    for name in NAMES:
+        assert scan.files_mentioning(name) == index.files_mentioning(name), name
+        assert scan.importers(name) == index.importers(name), name
+    for path in (tree / "nb" / "explore.ipynb", tree / "app" / "util.py"):
+        for name in ("nChat", "Chat", "summary", "summar", "app"):
+            assert scan.names_word(path, name) == index.names_word(path, name), (path, name)
+    alone = CallerIndex(Project(tree, read_limit=400))
+    assert isinstance(alone._load(), TextScan)  # nothing shared: no word index is built

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from .wordindex import WordIndex, read_text, used_names
+from .wordindex import TextScan, WordIndex, read_text, used_names
 
 if TYPE_CHECKING:
     from .project import ModuleInfo, Project
@@ -69,21 +69,19 @@ class CallerIndex:
 
     def __init__(self, project: Project):
         self.project = project
-        self._index: WordIndex | None = None
+        self._index: WordIndex | TextScan | None = None
         self._by_name: dict[str, list[Path]] = {}
         self._words: dict[Path, frozenset[str]] = {}
 
-    def _load(self) -> WordIndex:
-        """The word index (the one walk), built on the first question that needs it."""
-        if self._index is None:
-            project = self.project
-            key = (project.root, project.read_limit)
-            shared = _SHARED.get(key)
-            self._index = shared if shared is not None else WordIndex.build(*key)
-        return self._index
+    def _load(self) -> WordIndex | TextScan:
+        """The shared word index, or else the walk's texts (built on the first question)."""
+        index = self._built()
+        if index is None:
+            index = self._index = TextScan(self.project.root, self.project.read_limit)
+        return index
 
-    def _built(self) -> WordIndex | None:
-        """The word index when it is built already (here, or shared), else None."""
+    def _built(self) -> WordIndex | TextScan | None:
+        """The index when it is there already (built here, or shared), else None."""
         if self._index is None:
             self._index = _SHARED.get((self.project.root, self.project.read_limit))
         return self._index
@@ -120,13 +118,13 @@ class CallerIndex:
     def mentions(self, path: Path, names: set[str]) -> bool:
         """Whether the file's text calls, hands on or subscripts any of ``names``."""
         built = self._built()
-        if built is not None:
+        if isinstance(built, WordIndex):
             indexed = built.uses(path, names)
             if indexed is not None:
                 return indexed
         words = self._words.get(path)
         if words is None:
-            text = read_text(path)
+            text = built.text_of(path) if isinstance(built, TextScan) else read_text(path)
             if not any(name in text for name in names):
                 return False  # not even a substring: the word set is built only when needed
             words = self._words[path] = used_names(text)

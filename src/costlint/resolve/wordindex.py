@@ -443,3 +443,64 @@ def _build_and_send(sending: Connection, root: Path, read_limit: int, jobs: int)
     with sending:
         index = WordIndex.build(root, read_limit, jobs)
         sending.send_bytes(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+MAX_TEXT_BYTES = 64_000_000  # texts a ``TextScan`` keeps in memory; the rest are re-read
+
+
+class TextScan:
+    """The same questions answered by searching the files' texts, kept from the same walk
+    (one regex search per file per name): cheaper than building a ``WordIndex`` when a run
+    asks about a few names only (a pre-commit run in one process); a run that extracts
+    many files in worker processes builds the ``WordIndex`` before forking instead."""
+
+    def __init__(self, root: Path, read_limit: int):
+        self.root = root
+        self.truncated = False
+        self.imports: dict[str, list[Path]] = {}
+        self.texts: dict[str, str | None] = {}  # path -> text (None: re-read when asked)
+        self.kinds: dict[str, int] = {}
+        walk = WordIndex(root, read_limit)
+        held = 0
+        for path in walk._walk():
+            try:
+                size = path.stat().st_size
+                if size > read_limit:
+                    continue
+                text = path.read_text(encoding="utf-8-sig", errors="replace")
+            except OSError:
+                continue
+            name = str(path)
+            self.kinds[name] = 2 if path.suffix == ".ipynb" else 1
+            if "import" in text and path.suffix == ".py":
+                for word in import_words(text):
+                    self.imports.setdefault(word, []).append(path)
+            kept = held + size <= MAX_TEXT_BYTES
+            held += size if kept else 0
+            self.texts[name] = text if kept else None
+        self.truncated = walk.truncated
+
+    def importers(self, module_name: str) -> list[Path]:
+        return list(self.imports.get(module_name, ()))
+
+    def files_mentioning(self, name: str) -> list[Path]:
+        in_python = re.compile(r"\b" + re.escape(name) + r"\b")
+        in_json = re.compile(re.escape(name) + r"\b")  # see WordIndex.files_mentioning
+        found: list[Path] = []
+        for path, text in self.texts.items():
+            if text is None:
+                text = read_text(Path(path))
+            pattern = in_json if self.kinds[path] == 2 else in_python
+            if name in text and pattern.search(text):
+                found.append(Path(path))
+        return found
+
+    def names_word(self, path: Path, name: str) -> bool:
+        text = self.texts.get(str(path))
+        if text is None:
+            text = read_text(path)
+        return re.search(r"\b" + re.escape(name) + r"\b", text) is not None
+
+    def text_of(self, path: Path) -> str:
+        text = self.texts.get(str(path))
+        return read_text(path) if text is None else text
