@@ -17,9 +17,11 @@ sorted back to front, so the runs that end with a name are found by bisection. A
 searching them as before.
 
 File ids are positions in the walk (sorted folders, then sorted names), so every answer lists
-files in the order the walk met them. All id lists live in one packed ``array`` per question:
-the index is a few large buffers, built once per run, by several processes on a large tree
-(``build(jobs=...)``), before extraction forks its workers (who share it).
+files in the order the walk met them. Each question's id lists live in a few flat buffers
+(``Postings``). Extraction builds the index once per run before forking its workers, who share
+it: in a child process (``build_apart``), whose own processes each index a run of the files.
+A run in one process asks about a few names only, and ``TextScan`` answers it by searching
+the kept texts instead, as the caller index did before the word index.
 """
 
 from __future__ import annotations
