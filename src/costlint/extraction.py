@@ -374,10 +374,41 @@ def extract_all(
         chunk = max(1, min(32, len(pending) // (jobs * 8) or 1))
         work = [sources[index] for index in pending]
         initargs = (config, cwd, use_cache, analysis_salt)
-        with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:
-            for index, result in zip(pending, pool.imap(_work, work, chunksize=chunk), strict=True):
-                results[index] = result
-                done += 1
-                if progress is not None:
-                    progress(done, total)
+        shared = _share_caller_words(config, work, jobs)
+        try:
+            with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:
+                _drop_caller_words(shared)  # the workers hold their copies now
+                for index, result in zip(
+                    pending, pool.imap(_work, work, chunksize=chunk), strict=True
+                ):
+                    results[index] = result
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
+        finally:
+            _drop_caller_words(shared)
     return [result for result in results if result is not None]
+
+
+CALLER_KINDS = frozenset({"python", "notebook", "jinja"})  # front-ends that ask the caller index
+
+
+def _share_caller_words(
+    config: Config, work: list[SourceFile], jobs: int
+) -> tuple[Path, int] | None:
+    """Build the project's word index (the caller index's one walk) once, before forking,
+    when a file to extract may ask it: each worker would otherwise walk the whole tree."""
+    if not any(source.kind in CALLER_KINDS for source in work):
+        return None
+    from .resolve.callers import share_word_index
+
+    key = (config.root.resolve(), max(config.max_file_size, 1))
+    share_word_index(*key, jobs)
+    return key
+
+
+def _drop_caller_words(shared: tuple[Path, int] | None) -> None:
+    if shared is not None:
+        from .resolve.callers import drop_shared_word_index
+
+        drop_shared_word_index(*shared)

@@ -1,13 +1,14 @@
 """The project's caller index: which files may call a function, built once per run, and
 whether a call found there really reaches it (matched by imports, not by name).
 
-One walk over the project's Python files and notebooks (the first time any analysis asks
-"who calls this"), each file read once: its import statements index the Python files by the
-modules they import, and its text is kept (while the texts fit in memory) to find, per name,
-the files that mention it (a notebook by its JSON text; it is parsed only when it mentions
-the name). Both users ask it: value flow (``flow.py``: the arguments callers pass, in Python
-files and notebooks) and the caller graph (``callgraph.py``: the loops and executors around
-calls, for CL005/CL006; Python files only).
+One walk over the project's Python files and notebooks (``wordindex.py``), each file read
+once and no text kept: it indexes the Python files by the modules their import statements
+name, and every file by the words it holds and the names it uses the way a caller does (a
+notebook by its JSON text; it is parsed only when it mentions the name). Extraction builds it
+before forking its workers (``share_word_index``), so a large tree is walked once per run;
+otherwise it is built on the first question. Both users ask it: value flow (``flow.py``: the
+arguments callers pass, in Python files and notebooks) and the caller graph (``callgraph.py``:
+the loops and executors around calls, for CL005/CL006; Python files only).
 Nothing is parsed by the walk; the users parse only the files the index points them at.
 
 A call in file X found by name is a caller of ``f`` defined in module M only when X is M, or
@@ -17,44 +18,28 @@ folders above X), and through a package that re-exports the name. A method is re
 ``obj.f()`` from files that import from M, and by ``self.f()`` also from M's own imports
 (a base class calling a method a subclass overrides).
 
-Bounded: files over the project's read limit are skipped, at most ``MAX_INDEXED_FILES``
-Python files and ``MAX_INDEXED_NOTEBOOKS`` notebooks are indexed, and at most
-``MAX_TEXT_BYTES`` of text is kept (the rest is re-read).
+Bounded: files over the project's read limit are skipped, and at most ``MAX_INDEXED_FILES``
+Python files and ``MAX_INDEXED_NOTEBOOKS`` notebooks are indexed (see ``wordindex.py``).
 """
 
 from __future__ import annotations
 
 import ast
-import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
+from .wordindex import TextScan, WordIndex, read_text, used_names
+
 if TYPE_CHECKING:
     from .project import ModuleInfo, Project
 
-MAX_INDEXED_FILES = 20_000  # Python files indexed per project
-MAX_INDEXED_NOTEBOOKS = 2_000  # notebooks indexed per project (their code cells)
 MAX_REEXPORT_DEPTH = 2  # packages followed that re-export a name (``from .core import f``)
-MAX_TEXT_BYTES = 64_000_000  # texts kept in memory for the index; the rest are re-read
-WORDS_KEPT = 2_048  # files whose call-shaped names are kept
-SKIPPED_DIRS = frozenset(
-    {
-        "node_modules", "__pycache__", "site-packages", "venv", ".venv", "env", "build", "dist",
-    }
-)  # fmt: skip
-_IMPORT = re.compile(
-    r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)|import[ \t]+([^\n#]+))",
-    re.MULTILINE,
-)
-_WORD = re.compile(r"[A-Za-z_]\w*")
-# A name used the way a caller uses a function: called, handed on, subscripted (a registry).
-_USED = re.compile(r"(?<!def )(?<!class )\b[A-Za-z_]\w*(?=[ \t]*[(,)\[\]])")
-
+WORDS_KEPT = 2_048  # files outside the index whose call-shaped names are kept
 
 _INDEXES: WeakKeyDictionary[Project, CallerIndex] = WeakKeyDictionary()
+_SHARED: dict[tuple[Path, int], WordIndex] = {}
 
 
 def caller_index(project: Project) -> CallerIndex:
@@ -65,94 +50,58 @@ def caller_index(project: Project) -> CallerIndex:
     return index
 
 
+def share_word_index(root: Path, read_limit: int, jobs: int) -> None:
+    """Build the word index of the project at ``root`` now (with ``jobs`` processes), for
+    the caller indexes made until ``drop_shared_word_index``: extraction builds it before
+    forking its workers, so the walk is made once and the workers share its result."""
+    index = WordIndex.build_apart(root, read_limit, jobs)
+    if index is not None:
+        _SHARED[(root, read_limit)] = index
+
+
+def drop_shared_word_index(root: Path, read_limit: int) -> None:
+    """Forget the shared word index (the workers keep their copies; a later run walks again)."""
+    _SHARED.pop((root, read_limit), None)
+
+
 class CallerIndex:
     """Which project files import a module, mention a name, or use it the way a caller does."""
 
     def __init__(self, project: Project):
         self.project = project
-        self._files: list[tuple[Path, str | None]] | None = None
-        self._importers: dict[str, list[Path]] = {}
+        self._index: WordIndex | TextScan | None = None
         self._by_name: dict[str, list[Path]] = {}
         self._words: dict[Path, frozenset[str]] = {}
-        self._text_by_path: dict[Path, str | None] | None = None
-        self.truncated = False
 
-    # -- the one walk ------------------------------------------------------------------------
-    def _load(self) -> list[tuple[Path, str | None]]:
-        if self._files is not None:
-            return self._files
-        files: list[tuple[Path, str | None]] = []
-        held = 0
-        for path in self._python_files():
-            try:
-                size = path.stat().st_size
-                if size > self.project.read_limit:
-                    continue
-                text = path.read_text(encoding="utf-8-sig", errors="replace")
-            except OSError:
-                continue
-            if "import" in text and path.suffix == ".py":
-                self._index_imports(path, text)
-            if held + size <= MAX_TEXT_BYTES:
-                held += size
-                files.append((path, text))
-            else:
-                files.append((path, None))
-        self._files = files
-        return files
+    def _load(self) -> WordIndex | TextScan:
+        """The shared word index, or else the walk's texts (built on the first question)."""
+        index = self._built()
+        if index is None:
+            index = self._index = TextScan(self.project.root, self.project.read_limit)
+        return index
 
-    def _python_files(self) -> list[Path]:
-        found: list[Path] = []
-        notebooks = 0
-        for folder, dirs, names in os.walk(self.project.root):
-            dirs[:] = sorted(
-                d
-                for d in dirs
-                if not d.startswith(".")
-                and d not in SKIPPED_DIRS
-                and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
-            )
-            for name in sorted(names):
-                if name.endswith(".py"):
-                    if len(found) - notebooks >= MAX_INDEXED_FILES:
-                        self.truncated = True
-                        return found
-                    found.append(Path(folder, name))
-                elif name.endswith(".ipynb") and notebooks < MAX_INDEXED_NOTEBOOKS:
-                    notebooks += 1
-                    found.append(Path(folder, name))
-        return found
+    def _built(self) -> WordIndex | TextScan | None:
+        """The index when it is there already (built here, or shared), else None."""
+        if self._index is None:
+            self._index = _SHARED.get((self.project.root, self.project.read_limit))
+        return self._index
 
-    def _index_imports(self, path: Path, text: str) -> None:
-        names: set[str] = set()
-        for match in _IMPORT.finditer(text):
-            names.update(_WORD.findall(" ".join(part for part in match.groups() if part)))
-        for name in names:
-            self._importers.setdefault(name, []).append(path)
+    @property
+    def truncated(self) -> bool:
+        """Whether the walk stopped at ``MAX_INDEXED_FILES``."""
+        return self._load().truncated
 
     # -- questions ---------------------------------------------------------------------------
     def importers(self, module_name: str) -> list[Path]:
         """Project Python files whose import statements name ``module_name``."""
-        self._load()
-        return self._importers.get(module_name, [])
+        return self._load().importers(module_name)
 
     def files_calling(self, name: str) -> list[Path]:
         """Files (Python, and notebooks' code) that mention ``name`` as a word (called, or
         passed to ``submit``/``map``)."""
         found = self._by_name.get(name)
-        if found is not None:
-            return found
-        pattern = re.compile(r"\b" + re.escape(name) + r"\b")
-        # a notebook's JSON text: a name may follow an escape (``\nChat(``)
-        in_json = re.compile(re.escape(name) + r"\b")
-        found = []
-        for path, text in self._load():
-            if text is None:
-                text = _read(path)
-            notebook = path.suffix == ".ipynb"
-            if name in text and (in_json if notebook else pattern).search(text):
-                found.append(path)
-        self._by_name[name] = found
+        if found is None:
+            found = self._by_name[name] = self._load().files_mentioning(name)
         return found
 
     def may_import(self, path: Path, module_path: Path) -> bool:
@@ -163,33 +112,25 @@ class CallerIndex:
         except (ValueError, OSError):
             return True
         parts = [part for part in relative.with_suffix("").parts if part != "__init__"]
-        text = self._text_of(path)
-        return any(re.search(r"\b" + re.escape(part) + r"\b", text) for part in parts)
-
-    def _texts(self) -> dict[Path, str | None]:
-        if self._text_by_path is None:
-            self._text_by_path = dict(self._load())
-        return self._text_by_path
+        index = self._load()
+        return any(index.names_word(path, part) for part in parts)
 
     def mentions(self, path: Path, names: set[str]) -> bool:
         """Whether the file's text calls, hands on or subscripts any of ``names``."""
+        built = self._built()
+        if isinstance(built, WordIndex):
+            indexed = built.uses(path, names)
+            if indexed is not None:
+                return indexed
         words = self._words.get(path)
         if words is None:
-            text = self._text_of(path)
+            text = built.text_of(path) if isinstance(built, TextScan) else read_text(path)
             if not any(name in text for name in names):
                 return False  # not even a substring: the word set is built only when needed
-            words = self._words[path] = frozenset(_USED.findall(text))
+            words = self._words[path] = used_names(text)
             if len(self._words) > WORDS_KEPT:  # memory stays flat on large trees
                 self._words.pop(next(iter(self._words)))
         return not names.isdisjoint(words)
-
-    def _text_of(self, path: Path) -> str:
-        """The text the index keeps for ``path`` when the walk has run, else read again."""
-        if self._files is not None:
-            text = self._texts().get(path)
-            if text is not None:
-                return text
-        return _read(path)
 
 
 TEST_FOLDERS = frozenset({"tests", "test", "testing"})
@@ -206,13 +147,6 @@ def is_test_path(path: Path, root: Path) -> bool:
     except (ValueError, OSError):
         return False
     return any(part in TEST_FOLDERS for part in folders)
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig", errors="replace")
-    except OSError:
-        return ""
 
 
 FORWARDERS = {
