@@ -17,13 +17,19 @@ pytestmark = pytest.mark.slow  # runs costlint in subprocesses
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# Needed only to extract a file, run a rule's check or a `when:` condition, or count tokens
-# afresh: a two-file run whose files come from the cache must not import them.
+# Needed only to extract a file, run a rule's check or a `when:` condition, count tokens
+# afresh or apply a baseline: a two-file run whose files come from the cache must not import
+# them.
 NOT_FOR_CACHED_FILES = (
     "costlint.resolve",
     "costlint.extract",
     "costlint.checks",
     "costlint.conditions",
+    "costlint.count",
+    "costlint.tokens.request_shape",
+    "costlint.tokens.request_estimate",
+    "costlint.estimate",
+    "costlint.baseline",
     "jinja2",
     "ruamel",
     "anthropic",
