@@ -17,13 +17,19 @@ pytestmark = pytest.mark.slow  # runs costlint in subprocesses
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# Needed only to extract a file, run a rule's check or a `when:` condition, or count tokens
-# afresh: a two-file run whose files come from the cache must not import them.
+# Needed only to extract a file, run a rule's check or a `when:` condition, count tokens
+# afresh or apply a baseline: a two-file run whose files come from the cache must not import
+# them.
 NOT_FOR_CACHED_FILES = (
     "costlint.resolve",
     "costlint.extract",
     "costlint.checks",
     "costlint.conditions",
+    "costlint.count",
+    "costlint.tokens.request_shape",
+    "costlint.tokens.request_estimate",
+    "costlint.estimate",
+    "costlint.baseline",
     "jinja2",
     "ruamel",
     "anthropic",
@@ -65,7 +71,7 @@ def test_a_cached_two_file_check_leaves_extraction_rules_and_resolver_unimported
     assert loaded == [], warm
 
 
-def test_console_script_tunes_the_gc_before_it_imports_the_command_line(tmp_path):
+def test_console_script_tunes_the_gc_before_the_command_line_and_freezes_it_at_exit(tmp_path):
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["costlint"] == "costlint.launch:main"
     code = (
@@ -81,6 +87,7 @@ def test_console_script_tunes_the_gc_before_it_imports_the_command_line(tmp_path
         "sys.argv = ['costlint', '--version']\n"
         "try:\n    launch.main()\nexcept SystemExit:\n    pass\n"
         "print('imported before main', early, file=sys.stderr)\n"
+        "print('frozen at exit', gc.get_freeze_count() > 0, file=sys.stderr)\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, env=_env(), capture_output=True, text=True
@@ -88,3 +95,5 @@ def test_console_script_tunes_the_gc_before_it_imports_the_command_line(tmp_path
     assert "threshold at cli import (100000, 20, 20)" in proc.stderr, proc.stderr
     assert "imported before main []" in proc.stderr, proc.stderr
     assert "costlint, version" in proc.stdout
+    # Shutdown's full collections are spared: what is left at exit is frozen.
+    assert "frozen at exit True" in proc.stderr, proc.stderr

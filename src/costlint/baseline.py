@@ -11,6 +11,7 @@ there for people reading the file in review.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,14 @@ from .fingerprint import VERSION as FINGERPRINT_VERSION
 from .site import Finding
 
 VERSION = 1
+
+
+@dataclass(frozen=True)
+class BaselineApplied:
+    """What a run's baseline hid (``Run.baseline``)."""
+
+    path: Path
+    hidden: int
 
 
 def entries(findings: list[Finding]) -> list[dict[str, str]]:

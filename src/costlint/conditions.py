@@ -464,3 +464,19 @@ def parse_template(raw: Any, key: str, parameters: dict[str, Any]) -> Template:
             raise RuleError(f"{key}' {{{name}}} is not a site field or a parameter of the rule")
         parts.append((literal, name))
     return Template(tuple(parts))
+
+
+# ---------------------------------------------------------------------------- the rule
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A rule without Python: ``when:`` condition, ``message:``/``fix:`` templates, ``saving:``
+    (the engine runs it). Defined here, not in ``engine``, so that a run whose rules all have
+    Python never builds the class."""
+
+    condition: Condition
+    message: Template
+    fix: Template | None = None
+    saving: str | None = None
+    source: str = ""  # the parsed definition, for the analysis cache's key

@@ -10,13 +10,14 @@ and loading them imports nothing they name.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import importlib
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .fingerprint import stamp_fingerprints
 from .fixes import FIX_KINDS, Fix, NoCostModel
@@ -26,7 +27,7 @@ from .sdkpin import SdkPin
 from .site import Finding, Origin, PromptSite, Span, TokenCount
 
 if TYPE_CHECKING:  # the when: grammar is imported only by rules that have one
-    from .conditions import Condition, Template
+    from .conditions import Declared
 
 RULE_ID = re.compile(r"^CL\d{3}$")
 PROJECT_RULE_ID = re.compile(r"^[A-Z]{1,8}\d{3}$")  # CL### stays reserved for built-in rules
@@ -80,7 +81,7 @@ class Rule:
 
     def function(self) -> Callable[..., Iterable[Report]]:
         if self._func is None and self.declared is not None:
-            self._func = self.declared.check
+            self._func = functools.partial(_declared_check, self.declared)
         if self._func is None:
             if self.project or not self.check:  # never import what a project rule names
                 raise RuleError(f"{self.id}: no check")
@@ -100,35 +101,28 @@ class Rule:
         return tuple(remedy.kind for remedy in getattr(module, "REMEDIES", ()))
 
 
+def _declared_check(declared: Declared, site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
+    """What a rule without Python says about ``site``: its message when ``when:`` holds."""
+    from .conditions import SiteView, evaluate
+
+    view = SiteView(site, ctx.model(site))
+    if evaluate(declared.condition, view, ctx.params) is not True:
+        return
+    fix = declared.fix.render(view, ctx.params) if declared.fix else ""
+    message = declared.message.render(view, ctx.params)
+    yield Report(message, fix=fix, remedy=_declared_remedy(declared, site, ctx))
+
+
+def _declared_remedy(declared: Declared, site: PromptSite, ctx: CheckContext) -> Fix:
+    """The typed fix ``saving:`` names, its evidence from the rule's parameters and the site."""
+    if declared.saving is None:
+        return NoCostModel()
+    return FIX_KINDS[declared.saving].from_site(site, ctx.params)
+
+
 def rules_with_remedy(rules: Iterable[Rule], kind: str) -> list[str]:
     """The ids of the rules whose checks yield fixes of ``kind``, in id order."""
     return sorted(rule.id for rule in rules if kind in rule.remedy_kinds())
-
-
-@dataclass(frozen=True)
-class Declared:
-    """A rule without Python: ``when:`` condition, ``message:``/``fix:`` templates, ``saving:``."""
-
-    condition: Condition
-    message: Template
-    fix: Template | None = None
-    saving: str | None = None
-    source: str = ""  # the parsed definition, for the analysis cache's key
-
-    def check(self, site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
-        from .conditions import SiteView, evaluate
-
-        view = SiteView(site, ctx.model(site))
-        if evaluate(self.condition, view, ctx.params) is not True:
-            return
-        fix = self.fix.render(view, ctx.params) if self.fix else ""
-        yield Report(self.message.render(view, ctx.params), fix=fix, remedy=self._remedy(site, ctx))
-
-    def _remedy(self, site: PromptSite, ctx: CheckContext) -> Fix:
-        """The typed fix ``saving:`` names, its evidence from the rule's parameters and the site."""
-        if self.saving is None:
-            return NoCostModel()
-        return FIX_KINDS[self.saving].from_site(site, ctx.params)
 
 
 def rules_dir() -> Path:
@@ -276,7 +270,7 @@ def _declared(data: dict[str, Any], where: str, parameters: dict[str, Any]) -> D
         raise RuleError(f"{where}: missing message (the finding's text, with {{field}} parts)")
     import json
 
-    from .conditions import parse_condition, parse_template
+    from .conditions import Declared, parse_condition, parse_template
 
     saving = data.get("saving")
     if saving is not None:
@@ -319,10 +313,10 @@ def load_project_rules(folder: Path, builtin: list[Rule]) -> list[Rule]:
     return sorted(rules, key=lambda r: r.id)
 
 
-@dataclass(frozen=True)
-class SuppressionOutcome:
+class SuppressionOutcome(NamedTuple):
     """For the unused-suppression check, per site: the rules run on it (``active``) and those
-    among them that found something the site's suppression comment then hid (``fired``)."""
+    among them that found something the site's suppression comment then hid (``fired``).
+    A NamedTuple, cheaper to define than a frozen dataclass."""
 
     fired: frozenset[str] = frozenset()
     active: tuple[Rule, ...] = ()

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import Config, ConfigError
-from .count import count_sites
 from .discover import discover
 from .engine import Engine, Rule, load_project_rules, load_rules
 from .extraction import (  # noqa: F401 (FileTimeout, extractor_for: re-exported)
@@ -26,6 +25,7 @@ from .sdkpin import SdkPin, find_sdk_pin
 from .site import Diagnostic, Finding, PromptSite
 
 if TYPE_CHECKING:
+    from .baseline import BaselineApplied
     from .price import CostReport
     from .usage import Usage
 
@@ -58,12 +58,6 @@ class UsageWritten:
     path: Path
     sites: int
     new: int
-
-
-@dataclass(frozen=True)
-class BaselineApplied:
-    path: Path
-    hidden: int
 
 
 @dataclass
@@ -183,7 +177,7 @@ def _run(config: Config, options: RunOptions) -> Run:
         known = baseline.load(baseline_path)
         total = len(result.findings)
         result.findings = baseline.filter_new(result.findings, known)
-        result.baseline = BaselineApplied(baseline_path, total - len(result.findings))
+        result.baseline = baseline.BaselineApplied(baseline_path, total - len(result.findings))
     from .price import price_run
     from .usage import default_usage, find_usage, load_usage, usage_target, write_usage
 
@@ -255,7 +249,10 @@ def scan(config: Config, options: RunOptions) -> Run:
         diagnostics.extend(d for d in result.diagnostics if d not in diagnostics)
     diagnostics.extend(unknown_suppressions(sites, rules))
     before = len(warnings)
-    count_sites(fresh, catalog, counter)
+    if fresh:  # sites served from the cache keep their counts
+        from .count import count_sites
+
+        count_sites(fresh, catalog, counter)
     findings = engine.run(fresh)
     if options.use_cache:  # counts that fell back to estimates are not kept
         remember(cache, results, findings, analyses=salt is not None and len(warnings) == before)

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import IO
+from typing import IO, NamedTuple
 
 from ..site import Finding
 
@@ -26,9 +25,9 @@ CODES = {
 MAX_WIDTH = 200  # characters of a source line shown
 
 
-@dataclass(frozen=True)
-class Style:
-    """Terminal extras: ANSI colour, and source lines with carets."""
+class Style(NamedTuple):
+    """Terminal extras: ANSI colour, and source lines with carets. (A NamedTuple: a frozen
+    dataclass costs ~3 M instructions to build at import; nothing here needs one.)"""
 
     color: bool = False
     source: bool = False

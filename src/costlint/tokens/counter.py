@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING
 
 from ..site import TokenCount
 from .disk_cache import DiskCache
-from .request_estimate import estimate_request_tokens
-from .request_shape import CountRequest
 
 if TYPE_CHECKING:
     from .api_client import ApiRun
+    from .request_shape import CountRequest
 
 MODES = ("auto", "api", "estimate")
 _GRACE = 0.25  # how long past the deadline we wait for in-flight attempts to report
@@ -93,6 +92,8 @@ class TokenCounter:
 
     def count(self, requests: Sequence[CountRequest]) -> list[TokenCount]:
         """Token counts for ``requests``, in the same order; identical requests counted once."""
+        from .request_estimate import estimate_request_tokens  # a run from the cache has none
+
         unique: dict[str, CountRequest] = {}
         for request in requests:
             unique.setdefault(request.key(), request)

@@ -11,9 +11,12 @@ import contextlib
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..cachetrust import cache_key, mac, tracked_by_git, verifies
-from .request_shape import CountRequest
+
+if TYPE_CHECKING:
+    from .request_shape import CountRequest
 
 
 class DiskCache:
