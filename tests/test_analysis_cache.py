@@ -91,6 +91,51 @@ def test_repeat_run_replays_sites_and_findings_without_extracting(tmp_path, monk
     assert all(f.site in second.sites for f in second.findings)
 
 
+def test_a_hit_normalises_no_call_text_until_one_is_asked_for(tmp_path, monkeypatch):
+    from costlint import fingerprint
+
+    first = scan(tmp_path, {"waste.py": WASTE, "app.py": CLIENT + CALL})
+    normalised = []
+    original = fingerprint.normalize_call
+    monkeypatch.setattr(
+        fingerprint, "normalize_call", lambda text: normalised.append(text) or original(text)
+    )
+    second = scan(tmp_path)
+    assert normalised == []  # the fingerprints came with the cached findings
+    assert [f.fingerprint for f in second.findings] == [f.fingerprint for f in first.findings]
+    site = second.findings[0].site
+    assert site.call_text == "" and site.source_lines == {}
+    site.load_source()  # what the caret display and a fingerprint at another path ask
+    assert normalised
+    by_address = {s.address: s for s in first.sites}
+    for again in second.sites:  # every site of the file is stamped at once, as extracted
+        if again.path == site.path:
+            assert again.call_text == by_address[again.address].call_text
+            assert again.source_lines == by_address[again.address].source_lines
+    moved = second.findings[0]
+    assert fingerprint.fingerprint_at(moved, "moved.py") == fingerprint.fingerprint_at(
+        first.findings[0], "moved.py"
+    )
+
+
+def test_a_hit_under_another_repository_path_remakes_the_fingerprints(tmp_path, monkeypatch):
+    from costlint import fingerprint
+    from costlint.config import load_config
+    from costlint.pipeline import RunOptions, run
+
+    project = tmp_path / "sub"
+    first = scan(project, {"waste.py": WASTE})
+    counting = CountingExtractors(monkeypatch)
+    options = RunOptions(cwd=project, repo_root=tmp_path)  # the same files, seen from above
+    second = run(load_config(project), options)
+    assert counting.calls == 0  # a cache hit
+    assert {f.repo_path for f in second.findings} == {"sub/waste.py"}
+    assert [f.fingerprint for f in second.findings] == [
+        fingerprint.fingerprint_at(f, "sub/waste.py") for f in first.findings
+    ]
+    assert second.findings[0].fingerprint != first.findings[0].fingerprint
+
+
 @pytest.mark.slow
 def test_report_and_sarif_identical_after_replay(tmp_path):
     (tmp_path / ".git").mkdir()

@@ -21,7 +21,7 @@ from .discover import SourceFile
 from .filecache import CachedFile, FileCache
 from .fingerprint import stamp_call_text, stamp_fingerprints
 from .site import Diagnostic, Finding, PromptSite
-from .sitecodec import Uncacheable, decode_analysis, encode_analysis
+from .sitecodec import Uncacheable, decode_analysis, encode_analysis, fingerprints_made_at
 
 if TYPE_CHECKING:  # the resolver is imported when a file is extracted, not for cache hits
     from .resolve.dependencies import Dependencies
@@ -147,9 +147,15 @@ class Extractor:
             sites, findings = decode_analysis(entry.analysis, source.rel)
         except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
             return None  # a damaged entry: extract the file again
-        text, _ = decode_source(source, data)
-        stamp_identity(sites, source, text)
-        stamp_fingerprints(findings)
+        repo_path = source.repo_rel or source.rel
+        later = _source_later(sites, source, data)
+        for site in sites:
+            site.repo_path = repo_path
+            site.pending_source = later
+        if fingerprints_made_at(entry.analysis) != repo_path or not all(
+            finding.fingerprint for finding in findings
+        ):
+            stamp_fingerprints(findings)
         return FileResult(sites, entry.diagnostics, replayed=True, findings=findings)
 
     def one(self, source: SourceFile, lookup: bool = True) -> FileResult:
@@ -217,6 +223,28 @@ class Extractor:
             str(path): read[path] if path in read else self.cache.digest(str(path))
             for path in dependencies.paths(own)
         }
+
+
+def _source_later(
+    sites: list[PromptSite], source: SourceFile, data: bytes
+) -> Callable[[PromptSite], None]:
+    """What a cache hit stamps only when asked (``PromptSite.load_source``): the call text and
+    source lines of every site of the file at once, from the bytes already read."""
+    done: list[bool] = []
+
+    def stamp(site: PromptSite) -> None:
+        text, _ = decode_source(source, data)
+        if not done:
+            done.append(True)
+            stamp_call_text(sites, text)
+            stamp_source_lines(sites, text)
+            for other in sites:
+                other.pending_source = None
+        if not any(site is other for other in sites):  # a copy made before it was asked
+            stamp_call_text([site], text)
+            stamp_source_lines([site], text)
+
+    return stamp
 
 
 def stamp_identity(sites: list[PromptSite], source: SourceFile, text: str | None) -> None:

@@ -342,6 +342,7 @@ def encode_finding(finding: Finding, site_index: int) -> dict[str, Any]:
         "tokens": None if finding.tokens is None else _count(finding.tokens),
         "remedy": finding.remedy.to_json(),
         "defined_at": _origin(finding.defined_at),
+        "fingerprint": finding.fingerprint,
     }
 
 
@@ -366,6 +367,7 @@ def decode_finding(data: Any, sites: list[PromptSite]) -> Finding:
         site=site,
         remedy=fix_from_json(data["remedy"]),
         defined_at=_unorigin(data["defined_at"]),
+        fingerprint=_text(data.get("fingerprint", "")),
     )
 
 
@@ -381,7 +383,19 @@ def encode_analysis(path: str, sites: list[PromptSite], findings: list[Finding])
         if number is None or finding.path != finding.site.path:  # type: ignore[union-attr]
             raise Uncacheable("finding of another file's site")
         encoded.append(encode_finding(finding, number))
-    return {"sites": [encode_site(site) for site in sites], "findings": encoded}
+    # The repository path the fingerprints were made at: a hit under another one remakes them.
+    repo_path = sites[0].repo_path if sites else ""
+    return {
+        "sites": [encode_site(site) for site in sites],
+        "findings": encoded,
+        "repo_path": repo_path,
+    }
+
+
+def fingerprints_made_at(data: Any) -> str:
+    """The repository path an analysis's finding fingerprints were made at ("" if unknown)."""
+    found = _mapping(data).get("repo_path", "")
+    return found if isinstance(found, str) else ""
 
 
 def decode_analysis(data: Any, path: str) -> tuple[list[PromptSite], list[Finding]]:
