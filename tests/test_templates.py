@@ -377,3 +377,20 @@ def test_a_template_rendered_through_two_search_paths_is_compiled_once_and_read_
     assert len(renderer._compiled) == 1
     assert texts[0] == texts[1]
     assert texts[0].startswith("Hello Ann, ")
+
+
+def test_a_template_file_rendered_from_its_text_and_by_name_is_compiled_once(tmp_path):
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    (prompts / "plain.j2").write_text("Hello {{ who }}\n")
+    (prompts / "own.j2").write_text("Hello {{ who }} from {{ self }}\n")
+    renderer = TemplateRenderer(Project(tmp_path))
+    texts = {}
+    for name in ("plain.j2", "own.j2"):
+        source = (prompts / name).read_text()
+        inline = renderer.render(source=source, dirs=(prompts,)).text
+        texts[name] = (inline, renderer.render(name=name, dirs=(prompts,)).text)
+    assert texts["plain.j2"][0] == texts["plain.j2"][1]
+    # ``self`` shows the template's name, which a render from text does not have
+    assert "'own.j2'" in texts["own.j2"][1] and "'own.j2'" not in texts["own.j2"][0]
+    assert len(renderer._compiled) == 3  # plain.j2 once, own.j2 once per way it was loaded

@@ -222,14 +222,24 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
             raise RenderTooLarge("a number too large to compute")
 
 
+_SELF = re.compile(r"\bself\b")  # a template naming ``self`` may render its own name
+
+
 class BoundedSandbox(SandboxedEnvironment):
     """The sandbox with ``*`` and ``**`` checked (and so never folded at compile time).
 
-    ``compiled`` holds the code compiled from template source, by source, name and file name.
-    Every sandbox of a run is configured alike (``make_environment``), so they can share it:
-    a template rendered from many modules (each with its own search path, so its own sandbox)
-    is compiled once per run. Only the compile is shared; loading a template still goes
-    through the sandbox's loader, which records the file as read.
+    ``compiled`` holds the code compiled from template source. Every sandbox of a run is
+    configured alike (``make_environment``), so they can share it: a template rendered from
+    many modules (each with its own search path, so its own sandbox) is compiled once per run.
+    Only the compile is shared; loading a template still goes through the sandbox's loader,
+    which records the file as read.
+
+    Jinja2 writes the template's name and file name into its code, but what the template
+    renders sees them only through ``self`` (``{{ self }}`` shows the name); the loader's
+    ``join_path`` ignores the including template. So code is kept by source alone, and a
+    template file rendered from its text and loaded by name from Python is compiled once,
+    unless its source says ``self`` (then by source, name and file name). A syntax error is
+    raised from the compile and never kept, so its message still names the file.
     """
 
     intercepted_binops = frozenset({"*", "**"})
@@ -245,7 +255,9 @@ class BoundedSandbox(SandboxedEnvironment):
     ) -> Any:
         if raw or not isinstance(source, str):
             return super().compile(source, name, filename, raw, defer_init)
-        key = (source, name, filename, defer_init)
+        key: tuple[str, str | None, str | None, bool] = (source, None, None, defer_init)
+        if _SELF.search(source) is not None:
+            key = (source, name, filename, defer_init)
         code = self.compiled.get(key)
         if code is None:
             code = self.compiled[key] = super().compile(source, name, filename, raw, defer_init)
