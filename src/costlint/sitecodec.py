@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
+from functools import cache
 from typing import Any
 
 from .fixes import fix_from_json
@@ -215,6 +216,17 @@ def _span(span: Span) -> list[int | None]:
 
 
 def _unspan(data: Any) -> Span:
+    if type(data) is list and len(data) == 4:  # the common shape, checked without calls
+        line, column, end_line, end_column = data
+        if (
+            type(line) is int
+            and type(column) is int
+            and line >= 0
+            and column >= 0
+            and (end_line is None or type(end_line) is int)
+            and (end_column is None or type(end_column) is int)
+        ):
+            return Span(line, column, end_line, end_column)
     line, column, end_line, end_column = _list(data)
     return Span(
         _count_of(line),
@@ -236,19 +248,54 @@ def _uncount(data: Any) -> TokenCount:
     return TokenCount(_count_of(number), "cache" if source == "api" else source)
 
 
+@cache
+def _history_fields() -> tuple[tuple[str, str, Any], ...]:
+    """Each field of HistoryInfo: its name, what its values are (by its default), the default."""
+    found = []
+    for item in fields(HistoryInfo):
+        if isinstance(item.default, bool):
+            what = "flag"
+        elif isinstance(item.default, str):
+            what = "text"
+        else:
+            what = "number"
+        found.append((item.name, what, item.default))
+    return tuple(found)
+
+
+@cache
+def _fact_fields(kind: type) -> tuple[tuple[str, str, Any], ...]:
+    """Each field of a fact dataclass: ``line`` and ``depth`` are counts, ``cell`` a number,
+    the rest text."""
+    found = []
+    for item in fields(kind):
+        if item.name in ("line", "depth"):
+            what = "count"
+        elif item.name == "cell":
+            what = "number"
+        else:
+            what = "text"
+        found.append((item.name, what, item.default))
+    return tuple(found)
+
+
+def _checked(what: str, value: Any) -> Any:
+    if what == "flag":
+        return _flag(value)
+    if what == "text":
+        return _text(value)
+    if what == "count":
+        return _count_of(value)
+    return _number(value, optional=True)
+
+
 def _history(data: Any) -> HistoryInfo | None:
     if data is None:
         return None
     values = _mapping(data)
-    checked: dict[str, Any] = {}
-    for item in fields(HistoryInfo):
-        value = values.get(item.name, item.default)
-        if isinstance(item.default, bool):
-            checked[item.name] = _flag(value)
-        elif isinstance(item.default, str):
-            checked[item.name] = _text(value)
-        else:
-            checked[item.name] = _number(value, optional=True)
+    checked = {
+        name: _checked(what, values.get(name, default)) for name, what, default in _history_fields()
+    }
     return HistoryInfo(**checked)
 
 
@@ -258,14 +305,8 @@ def _fact(kind: Any, data: Any) -> Any:
         return None
     values = _mapping(data)
     checked: dict[str, Any] = {}
-    for item in fields(kind):
-        value = values[item.name] if item.name in values else item.default
-        if item.name in ("line", "depth"):
-            checked[item.name] = _count_of(value)
-        elif item.name == "cell":
-            checked[item.name] = _number(value, optional=True)
-        else:
-            checked[item.name] = _text(value)
+    for name, what, default in _fact_fields(kind):
+        checked[name] = _checked(what, values[name] if name in values else default)
     return kind(**checked)
 
 
