@@ -114,6 +114,7 @@ class Extractor:
         self.budget = float(DEFAULT_FILE_BUDGET if budget is None else budget)
         self.cache = cache if cache is not None else file_cache(config, use_cache, analysis_salt)
         self.replay = analysis_salt is not None
+        self._extracted: list[PromptSite] | None = None  # the last file's, when shareable
 
     @cached_property
     def project(self) -> Project:
@@ -184,13 +185,21 @@ class Extractor:
         text, problem = decode_source(source, data)
         if text is None:
             return FileResult(diagnostics=[problem] if problem else [], dependencies=Dependencies())
+        self._extracted = None
         with self.project.tracking() as log:
             result = self._extract_text(source, text)
         result.dependencies = log.result()
+        if self._extracted is not None and source.kind == "python":
+            from .extract.template_links import remember_extraction
+
+            remember_extraction(
+                self.project, source.path, source.rel, text, self._extracted, result.dependencies
+            )
         return result
 
     def _extract_text(self, source: SourceFile, text: str) -> FileResult:
         result = FileResult()
+        extracted: list[PromptSite] | None = None  # the front-end finished: its sites
         try:
             extractor = extractor_for(source.kind)
             found = within_budget(
@@ -199,6 +208,7 @@ class Extractor:
             stamp_identity(found.sites, source, text)
             result.sites.extend(found.sites)
             result.diagnostics.extend(found.diagnostics)
+            extracted = found.sites
         except FileTimeout:
             message = f"skipped: over the {self.budget:g}s per-file time budget"
             result.diagnostics.append(Diagnostic(source.rel, message))
@@ -211,7 +221,10 @@ class Extractor:
         except Exception as exc:  # a front-end bug must not stop the run  # noqa: BLE001
             message = f"internal error: {type(exc).__name__}"
             result.diagnostics.append(Diagnostic(source.rel, message))
-        result.diagnostics.extend(self.project.template_problems(self.cwd))
+        problems = self.project.template_problems(self.cwd)
+        result.diagnostics.extend(problems)
+        if not problems:  # a template the module sends takes its site from here
+            self._extracted = extracted
         return result
 
     def _hashes(self, dependencies: Dependencies, source: SourceFile) -> dict[str, str | None]:
