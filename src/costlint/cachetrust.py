@@ -76,7 +76,7 @@ def verifies(key: bytes, claimed: Any, *parts: Any) -> bool:
 def text_mac(key: bytes, *parts: str) -> str:
     """The MAC of texts as they are (joined with NUL): for an entry kept as its JSON text,
     which is then checked before it is parsed, with no re-encoding."""
-    return hmac.new(key, "\0".join(parts).encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, "\0".join(parts).encode("utf-8"), "sha256").hex()  # one C call
 
 
 def text_verifies(key: bytes, claimed: Any, *parts: str) -> bool:
