@@ -394,3 +394,25 @@ def test_a_template_file_rendered_from_its_text_and_by_name_is_compiled_once(tmp
     # ``self`` shows the template's name, which a render from text does not have
     assert "'own.j2'" in texts["own.j2"][1] and "'own.j2'" not in texts["own.j2"][0]
     assert len(renderer._compiled) == 3  # plain.j2 once, own.j2 once per way it was loaded
+
+
+def test_a_tree_parsed_for_a_look_is_compiled_without_parsing_the_source_again(
+    tmp_path, monkeypatch
+):
+    from costlint.resolve import jinja_sandbox
+
+    parses = []
+    original = jinja_sandbox.BoundedSandbox._parse
+
+    def counted(self, source, name, filename):
+        parses.append(source)
+        return original(self, source, name, filename)
+
+    monkeypatch.setattr(jinja_sandbox.BoundedSandbox, "_parse", counted)
+    renderer = TemplateRenderer(Project(tmp_path))
+    source = "Hello {{ who }}{% for turn in history %}{{ turn }}{% endfor %}\n"
+    renderer.parse(source, "t.j2")
+    assert renderer.render(source=source, values={"who": "Ann"}).text.startswith("Hello Ann")
+    assert parses == [source]
+    assert renderer.render(source=source + " ").text.startswith("Hello ")
+    assert len(parses) == 2  # another source: parsed for its compile
