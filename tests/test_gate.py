@@ -406,3 +406,21 @@ def test_count_under_pre_commit_never_calls_the_api(tmp_path):
     assert done.exit_code == 0, done.output
     assert "(estimate)" in done.stdout
     assert "API" not in done.stderr  # never tried: no "token counting API unavailable"
+
+
+def test_dependents_are_files_importing_the_given_module_not_a_namesake(tmp_path):
+    from costlint.config import Config
+    from costlint.dependents import importers
+    from costlint.discover import discover
+
+    root = dependent_project(tmp_path, "claude-haiku-5-5")
+    (root / "vendor").mkdir()
+    (root / "vendor/__init__.py").write_text("", encoding="utf-8")
+    (root / "vendor/llm.py").write_text("MODEL = 'x'\n", encoding="utf-8")
+    (root / "app/other.py").write_text("from vendor.llm import MODEL\n", encoding="utf-8")
+    (root / "app/sibling.py").write_text("from .llm import MODEL\n", encoding="utf-8")
+    config = Config(root=root)
+    given = list(discover([root / "app/llm.py"], config, root))
+    found = sorted(source.rel for source in importers(given, config, root))
+    # classify imports app.llm; router imports classify; other imports vendor/llm.py
+    assert found == ["app/classify.py", "app/router.py", "app/sibling.py"]

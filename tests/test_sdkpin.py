@@ -131,3 +131,13 @@ def test_a_symlink_out_of_the_root_is_not_followed(tmp_path):
     root.mkdir()
     (root / "requirements.txt").symlink_to(outside)
     assert find_sdk_pin(root) is None
+
+
+def test_a_lock_file_reads_the_sdk_table_among_many_packages(tmp_path):
+    others = "".join(
+        f'[[package]]\nname = "pkg{n}"\nversion = "1.{n}"\n[package.dependencies]\nx = "*"\n\n'
+        for n in range(300)
+    )
+    lock = others + '[[package]]\nname = "anthropic"\nversion = "2.3.1"\n\n' + others
+    assert pin_of(tmp_path, "uv.lock", lock) == SdkPin("2.3.1", True, "uv.lock")
+    assert pin_of(tmp_path / "none", "uv.lock", others) is None

@@ -86,6 +86,15 @@ def test_a_decorator_registry_called_with_a_splat_takes_the_config_entries_of_it
     assert thinking.args["max_tokens"] == 20000
 
 
+def test_an_entry_s_value_is_placed_at_that_entry_not_an_earlier_equal_one(tmp_path):
+    endpoints = ENDPOINTS.replace("max_tokens: 512", "max_tokens: 20000")  # both entries
+    files = {"backends.py": REGISTRY, "run.py": RUN, "conf/endpoints.yaml": endpoints}
+    plain, thinking = site_at(tmp_path, files, "backends.py")
+    [mine] = plain.candidates["max_tokens"]
+    [theirs] = thinking.candidates["max_tokens"]
+    assert (mine.origin.line, theirs.origin.line) == (3, 7)  # fast's line, then deep's
+
+
 def test_an_argparse_default_naming_a_missing_file_stays_unknown(tmp_path):
     files = {"backends.py": REGISTRY, "run.py": RUN}
     plain, _ = site_at(tmp_path, files, "backends.py")

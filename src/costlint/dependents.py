@@ -63,6 +63,7 @@ def importers(
             if len(project) >= MAX_PROJECT_FILES:
                 break
     taken = {source.path.resolve() for source in given}
+    root = config.root
     imports: dict[Path, str] = {}
     found: list[SourceFile] = []
     frontier = list(given)
@@ -71,6 +72,7 @@ def importers(
         if not names:
             break
         pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+        homes = [source.path for source in frontier]
         frontier = []
         for source in project:
             key = source.path.resolve()
@@ -78,7 +80,8 @@ def importers(
                 continue
             if key not in imports:
                 imports[key] = _imports(source.path)
-            if pattern.search(imports[key]):
+            text = imports[key]
+            if pattern.search(text) and _imports_one(source.path, text, homes, root):
                 taken.add(key)
                 frontier.append(source)
                 found.append(source)
@@ -87,3 +90,15 @@ def importers(
         if not frontier:
             break
     return found
+
+
+def _imports_one(path: Path, imports: str, homes: list[Path], root: Path) -> bool:
+    """Whether the import lines of ``path`` can bind anything of one of the modules at
+    ``homes`` (a name matched by the search above may be another module's of that name)."""
+    from .resolve.import_lines import can_bind_from, folder_parts, module_parts, package_reader
+
+    folder = folder_parts(path, root)
+    read = package_reader(root)
+    return any(
+        can_bind_from(imports, None, module_parts(home, root), folder, read) for home in homes
+    )

@@ -138,10 +138,20 @@ def _locked(packages: Any, source: str) -> SdkPin | None:
     return None
 
 
+_PACKAGE_TABLE = re.compile(r"^\[\[package\]\][ \t]*$", re.MULTILINE)
+_NAMED_PACKAGE = re.compile(r"""^name\s*=\s*["']anthropic["']\s*$""", re.MULTILINE | re.IGNORECASE)
+
+
 def _poetry_or_uv_lock(text: str, source: str) -> SdkPin | None:
+    """Only the lock's ``[[package]]`` tables that name the SDK are parsed (a large project's
+    lock file is megabytes of TOML, and the pure-Python parser took over a second)."""
     import tomllib  # only when a lock file exists
 
-    return _locked(tomllib.loads(text).get("package"), source)
+    tables = [
+        "[[package]]" + table for table in _PACKAGE_TABLE.split(text)[1:]
+        if _NAMED_PACKAGE.search(table)
+    ]  # fmt: skip
+    return _locked(tomllib.loads("\n".join(tables)).get("package"), source) if tables else None
 
 
 def _pipfile_lock(text: str, source: str) -> SdkPin | None:

@@ -68,35 +68,41 @@ def config_values(
     except YamlError:
         return None
     items = [
-        item
-        for value in _at_keys(data, keys, where)
+        (item, trail)
+        for value, trail in _at_keys(data, keys, where)
         for item in (value if isinstance(value, list) else [value])
     ]
     leaf = next((k for k in reversed(keys) if isinstance(k, str)), None)
     found = [
-        ConfigValue(item, path, _line_of(text, leaf, item))
-        for item in items
+        ConfigValue(item, path, _line_of(text, leaf, item, trail))
+        for item, trail in items
         if isinstance(item, (str, int, float, bool))
     ]
     return found or None
 
 
-def _at_keys(data: Any, keys: list[Any], where: tuple[tuple[str, str], ...]) -> list[Any]:
-    """The values at ``keys`` of ``data`` (several where a key is ``ANY_ENTRY``)."""
-    current = [data]
+def _at_keys(
+    data: Any, keys: list[Any], where: tuple[tuple[str, str], ...]
+) -> list[tuple[Any, tuple[str, ...]]]:
+    """The values at ``keys`` of ``data`` (several where a key is ``ANY_ENTRY``), each with
+    the mapping keys above it (an entry's own key in place of ``ANY_ENTRY``)."""
+    current: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
     for key in keys:
-        following: list[Any] = []
-        for value in current:
+        following: list[tuple[Any, tuple[str, ...]]] = []
+        for value, trail in current:
             if key is ANY_ENTRY:
                 if isinstance(value, dict):
-                    entries = list(value.values())[:MAX_ENTRIES]
-                    following.extend(e for e in entries if _holds(e, where))
+                    entries = list(value.items())[:MAX_ENTRIES]
+                    following.extend(
+                        (entry, (*trail, str(name))) for name, entry in entries
+                        if _holds(entry, where)
+                    )  # fmt: skip
             elif isinstance(value, dict) and key in value:
-                following.append(value[key])
+                following.append((value[key], (*trail, str(key))))
             elif (
                 isinstance(value, list) and isinstance(key, int) and -len(value) <= key < len(value)
             ):
-                following.append(value[key])
+                following.append((value[key], trail))
         current = following
     return current
 
@@ -116,17 +122,36 @@ def _locate(project: Repository, path_text: str, near: Path) -> Path | None:
     return None
 
 
-def _line_of(text: str, key: str | None, value: Any) -> int:
-    """The first line that writes ``value`` (under ``key`` when the key is known); 1 if none."""
+def _line_of(text: str, key: str | None, value: Any, trail: tuple[str, ...] = ()) -> int:
+    """The first line that writes ``value`` (under ``key`` when the key is known) after the
+    lines that open the mappings of ``trail`` (so the value of the entry it was read from,
+    not an equal value of an earlier entry); 1 if none. The safe loader keeps no positions."""
     shown = re.escape(str(value).lower() if isinstance(value, bool) else str(value))
     patterns = []
     if key is not None:
         patterns.append(rf"""["']?{re.escape(key)}["']?\s*:\s*["']?{shown}["']?\s*(,|$|#)""")
     patterns.append(rf"""(^|[\s"'\-\[,]){shown}["']?\s*(,|$|#|\])""")
     lines = text.splitlines()
-    for pattern in patterns:
-        compiled = re.compile(pattern)
-        for number, line in enumerate(lines, start=1):
-            if compiled.search(line.strip()):
-                return number
+    start = _opening_line(lines, trail[:-1] if trail and trail[-1] == key else trail)
+    for first in dict.fromkeys((start, 0)):
+        for pattern in patterns:
+            compiled = re.compile(pattern)
+            for number, line in enumerate(lines[first:], start=first + 1):
+                if compiled.search(line.strip()):
+                    return number
     return 1
+
+
+def _opening_line(lines: list[str], trail: tuple[str, ...]) -> int:
+    """The index of the line after the one that opens the innermost mapping of ``trail``
+    (each key searched from the previous one's line); 0 when one is not found."""
+    start = 0
+    for name in trail:
+        opening = re.compile(rf"""^\s*(-\s+)?["']?{re.escape(name)}["']?\s*:""")
+        found = next(
+            (index for index in range(start, len(lines)) if opening.search(lines[index])), None
+        )
+        if found is None:
+            return 0
+        start = found + 1
+    return start

@@ -27,6 +27,7 @@ from .callers import called_as, caller_index, is_test_path, reaches
 from .cells import run_lines
 from .configfiles import ANY_ENTRY, LOADERS, config_values
 from .evaluator import Resolver
+from .import_lines import can_bind_from, folder_parts, module_parts, package_reader
 from .project import ModuleInfo
 from .records import (
     MAX_RECORDS,
@@ -43,6 +44,7 @@ from .values import ClassRef, ModuleRef
 
 MAX_HOPS = 4  # function boundaries crossed (into callers, helpers, constructors)
 MAX_CALLERS = 32  # calls of one function followed
+MAX_NAMED_CALLS = 256  # calls by its name looked at to find them (most may call another)
 MAX_CANDIDATES = 16  # values kept per argument
 MAX_STEPS = 4_000  # expressions visited per query
 MAX_MODULES_HELD = 256  # modules one analysis keeps parsed while it follows callers
@@ -132,6 +134,7 @@ class ValueFlow:
         self._line_maps: dict[str, list[tuple[int, int]]] = {}  # other notebooks read
         # (module of the parser, option) -> the records of the registry it is looked up in
         self._option_records: dict[tuple[Path, str], Any] = {}
+        self._binds: dict[tuple[Path, str, tuple[str, ...]], bool] = {}  # see _may_bind
 
     # -- public -----------------------------------------------------------------------------
     def candidates(self, node: ast.AST, scope: Scope, line: int) -> Candidates | None:
@@ -536,13 +539,17 @@ class ValueFlow:
         if through_call:
             callers: Iterator[ScopedCall] = self._instance_calls(cls, callee, module)
         else:
-            callers = self._callers(callee, module, MAX_CALLERS + 1)
-        for count, caller in enumerate(callers, start=1):
+            plain = cls is None or fn.name == "__init__"  # reached only through an import
+            callers = self._callers(callee, module, MAX_NAMED_CALLS, imported=plain)
+        count = 0
+        for caller in callers:
+            if not (through_call or _may_call(caller, fn, owner, module, self)):
+                continue
+            count += 1
             if count > MAX_CALLERS:
                 self._note(f"more than {MAX_CALLERS} calls of {callee}(): the first are followed")
                 return
-            if through_call or _may_call(caller, fn, owner, module, self):
-                yield caller, skip_first
+            yield caller, skip_first
 
     def _instance_calls(self, cls: Scope, name: str, home: ModuleInfo) -> Iterator[ScopedCall]:
         """Calls of a name (or ``self.x``) that holds an instance of ``cls``, in the modules
@@ -603,21 +610,29 @@ class ValueFlow:
                     parts.append(self._elements(first, module, scope, call.lineno, ctx))
         return _union(parts, partial=True)
 
-    def _callers(self, callee: str, home: ModuleInfo, limit: int) -> Iterator[ScopedCall]:
-        """Calls of ``callee`` in this module, the function's own module, then the project."""
+    def _callers(
+        self, callee: str, home: ModuleInfo, limit: int, imported: bool = False
+    ) -> Iterator[ScopedCall]:
+        """Calls of ``callee`` in this module, the function's own module, then the project
+        (``imported``: only files whose imports can bind it, see ``_modules_naming``)."""
         count = 0
-        for module in self._modules_naming(callee, home):
+        for module in self._modules_naming(callee, home, imported):
             for call, where in module.calls:
                 direct = called_as(call, callee)
                 if direct is not None:
                     count += 1
                     if count > limit:
+                        self._note(f"more than {limit} calls named {callee}(): the first are read")
                         return
                     yield ScopedCall(module, direct, where.scope)
 
-    def _modules_naming(self, name: str, home: ModuleInfo) -> Iterator[ModuleInfo]:
+    def _modules_naming(
+        self, name: str, home: ModuleInfo, imported: bool = False
+    ) -> Iterator[ModuleInfo]:
         """This module, ``home`` (a function's own module), then the project modules whose
-        text mentions ``name`` (the project's caller index), each once."""
+        text mentions ``name`` (the project's caller index), each once. ``imported``: ``name``
+        is a module-level function or class of ``home``, so another Python file is parsed
+        only when its import lines can bind it (``import_lines.can_bind_from``)."""
         seen: set[Path] = set()
         for module in (self.module, home):
             key = Path(module.path).resolve()
@@ -628,6 +643,7 @@ class ValueFlow:
             return  # nothing imports a notebook: its functions are called in it only
         index = caller_index(self.project)
         in_tests = is_test_path(Path(home.path), self.project.root)
+        home_parts = module_parts(Path(home.path), self.project.root) if imported else ()
         for path in index.files_calling(name):
             if path.resolve() in seen:
                 continue
@@ -636,9 +652,20 @@ class ValueFlow:
             seen.add(path.resolve())
             if path.suffix == ".ipynb" and not index.may_import(path, Path(home.path)):
                 continue  # a notebook is parsed only when its text names home's module
+            if imported and path.suffix == ".py" and not self._may_bind(path, name, home_parts):
+                continue
             module = self._module_at(path)
             if module is not None:
                 yield module
+
+    def _may_bind(self, path: Path, name: str, home_parts: tuple[str, ...]) -> bool:
+        """Whether the file's import lines can bind ``name`` of the module at ``home_parts``
+        (read once per analysis and question)."""
+        key = (path, name, home_parts)
+        found = self._binds.get(key)
+        if found is None:
+            found = self._binds[key] = _may_bind(path, name, home_parts, self.project.root)
+        return found
 
     # -- attributes, objects ----------------------------------------------------------------
     def _attribute(
@@ -1948,6 +1975,14 @@ def _same_class(one: Scope, other: Scope) -> bool:
 
 def _is_static(fn: ast.AST) -> bool:
     return any(call_name(d) in ("staticmethod",) for d in getattr(fn, "decorator_list", []))
+
+
+def _may_bind(path: Path, name: str, home_parts: tuple[str, ...], root: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return False
+    return can_bind_from(text, name, home_parts, folder_parts(path, root), package_reader(root))
 
 
 def _may_call(caller: Any, fn: Any, owner: Scope, home: ModuleInfo, flow: ValueFlow) -> bool:
