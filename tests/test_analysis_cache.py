@@ -30,7 +30,25 @@ def ask(question):
 
 
 def cache_text(root: Path) -> str:
-    return "\n".join(p.read_text() for p in (root / ".costlint_cache").rglob("*.json"))
+    """Everything the cache holds as text, each file entry's body as the JSON it is."""
+    parts = []
+    for path in (root / ".costlint_cache").rglob("*.json"):
+        text = path.read_text()
+        parts.append(text)
+        if path.parent.name == "files":
+            parts.extend(entry["body"] for entry in json.loads(text)["files"].values())
+    return "\n".join(parts)
+
+
+def edit_bodies(root: Path, change) -> None:
+    """Apply ``change`` to the parsed body of every file entry (its MAC is left as it was)."""
+    for path in (root / ".costlint_cache" / "files").glob("*.json"):
+        shard = json.loads(path.read_text())
+        for entry in shard["files"].values():
+            body = json.loads(entry["body"])
+            change(body)
+            entry["body"] = json.dumps(body)
+        path.write_text(json.dumps(shard))
 
 
 def findings_json(result) -> list[str]:
@@ -71,6 +89,51 @@ def test_repeat_run_replays_sites_and_findings_without_extracting(tmp_path, monk
     assert [s.address for s in second.sites] == [s.address for s in first.sites]
     assert [s.tokens for s in second.sites] == [s.tokens for s in first.sites]
     assert all(f.site in second.sites for f in second.findings)
+
+
+def test_a_hit_normalises_no_call_text_until_one_is_asked_for(tmp_path, monkeypatch):
+    from costlint import fingerprint
+
+    first = scan(tmp_path, {"waste.py": WASTE, "app.py": CLIENT + CALL})
+    normalised = []
+    original = fingerprint.normalize_call
+    monkeypatch.setattr(
+        fingerprint, "normalize_call", lambda text: normalised.append(text) or original(text)
+    )
+    second = scan(tmp_path)
+    assert normalised == []  # the fingerprints came with the cached findings
+    assert [f.fingerprint for f in second.findings] == [f.fingerprint for f in first.findings]
+    site = second.findings[0].site
+    assert site.call_text == "" and site.source_lines == {}
+    site.load_source()  # what the caret display and a fingerprint at another path ask
+    assert normalised
+    by_address = {s.address: s for s in first.sites}
+    for again in second.sites:  # every site of the file is stamped at once, as extracted
+        if again.path == site.path:
+            assert again.call_text == by_address[again.address].call_text
+            assert again.source_lines == by_address[again.address].source_lines
+    moved = second.findings[0]
+    assert fingerprint.fingerprint_at(moved, "moved.py") == fingerprint.fingerprint_at(
+        first.findings[0], "moved.py"
+    )
+
+
+def test_a_hit_under_another_repository_path_remakes_the_fingerprints(tmp_path, monkeypatch):
+    from costlint import fingerprint
+    from costlint.config import load_config
+    from costlint.pipeline import RunOptions, run
+
+    project = tmp_path / "sub"
+    first = scan(project, {"waste.py": WASTE})
+    counting = CountingExtractors(monkeypatch)
+    options = RunOptions(cwd=project, repo_root=tmp_path)  # the same files, seen from above
+    second = run(load_config(project), options)
+    assert counting.calls == 0  # a cache hit
+    assert {f.repo_path for f in second.findings} == {"sub/waste.py"}
+    assert [f.fingerprint for f in second.findings] == [
+        fingerprint.fingerprint_at(f, "sub/waste.py") for f in first.findings
+    ]
+    assert second.findings[0].fingerprint != first.findings[0].fingerprint
 
 
 @pytest.mark.slow
@@ -163,15 +226,15 @@ def test_other_rule_selection_or_options_do_not_reuse_findings(tmp_path, monkeyp
 def test_damaged_entry_or_shard_is_extracted_again(tmp_path):
     first = scan(tmp_path, {"waste.py": WASTE, "plain.py": "X = 1\n"})
     shards = list((tmp_path / ".costlint_cache" / "files").glob("*.json"))
-    damaged = 0
-    for path in shards:
-        shard = json.loads(path.read_text())
-        for entry in shard["files"].values():
-            if "analysis" in entry:
-                entry["analysis"]["sites"][0]["args"] = "not a list of pairs"
-                damaged += 1
-        path.write_text(json.dumps(shard))
-    assert damaged == 1
+    damaged = []
+
+    def damage(body):
+        if "analysis" in body:
+            body["analysis"]["sites"][0]["args"] = "not a list of pairs"
+            damaged.append(True)
+
+    edit_bodies(tmp_path, damage)
+    assert len(damaged) == 1
     assert findings_json(scan(tmp_path)) == findings_json(first)
     for path in shards:
         path.write_text('{"format": [[[')
@@ -280,12 +343,7 @@ def test_codec_keeps_structure_and_settings_and_drops_text():
 
 # -- a forged or damaged cache is untrusted input ------------------------------------------
 def _forge(root: Path, change) -> None:
-    for path in (root / ".costlint_cache" / "files").glob("*.json"):
-        shard = json.loads(path.read_text())
-        for entry in shard["files"].values():
-            if "analysis" in entry:
-                change(entry["analysis"])
-        path.write_text(json.dumps(shard))
+    edit_bodies(root, lambda body: change(body["analysis"]) if "analysis" in body else None)
 
 
 FORGERIES = {
@@ -367,11 +425,9 @@ def test_forged_finding_remedy_is_refused_and_the_file_read_again(tmp_path):
 def test_forged_diagnostics_of_a_file_without_calls_are_refused(tmp_path):
     first = scan(tmp_path, {"broken.py": "def (:\n"})
     assert first.diagnostics
-    for path in (tmp_path / ".costlint_cache" / "files").glob("*.json"):
-        shard = json.loads(path.read_text())
-        for entry in shard["files"].values():
-            entry["diagnostics"] = [{"path": "broken.py", "message": 5}]
-        path.write_text(json.dumps(shard))
+    edit_bodies(
+        tmp_path, lambda body: body.update(diagnostics=[{"path": "broken.py", "message": 5}])
+    )
     assert scan(tmp_path).diagnostics == first.diagnostics
 
 

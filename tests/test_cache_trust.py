@@ -12,7 +12,7 @@ import pytest
 from helpers import WASTE
 from test_diff import GitRepo
 
-from costlint.cachetrust import mac, tracked_by_git, verifies
+from costlint.cachetrust import mac, text_mac, text_verifies, tracked_by_git, verifies
 from costlint.filecache import FileCache
 
 OPUS, HAIKU = "claude-opus-5-5", "claude-haiku-5-5"
@@ -93,7 +93,9 @@ def test_edited_entry_does_not_verify(tmp_path, monkeypatch):
     cache.flush()
     shard = next((tmp_path / "files").glob("*.json"))
     data = json.loads(shard.read_text())
-    data["files"]["a.py"]["diagnostics"] = [{"path": "a.py", "message": "forged"}]
+    body = json.loads(data["files"]["a.py"]["body"])
+    body["diagnostics"] = [{"path": "a.py", "message": "forged"}]
+    data["files"]["a.py"]["body"] = json.dumps(body)
     shard.write_text(json.dumps(data))
     assert FileCache(tmp_path, "salt").get("a.py", "key") is None
 
@@ -104,6 +106,16 @@ def test_mac_binds_every_part():
     assert not verifies(b"k" * 32, signature, "a", 2)
     assert not verifies(b"x" * 32, signature, "a", 1)
     assert not verifies(b"k" * 32, None, "a", 1)
+
+
+def test_text_mac_binds_every_text_and_where_it_splits():
+    signature = text_mac(b"k" * 32, "salt", "a.py", '{"x":1}')
+    assert text_verifies(b"k" * 32, signature, "salt", "a.py", '{"x":1}')
+    assert not text_verifies(b"k" * 32, signature, "salt", "a.py", '{"x":2}')
+    assert not text_verifies(b"k" * 32, signature, "salt", "b.py", '{"x":1}')
+    assert not text_verifies(b"k" * 32, signature, "sal", "ta.py", '{"x":1}')
+    assert not text_verifies(b"x" * 32, signature, "salt", "a.py", '{"x":1}')
+    assert not text_verifies(b"k" * 32, None, "salt", "a.py", '{"x":1}')
 
 
 def test_key_file_is_created_private_outside_the_repository(tmp_path, monkeypatch):

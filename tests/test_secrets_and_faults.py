@@ -81,7 +81,8 @@ def _check_no_leak(tmp_path, fake_api):
     for path in shards:
         text = path.read_text()
         for entry in json.loads(text)["files"].values():
-            assert set(entry) <= {"key", "deps", "diagnostics", "analysis", "mac"}
+            assert set(entry) == {"key", "body", "mac"}
+            assert set(json.loads(entry["body"])) <= {"deps", "diagnostics", "analysis"}
         assert "Refunds" not in text and "unused" not in text  # no prompt text
 
 

@@ -238,3 +238,37 @@ def test_wrapper_chains_are_followed_three_deep_and_no_further(tmp_path):
     assert _found(three, "prompts/summarize.j2") == [("CL002", 1)]
     four = scan(tmp_path / "four", {"app.py": _chain(4), "prompts/summarize.j2": LONG})
     assert not _found(four, "prompts/summarize.j2")
+
+
+def test_the_sending_module_is_not_extracted_again_for_its_template(tmp_path, monkeypatch):
+    from costlint import extraction
+    from costlint.extract import python, template_links
+
+    app = ENV + (
+        "from llm.client import ask\n\n"
+        "def summarize(ticket):\n"
+        '    template = env.get_template("summarize.j2")\n'
+        "    prompt = template.render(ticket=ticket)\n"
+        "    return ask(prompt)\n"
+    )
+    files = {"app.py": app, "llm/__init__.py": "", "llm/client.py": WRAPPER}
+    files["prompts/summarize.j2"] = LONG
+    extracted: list[str] = []
+    original = python.extract_python
+
+    def counted(source, rel_path, *args, **kwargs):
+        extracted.append(rel_path)
+        return original(source, rel_path, *args, **kwargs)
+
+    monkeypatch.setattr(python, "extract_python", counted)
+    monkeypatch.setattr(extraction, "jobs_for", lambda config, count: 1)
+    shared = scan(tmp_path / "shared", files)
+    assert extracted.count("llm/client.py") == 1  # its run's sites were used for the link
+    monkeypatch.setattr(template_links, "remember_extraction", lambda *args: None)
+    extracted.clear()
+    again = scan(tmp_path / "again", files)
+    assert extracted.count("llm/client.py") == 2  # without them: extracted a second time
+    assert _found(shared, "prompts/summarize.j2") == _found(again, "prompts/summarize.j2")
+    assert _template_site(shared, "prompts/summarize.j2").notes == (
+        _template_site(again, "prompts/summarize.j2").notes
+    )

@@ -377,3 +377,42 @@ def test_a_template_rendered_through_two_search_paths_is_compiled_once_and_read_
     assert len(renderer._compiled) == 1
     assert texts[0] == texts[1]
     assert texts[0].startswith("Hello Ann, ")
+
+
+def test_a_template_file_rendered_from_its_text_and_by_name_is_compiled_once(tmp_path):
+    prompts = tmp_path / "prompts"
+    prompts.mkdir()
+    (prompts / "plain.j2").write_text("Hello {{ who }}\n")
+    (prompts / "own.j2").write_text("Hello {{ who }} from {{ self }}\n")
+    renderer = TemplateRenderer(Project(tmp_path))
+    texts = {}
+    for name in ("plain.j2", "own.j2"):
+        source = (prompts / name).read_text()
+        inline = renderer.render(source=source, dirs=(prompts,)).text
+        texts[name] = (inline, renderer.render(name=name, dirs=(prompts,)).text)
+    assert texts["plain.j2"][0] == texts["plain.j2"][1]
+    # ``self`` shows the template's name, which a render from text does not have
+    assert "'own.j2'" in texts["own.j2"][1] and "'own.j2'" not in texts["own.j2"][0]
+    assert len(renderer._compiled) == 3  # plain.j2 once, own.j2 once per way it was loaded
+
+
+def test_a_tree_parsed_for_a_look_is_compiled_without_parsing_the_source_again(
+    tmp_path, monkeypatch
+):
+    from costlint.resolve import jinja_sandbox
+
+    parses = []
+    original = jinja_sandbox.BoundedSandbox._parse
+
+    def counted(self, source, name, filename):
+        parses.append(source)
+        return original(self, source, name, filename)
+
+    monkeypatch.setattr(jinja_sandbox.BoundedSandbox, "_parse", counted)
+    renderer = TemplateRenderer(Project(tmp_path))
+    source = "Hello {{ who }}{% for turn in history %}{{ turn }}{% endfor %}\n"
+    renderer.parse(source, "t.j2")
+    assert renderer.render(source=source, values={"who": "Ann"}).text.startswith("Hello Ann")
+    assert parses == [source]
+    assert renderer.render(source=source + " ").text.startswith("Hello ")
+    assert len(parses) == 2  # another source: parsed for its compile

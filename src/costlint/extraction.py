@@ -21,7 +21,7 @@ from .discover import SourceFile
 from .filecache import CachedFile, FileCache
 from .fingerprint import stamp_call_text, stamp_fingerprints
 from .site import Diagnostic, Finding, PromptSite
-from .sitecodec import Uncacheable, decode_analysis, encode_analysis
+from .sitecodec import Uncacheable, decode_analysis, encode_analysis, fingerprints_made_at
 
 if TYPE_CHECKING:  # the resolver is imported when a file is extracted, not for cache hits
     from .resolve.dependencies import Dependencies
@@ -114,6 +114,7 @@ class Extractor:
         self.budget = float(DEFAULT_FILE_BUDGET if budget is None else budget)
         self.cache = cache if cache is not None else file_cache(config, use_cache, analysis_salt)
         self.replay = analysis_salt is not None
+        self._extracted: list[PromptSite] | None = None  # the last file's, when shareable
 
     @cached_property
     def project(self) -> Project:
@@ -147,9 +148,15 @@ class Extractor:
             sites, findings = decode_analysis(entry.analysis, source.rel)
         except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
             return None  # a damaged entry: extract the file again
-        text, _ = decode_source(source, data)
-        stamp_identity(sites, source, text)
-        stamp_fingerprints(findings)
+        repo_path = source.repo_rel or source.rel
+        later = _source_later(sites, source, data)
+        for site in sites:
+            site.repo_path = repo_path
+            site.pending_source = later
+        if fingerprints_made_at(entry.analysis) != repo_path or not all(
+            finding.fingerprint for finding in findings
+        ):
+            stamp_fingerprints(findings)
         return FileResult(sites, entry.diagnostics, replayed=True, findings=findings)
 
     def one(self, source: SourceFile, lookup: bool = True) -> FileResult:
@@ -178,13 +185,21 @@ class Extractor:
         text, problem = decode_source(source, data)
         if text is None:
             return FileResult(diagnostics=[problem] if problem else [], dependencies=Dependencies())
+        self._extracted = None
         with self.project.tracking() as log:
             result = self._extract_text(source, text)
         result.dependencies = log.result()
+        if self._extracted is not None and source.kind == "python":
+            from .extract.template_links import remember_extraction
+
+            remember_extraction(
+                self.project, source.path, source.rel, text, self._extracted, result.dependencies
+            )
         return result
 
     def _extract_text(self, source: SourceFile, text: str) -> FileResult:
         result = FileResult()
+        extracted: list[PromptSite] | None = None  # the front-end finished: its sites
         try:
             extractor = extractor_for(source.kind)
             found = within_budget(
@@ -193,6 +208,7 @@ class Extractor:
             stamp_identity(found.sites, source, text)
             result.sites.extend(found.sites)
             result.diagnostics.extend(found.diagnostics)
+            extracted = found.sites
         except FileTimeout:
             message = f"skipped: over the {self.budget:g}s per-file time budget"
             result.diagnostics.append(Diagnostic(source.rel, message))
@@ -205,7 +221,10 @@ class Extractor:
         except Exception as exc:  # a front-end bug must not stop the run  # noqa: BLE001
             message = f"internal error: {type(exc).__name__}"
             result.diagnostics.append(Diagnostic(source.rel, message))
-        result.diagnostics.extend(self.project.template_problems(self.cwd))
+        problems = self.project.template_problems(self.cwd)
+        result.diagnostics.extend(problems)
+        if not problems:  # a template the module sends takes its site from here
+            self._extracted = extracted
         return result
 
     def _hashes(self, dependencies: Dependencies, source: SourceFile) -> dict[str, str | None]:
@@ -217,6 +236,28 @@ class Extractor:
             str(path): read[path] if path in read else self.cache.digest(str(path))
             for path in dependencies.paths(own)
         }
+
+
+def _source_later(
+    sites: list[PromptSite], source: SourceFile, data: bytes
+) -> Callable[[PromptSite], None]:
+    """What a cache hit stamps only when asked (``PromptSite.load_source``): the call text and
+    source lines of every site of the file at once, from the bytes already read."""
+    done: list[bool] = []
+
+    def stamp(site: PromptSite) -> None:
+        text, _ = decode_source(source, data)
+        if not done:
+            done.append(True)
+            stamp_call_text(sites, text)
+            stamp_source_lines(sites, text)
+            for other in sites:
+                other.pending_source = None
+        if not any(site is other for other in sites):  # a copy made before it was asked
+            stamp_call_text([site], text)
+            stamp_source_lines([site], text)
+
+    return stamp
 
 
 def stamp_identity(sites: list[PromptSite], source: SourceFile, text: str | None) -> None:

@@ -19,7 +19,10 @@ written whole and atomically by the one process that runs the pipeline; when two
 one's entries are lost, which only costs speed.
 
 Every entry carries a MAC (see cachetrust) under a key from outside the repository; an entry
-that does not verify is a miss, and a cache directory tracked by git is not used at all.
+that does not verify is a miss, and a cache directory tracked by git is not used at all. An
+entry is ``{"key", "body", "mac"}`` with the body (deps, diagnostics, analysis) kept as JSON
+text: the MAC is taken over that text as written, so checking it re-encodes nothing, and a
+body is parsed only once its key matches and its MAC verifies.
 """
 
 from __future__ import annotations
@@ -32,10 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .cachetrust import cache_key, mac, tracked_by_git, verifies
+from .cachetrust import cache_key, text_mac, text_verifies, tracked_by_git
 from .site import Diagnostic
 
-FORMAT = 7  # bump when the entry layout changes (5: candidate sets; 6: MACs; 7: defined_at)
+# Bump when the entry layout changes (5: candidate sets; 6: MACs; 7: defined_at; 8: each
+# entry's body kept as its JSON text, the MAC taken over that text).
+FORMAT = 8
 SHARDS = 64
 
 
@@ -83,23 +88,25 @@ class FileCache:
             if not isinstance(entry, dict) or entry.get("key") != key:
                 self.misses += 1
                 return None
-            if not self._verifies(rel, entry):
+            body = entry.get("body")
+            if not isinstance(body, str) or not self._verifies(rel, key, body, entry.get("mac")):
                 self.misses += 1
                 return None
-            analysis = entry.get("analysis")
+            data = json.loads(body)
+            analysis = data.get("analysis")
             if analysis is not None and analysis.get("salt") != self.analysis_salt:
                 self.misses += 1
                 return None
-            if not self._deps_unchanged(entry.get("deps", {})):
+            if not self._deps_unchanged(data.get("deps", {})):
                 self.misses += 1
                 return None
-            raw = entry["diagnostics"]
+            raw = data["diagnostics"]
             if not all(
                 isinstance(d.get("path"), str) and isinstance(d.get("message"), str) for d in raw
             ):
                 raise ValueError("damaged diagnostics")
             diagnostics = [Diagnostic.from_json(d) for d in raw]
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             self.misses += 1
             return None
         self.hits += 1
@@ -116,16 +123,19 @@ class FileCache:
         """Remember a file (written by ``flush``): its diagnostics, and its analysis if any."""
         if not self.enabled or not self.trusted() or self.key_bytes is None:
             return
-        entry: dict[str, Any] = {
-            "key": key,
-            "deps": deps,
-            "diagnostics": [d.to_json() for d in diagnostics],
-        }
+        data: dict[str, Any] = {"deps": deps, "diagnostics": [d.to_json() for d in diagnostics]}
         if analysis is not None:
-            entry["analysis"] = {"salt": self.analysis_salt, **analysis}
-        entry["mac"] = mac(self.key_bytes, self.salt, rel, entry)
+            data["analysis"] = {"salt": self.analysis_salt, **analysis}
+        try:
+            body = json.dumps(data, separators=(",", ":"))
+        except (TypeError, ValueError, RecursionError):
+            return  # a value that is not JSON: the file is extracted again next run
         number = shard_of(rel)
-        self._shard(rel)[rel] = entry
+        self._shard(rel)[rel] = {
+            "key": key,
+            "body": body,
+            "mac": text_mac(self.key_bytes, self.salt, rel, key, body),
+        }
         self._dirty.add(number)
 
     def flush(self) -> int:
@@ -134,10 +144,7 @@ class FileCache:
         for number in sorted(self._dirty):
             target = self.directory / f"{number:02x}.json"
             temp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-            try:
-                text = json.dumps(self._shards[number], separators=(",", ":"))
-            except (TypeError, ValueError, RecursionError):
-                continue  # a value that is not JSON: this shard's files are read again
+            text = json.dumps(self._shards[number], separators=(",", ":"))
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 _ensure_gitignore(self.directory.parent)
@@ -155,11 +162,10 @@ class FileCache:
             self._trusted = not tracked_by_git(self.directory.parent)
         return self._trusted
 
-    def _verifies(self, rel: str, entry: dict[str, Any]) -> bool:
+    def _verifies(self, rel: str, key: str, body: str, claimed: Any) -> bool:
         if self.key_bytes is None:
             return False
-        body = {name: value for name, value in entry.items() if name != "mac"}
-        return verifies(self.key_bytes, entry.get("mac"), self.salt, rel, body)
+        return text_verifies(self.key_bytes, claimed, self.salt, rel, key, body)
 
     def _shard(self, rel: str) -> dict[str, Any]:
         """The entries of ``rel``'s shard by path (read on first use; empty if unusable)."""

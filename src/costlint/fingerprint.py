@@ -13,7 +13,9 @@ a config file) the text is the call's kind and sorted argument names.
 
 The extraction stage stamps each site's call text once (``stamp_call_text``) from the source
 it has already read; the rule engine stamps each finding's fingerprint once. Nothing re-reads
-a scanned file after extraction.
+a scanned file after extraction. A cache hit replays the fingerprints kept with the findings
+(when the file's repository path is the one they were made at) and normalises a call's text
+only when one is asked for at another path (``diff`` across a rename).
 """
 
 from __future__ import annotations
@@ -128,6 +130,8 @@ def stamp_call_text(sites: Iterable[PromptSite], source_text: str | None) -> Non
 def fingerprint_at(finding: Finding, repo_path: str) -> str:
     """Hex SHA-256 identifying ``finding`` as if its file were at ``repo_path``."""
     site = finding.site
+    if site is not None:
+        site.load_source()
     parts = [
         finding.rule,
         repo_path,

@@ -195,8 +195,16 @@ class PromptSite:
     call_text: str = ""
     # The source lines the call spans (and the lines its arguments are written on), by line
     # number, stamped by the extraction stage for the terminal's caret display. Never cached
-    # (they can hold prompt text): recomputed from the file the stage reads on a cache hit.
+    # (they can hold prompt text): on a cache hit they and ``call_text`` are stamped from the
+    # bytes the stage read only when asked for (``load_source``), as most runs never ask.
     source_lines: dict[int, str] = field(default_factory=dict)
+    pending_source: Any = field(default=None, repr=False, compare=False)
+
+    def load_source(self) -> None:
+        """Stamp ``call_text`` and ``source_lines`` now if a cache hit left them for later."""
+        pending, self.pending_source = self.pending_source, None
+        if pending is not None:
+            pending(self)
 
     @property
     def address(self) -> str:

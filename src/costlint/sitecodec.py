@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
+from functools import cache
 from typing import Any
 
 from .fixes import fix_from_json
@@ -215,6 +216,17 @@ def _span(span: Span) -> list[int | None]:
 
 
 def _unspan(data: Any) -> Span:
+    if type(data) is list and len(data) == 4:  # the common shape, checked without calls
+        line, column, end_line, end_column = data
+        if (
+            type(line) is int
+            and type(column) is int
+            and line >= 0
+            and column >= 0
+            and (end_line is None or type(end_line) is int)
+            and (end_column is None or type(end_column) is int)
+        ):
+            return Span(line, column, end_line, end_column)
     line, column, end_line, end_column = _list(data)
     return Span(
         _count_of(line),
@@ -236,19 +248,54 @@ def _uncount(data: Any) -> TokenCount:
     return TokenCount(_count_of(number), "cache" if source == "api" else source)
 
 
+@cache
+def _history_fields() -> tuple[tuple[str, str, Any], ...]:
+    """Each field of HistoryInfo: its name, what its values are (by its default), the default."""
+    found = []
+    for item in fields(HistoryInfo):
+        if isinstance(item.default, bool):
+            what = "flag"
+        elif isinstance(item.default, str):
+            what = "text"
+        else:
+            what = "number"
+        found.append((item.name, what, item.default))
+    return tuple(found)
+
+
+@cache
+def _fact_fields(kind: type) -> tuple[tuple[str, str, Any], ...]:
+    """Each field of a fact dataclass: ``line`` and ``depth`` are counts, ``cell`` a number,
+    the rest text."""
+    found = []
+    for item in fields(kind):
+        if item.name in ("line", "depth"):
+            what = "count"
+        elif item.name == "cell":
+            what = "number"
+        else:
+            what = "text"
+        found.append((item.name, what, item.default))
+    return tuple(found)
+
+
+def _checked(what: str, value: Any) -> Any:
+    if what == "flag":
+        return _flag(value)
+    if what == "text":
+        return _text(value)
+    if what == "count":
+        return _count_of(value)
+    return _number(value, optional=True)
+
+
 def _history(data: Any) -> HistoryInfo | None:
     if data is None:
         return None
     values = _mapping(data)
-    checked: dict[str, Any] = {}
-    for item in fields(HistoryInfo):
-        value = values.get(item.name, item.default)
-        if isinstance(item.default, bool):
-            checked[item.name] = _flag(value)
-        elif isinstance(item.default, str):
-            checked[item.name] = _text(value)
-        else:
-            checked[item.name] = _number(value, optional=True)
+    checked = {
+        name: _checked(what, values.get(name, default)) for name, what, default in _history_fields()
+    }
     return HistoryInfo(**checked)
 
 
@@ -258,14 +305,8 @@ def _fact(kind: Any, data: Any) -> Any:
         return None
     values = _mapping(data)
     checked: dict[str, Any] = {}
-    for item in fields(kind):
-        value = values[item.name] if item.name in values else item.default
-        if item.name in ("line", "depth"):
-            checked[item.name] = _count_of(value)
-        elif item.name == "cell":
-            checked[item.name] = _number(value, optional=True)
-        else:
-            checked[item.name] = _text(value)
+    for name, what, default in _fact_fields(kind):
+        checked[name] = _checked(what, values[name] if name in values else default)
     return kind(**checked)
 
 
@@ -342,6 +383,7 @@ def encode_finding(finding: Finding, site_index: int) -> dict[str, Any]:
         "tokens": None if finding.tokens is None else _count(finding.tokens),
         "remedy": finding.remedy.to_json(),
         "defined_at": _origin(finding.defined_at),
+        "fingerprint": finding.fingerprint,
     }
 
 
@@ -366,6 +408,7 @@ def decode_finding(data: Any, sites: list[PromptSite]) -> Finding:
         site=site,
         remedy=fix_from_json(data["remedy"]),
         defined_at=_unorigin(data["defined_at"]),
+        fingerprint=_text(data.get("fingerprint", "")),
     )
 
 
@@ -381,7 +424,19 @@ def encode_analysis(path: str, sites: list[PromptSite], findings: list[Finding])
         if number is None or finding.path != finding.site.path:  # type: ignore[union-attr]
             raise Uncacheable("finding of another file's site")
         encoded.append(encode_finding(finding, number))
-    return {"sites": [encode_site(site) for site in sites], "findings": encoded}
+    # The repository path the fingerprints were made at: a hit under another one remakes them.
+    repo_path = sites[0].repo_path if sites else ""
+    return {
+        "sites": [encode_site(site) for site in sites],
+        "findings": encoded,
+        "repo_path": repo_path,
+    }
+
+
+def fingerprints_made_at(data: Any) -> str:
+    """The repository path an analysis's finding fingerprints were made at ("" if unknown)."""
+    found = _mapping(data).get("repo_path", "")
+    return found if isinstance(found, str) else ""
 
 
 def decode_analysis(data: Any, path: str) -> tuple[list[PromptSite], list[Finding]]:

@@ -294,17 +294,34 @@ def _history_grows_in(loop: ast.AST, call: ast.AST) -> bool:
 
 
 def _calls_input(node: ast.AST) -> bool:
-    """Whether the function reads the terminal (``input()``); remembered on the node, as the
-    same function is judged once per caller chain it is on."""
-    known = getattr(node, "_costlint_calls_input", None)
+    """Whether the function reads the terminal (``input()``)."""
+    return _function_facts(node)[0]
+
+
+def _function_facts(function: ast.AST) -> tuple[bool, bool]:
+    """Whether ``function`` calls ``input()``, and whether a loop in it runs tool turns: one
+    walk for both, remembered on the node (a function is judged once per caller chain)."""
+    known = getattr(function, "_costlint_facts", None)
     if known is None:
-        known = any(
-            isinstance(child, ast.Call)
-            and isinstance(child.func, ast.Name)
-            and child.func.id == "input"
-            for child in ast.walk(node)
-        )
-        node._costlint_calls_input = known  # type: ignore[attr-defined]
+        calls_input = runs_agent = False
+        for node in ast.walk(function):
+            if (
+                not calls_input
+                and isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "input"
+            ):
+                calls_input = True
+            elif (
+                not runs_agent
+                and isinstance(node, (ast.For, ast.AsyncFor, ast.While))
+                and _mentions_agent(node)
+            ):
+                runs_agent = True
+            if calls_input and runs_agent:
+                break
+        known = (calls_input, runs_agent)
+        function._costlint_facts = known  # type: ignore[attr-defined]
     return known
 
 
@@ -317,18 +334,8 @@ def _inside_agent_loop(level: Level, loop: tuple[ast.AST, str]) -> bool:
 
 
 def _runs_an_agent(function: ast.AST | None) -> bool:
-    """The call's own function loops over tool turns: one step of a multi-step agent task.
-    Remembered on the node: the function is judged once per caller chain it is on."""
-    if function is None:
-        return False
-    known = getattr(function, "_costlint_runs_an_agent", None)
-    if known is None:
-        known = any(
-            isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and _mentions_agent(node)
-            for node in ast.walk(function)
-        )
-        function._costlint_runs_an_agent = known  # type: ignore[attr-defined]
-    return known
+    """The call's own function loops over tool turns: one step of a multi-step agent task."""
+    return function is not None and _function_facts(function)[1]
 
 
 def _agent_loop_around(level: Level) -> bool:

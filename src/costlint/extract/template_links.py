@@ -8,17 +8,22 @@ of a project function or method whose parameter reaches such a call (a wrapper, 
 another module), up to ``MAX_DEPTH`` wrappers deep. The flow followed is local assignment
 (``t = env.get_template(...)``, ``prompt = t.render(...)``), nothing more: attributes set in
 another method, containers and return values are not followed. Nothing is run; only files the
-caller index says mention the template's file name are parsed.
+caller index says mention the template's file name are parsed. The sending call's site is
+the one the Python front-end gave when the run extracted the sending module (the same text
+under the same path), else the module is extracted again here.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from ..resolve.callers import caller_index
+from ..resolve.dependencies import Dependencies
 from ..resolve.project import ModuleInfo, Project
 from ..resolve.syntax import call_name
 from ..site import PromptSite
@@ -301,6 +306,54 @@ def _unique_method(project: Project, name: str) -> list[tuple[ModuleInfo, _Funct
     return found if len(found) == 1 else []
 
 
+@dataclass(frozen=True)
+class _Extracted:
+    """A Python module as the run's front-end extracted it, and what that extraction used."""
+
+    rel: str
+    digest: bytes  # of the text it was extracted from
+    sites: tuple[PromptSite, ...]
+    dependencies: Dependencies
+
+
+_EXTRACTED: WeakKeyDictionary[Project, dict[Path, _Extracted]] = WeakKeyDictionary()
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def remember_extraction(
+    project: Project,
+    path: Path,
+    rel: str,
+    text: str,
+    sites: list[PromptSite],
+    dependencies: Dependencies,
+) -> None:
+    """Keep a Python module's sites as the run extracted them (with no problem noted), so a
+    template it sends takes its site from there instead of extracting the module again."""
+    if sites:
+        entry = _Extracted(rel, _digest(text), tuple(sites), dependencies)
+        _EXTRACTED.setdefault(project, {})[path.resolve()] = entry
+
+
+def _extracted_sites(
+    project: Project, path: Path, rel: str, source: str
+) -> tuple[PromptSite, ...] | None:
+    """The module's sites as the run extracted them from ``source`` under ``rel`` (and what
+    that extraction used, recorded as used now), or None."""
+    entry = _EXTRACTED.get(project, {}).get(path.resolve())
+    if entry is None or entry.rel != rel or entry.digest != _digest(source):
+        return None
+    project.depend_on(entry.dependencies.files)
+    for missing in entry.dependencies.looked_for:
+        project.depend_on_missing(missing)
+    if not entry.dependencies.hashable:
+        project.depend_on_unhashable()
+    return entry.sites
+
+
 def _site_of(project: Project, send: _Send) -> PromptSite | None:
     """The sending call's site, as the Python front-end extracts it."""
     from .python import extract_python
@@ -309,7 +362,10 @@ def _site_of(project: Project, send: _Send) -> PromptSite | None:
     if source is None:
         return None
     rel = _rel(project, send.module.path)
-    for site in extract_python(source, rel, send.module.path, project).sites:
+    sites = _extracted_sites(project, send.module.path, rel, source)
+    if sites is None:
+        sites = tuple(extract_python(source, rel, send.module.path, project).sites)
+    for site in sites:
         if site.span.line == send.line:
             return site
     return None

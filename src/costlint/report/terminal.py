@@ -60,6 +60,8 @@ def source_excerpt(finding: Finding, style: Style) -> list[str]:
     """``  12 | client.messages.create(`` and a caret under the finding's column; [] when the
     extraction stage had no source line for it (a notebook cell, a line outside the call)."""
     site = finding.site
+    if site is not None:
+        site.load_source()  # a cache hit reads its lines only for findings that are shown
     if site is None or not site.source_lines:
         return []
     line = site.source_lines.get(finding.line)

@@ -222,18 +222,33 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
             raise RenderTooLarge("a number too large to compute")
 
 
+_SELF = re.compile(r"\bself\b")  # a template naming ``self`` may render its own name
+
+
 class BoundedSandbox(SandboxedEnvironment):
     """The sandbox with ``*`` and ``**`` checked (and so never folded at compile time).
 
-    ``compiled`` holds the code compiled from template source, by source, name and file name.
-    Every sandbox of a run is configured alike (``make_environment``), so they can share it:
-    a template rendered from many modules (each with its own search path, so its own sandbox)
-    is compiled once per run. Only the compile is shared; loading a template still goes
-    through the sandbox's loader, which records the file as read.
+    ``compiled`` holds the code compiled from template source. Every sandbox of a run is
+    configured alike (``make_environment``), so they can share it: a template rendered from
+    many modules (each with its own search path, so its own sandbox) is compiled once per run.
+    Only the compile is shared; loading a template still goes through the sandbox's loader,
+    which records the file as read.
+
+    Jinja2 writes the template's name and file name into its code, but what the template
+    renders sees them only through ``self`` (``{{ self }}`` shows the name); the loader's
+    ``join_path`` ignores the including template. So code is kept by source alone, and a
+    template file rendered from its text and loaded by name from Python is compiled once,
+    unless its source says ``self`` (then by source, name and file name). A syntax error is
+    raised from the compile and never kept, so its message still names the file.
+
+    ``parsed`` holds trees parsed for a look before rendering (a template file's conversation
+    loops): the first compile of that source takes its tree instead of parsing it again. The
+    tree is then Jinja2's (its optimizer edits it), so it is handed over once.
     """
 
     intercepted_binops = frozenset({"*", "**"})
     compiled: dict[tuple[str, str | None, str | None, bool], Any]
+    parsed: dict[str, Any]
 
     def compile(  # type: ignore[override]
         self,
@@ -245,10 +260,16 @@ class BoundedSandbox(SandboxedEnvironment):
     ) -> Any:
         if raw or not isinstance(source, str):
             return super().compile(source, name, filename, raw, defer_init)
-        key = (source, name, filename, defer_init)
+        key: tuple[str, str | None, str | None, bool] = (source, None, None, defer_init)
+        if _SELF.search(source) is not None:
+            key = (source, name, filename, defer_init)
         code = self.compiled.get(key)
         if code is None:
-            code = self.compiled[key] = super().compile(source, name, filename, raw, defer_init)
+            tree = self.parsed.pop(source, None)
+            code = super().compile(
+                tree if tree is not None else source, name, filename, raw, defer_init
+            )
+            self.compiled[key] = code
         return code
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -288,10 +309,12 @@ class RepoLoader(BaseLoader):
 
 
 def make_environment(
-    loader: BaseLoader | None, compiled: dict[Any, Any] | None = None
+    loader: BaseLoader | None,
+    compiled: dict[Any, Any] | None = None,
+    parsed: dict[str, Any] | None = None,
 ) -> BoundedSandbox:
-    """A sandbox reading templates through ``loader``; ``compiled``: code shared with the
-    run's other sandboxes (see ``BoundedSandbox``)."""
+    """A sandbox reading templates through ``loader``; ``compiled`` and ``parsed``: code and
+    trees shared with the run's other sandboxes (see ``BoundedSandbox``)."""
     env = BoundedSandbox(
         loader=loader,
         undefined=Placeholder,
@@ -302,6 +325,7 @@ def make_environment(
         extensions=["jinja2.ext.loopcontrols", "jinja2.ext.do"],
     )
     env.compiled = {} if compiled is None else compiled
+    env.parsed = {} if parsed is None else parsed
     env.globals.pop("lipsum", None)  # unbounded text generator; a placeholder instead
     env.filters = _Lenient(env.filters, is_filter=True)
     env.filters["default"] = env.filters["d"] = _default

@@ -115,6 +115,7 @@ class TemplateRenderer:
     _envs: dict[Any, Any] = field(default_factory=dict)
     _cache: dict[str, Rendered | RenderError] = field(default_factory=dict)
     _compiled: dict[Any, Any] = field(default_factory=dict)  # template code, for every sandbox
+    _parsed: dict[str, Any] = field(default_factory=dict)  # trees parse() made, for one compile
     loaded: set[Path] = field(default_factory=set)  # every template file looked for
 
     # -- environments ------------------------------------------------------------------------
@@ -124,7 +125,8 @@ class TemplateRenderer:
         if env is None:
             from .jinja_sandbox import RepoLoader, make_environment
 
-            env = make_environment(RepoLoader(dirs, self._load, mapping), self._compiled)
+            loader = RepoLoader(dirs, self._load, mapping)
+            env = make_environment(loader, self._compiled, self._parsed)
             self._envs[key] = env
         return env
 
@@ -200,13 +202,17 @@ class TemplateRenderer:
         return Rendered(text, names, options.placeholder_tokens)
 
     def parse(self, source: str, name: str | None = None) -> Any:
-        """The template's Jinja2 AST; raises ``RenderError`` on a syntax error."""
+        """The template's Jinja2 AST; raises ``RenderError`` on a syntax error. The first
+        compile of ``source`` that follows uses this tree (and may edit it): read it before
+        rendering the source."""
         env = self.environment(())
         try:
-            return env.parse(source, name=name)
+            tree = env.parse(source, name=name)
         except Exception as exc:
             _pass_through(exc)
             raise RenderError(describe_failure(exc)) from None
+        self._parsed[source] = tree
+        return tree
 
     def note(self, where: Path | None, message: str) -> None:
         """Remember a render failure met while resolving code (reported as a diagnostic)."""
