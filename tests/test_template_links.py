@@ -55,15 +55,22 @@ def _template_site(result, path: str):
     return next(s for s in result.sites if s.path == path)
 
 
-def test_template_sent_through_a_wrapper_in_another_module_is_cl002_on_the_template(tmp_path):
-    app = ENV + (
+WRAPPED_APP = {  # app.py renders the template and hands the prompt to llm/client.py's ask()
+    "app.py": ENV
+    + (
         "from llm.client import ask\n\n"
         "def summarize(ticket):\n"
         '    template = env.get_template("summarize.j2")\n'
         "    prompt = template.render(ticket=ticket)\n"
         "    return ask(prompt)\n"
-    )
-    files = {"app.py": app, "llm/__init__.py": "", "llm/client.py": WRAPPER}
+    ),
+    "llm/__init__.py": "",
+    "llm/client.py": WRAPPER,
+}
+
+
+def test_template_sent_through_a_wrapper_in_another_module_is_cl002_on_the_template(tmp_path):
+    files = dict(WRAPPED_APP)
     result = scan(tmp_path, {**files, "prompts/summarize.j2": LONG})
     assert _found(result, "prompts/summarize.j2") == [("CL002", 1)]
     # the wrapper's own call sees only `prompt`: no prompt finding of its own
@@ -244,14 +251,7 @@ def test_the_sending_module_is_not_extracted_again_for_its_template(tmp_path, mo
     from costlint import extraction
     from costlint.extract import python, template_links
 
-    app = ENV + (
-        "from llm.client import ask\n\n"
-        "def summarize(ticket):\n"
-        '    template = env.get_template("summarize.j2")\n'
-        "    prompt = template.render(ticket=ticket)\n"
-        "    return ask(prompt)\n"
-    )
-    files = {"app.py": app, "llm/__init__.py": "", "llm/client.py": WRAPPER}
+    files = dict(WRAPPED_APP)
     files["prompts/summarize.j2"] = LONG
     extracted: list[str] = []
     original = python.extract_python
