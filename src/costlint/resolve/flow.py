@@ -792,12 +792,7 @@ class ValueFlow:
         table, so no file is parsed to find them."""
         assert self.project is not None
         index = caller_index(self.project)
-        path = Path(home.path).resolve()
-        try:
-            parts = path.relative_to(self.project.root).with_suffix("").parts
-        except ValueError:
-            parts = (path.stem,)
-        names = {part for part in parts if part != "__init__"} | {name}
+        names = {*module_parts(Path(home.path), self.project.root), name}
         return {found for word in names for found in index.importers(word)}
 
     # -- attributes, objects ----------------------------------------------------------------
