@@ -310,3 +310,39 @@ def extract(document):
     site = only_site(scan(tmp_path, {"app.py": source}))
     [caller] = site.candidates[CALLER_PROMPTS]
     assert caller.value is UNKNOWN
+
+
+KWARGS_WRAPPER = """
+import anthropic
+client = anthropic.Anthropic()
+
+def ask(model="claude-sonnet-5-5", **kwargs):
+    return client.messages.create(model=model, max_tokens=300, **kwargs).content[0].text
+
+def grade(answer):
+    return ask(messages=[{"role": "user", "content": f"Grade this answer from 1 to 10: {answer}"}])
+
+def summarize(text, **options):
+    turn = {"role": "user", "content": text}
+    return ask(system="You write one-line summaries.", messages=[turn], **options)
+
+def tune(text):
+    turn = {"role": "user", "content": "Say it shorter: " + text}
+    return ask(temperature=0.2, **{"messages": [turn]})
+"""
+
+
+def test_callers_fill_a_kwargs_wrapper(tmp_path):
+    site = only_site(scan(tmp_path, {"app.py": KWARGS_WRAPPER}))
+    callers = site.candidates[CALLER_PROMPTS]
+    assert [c.origin.line for c in callers] == [9, 13, 17]
+    assert user_text(callers[0].value).startswith("Grade this answer from 1 to 10:")
+    assert callers[1].value["system"] == "You write one-line summaries."
+    assert user_text(callers[2].value).startswith("Say it shorter: ")
+
+
+def test_a_kwargs_caller_that_passes_no_prompt_is_an_unknown_caller(tmp_path):
+    source = KWARGS_WRAPPER.split("def grade")[0] + "ask(temperature=0.5)\nask(**settings())\n"
+    site = only_site(scan(tmp_path, {"app.py": source}))
+    callers = site.candidates[CALLER_PROMPTS]
+    assert [(c.origin.line, c.value) for c in callers] == [(8, UNKNOWN), (9, UNKNOWN)]

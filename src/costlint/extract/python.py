@@ -691,7 +691,7 @@ class _CallFinder:
         def read(resolver: Resolver) -> Any:
             return _prompt_parts(resolver, call, scope, completions)
 
-        found = self._flow().prompt_callers(scope, read, _caller_prompt_known)
+        found = self._flow().prompt_callers(scope, read, _caller_prompt_known, PROMPT_PARTS)
         if found is not None:
             site.candidates[CALLER_PROMPTS] = self._in_cells(found)
 
