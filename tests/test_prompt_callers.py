@@ -346,3 +346,42 @@ def test_a_kwargs_caller_that_passes_no_prompt_is_an_unknown_caller(tmp_path):
     site = only_site(scan(tmp_path, {"app.py": source}))
     callers = site.candidates[CALLER_PROMPTS]
     assert [(c.origin.line, c.value) for c in callers] == [(8, UNKNOWN), (9, UNKNOWN)]
+
+
+LONG_SYSTEM_CALLER = """
+MANUAL = "Refunds are issued within 30 days of purchase when the item is unused. " * 150
+
+def support(question):
+    return chat([{"role": "user", "content": question}], system=MANUAL)
+
+def small(question):
+    return chat([{"role": "user", "content": question}], system="Answer briefly.")
+"""
+
+
+def test_cl002_judges_the_largest_prompt_a_caller_brings(tmp_path):
+    result = scan(tmp_path, {"app.py": WRAPPER + LONG_SYSTEM_CALLER})
+    [finding] = [f for f in result.findings if f.rule == "CL002"]
+    assert finding.path == "app.py" and finding.line == 10  # the wrapper's call
+    assert "the largest a caller brings from app.py:15" in finding.message
+    assert "system prompt of ~" in finding.message
+
+
+def test_cl002_stays_quiet_when_every_callers_prompt_is_short(tmp_path):
+    short = LONG_SYSTEM_CALLER.replace("* 150", "* 2")
+    result = scan(tmp_path, {"app.py": WRAPPER + short})
+    assert CALLER_PROMPTS in only_site(result).candidates
+    assert "CL002" not in {f.rule for f in result.findings}
+
+
+def test_the_cl002_saving_of_a_caller_priced_site_counts_only_the_long_caller(
+    tmp_path, monkeypatch
+):
+    write(tmp_path, {"app.py": WRAPPER + LONG_SYSTEM_CALLER})
+    (tmp_path / ".git").mkdir()
+    entry = site_entry(report(tmp_path, monkeypatch), "app.py::chat")
+    [cl002] = [f for f in entry["findings"] if f["rule"] == "CL002"]
+    saved = Decimal(cl002["savings"]["usd_per_month"])
+    [long_caller] = [c for c in entry["callers"] if c["line"] == 15]
+    calls = Decimal(entry["usage"]["calls_per_month"]) / 2  # an even share per caller
+    assert 0 < saved < Decimal(long_caller["usd_per_call"]) * calls
