@@ -385,3 +385,49 @@ def test_the_cl002_saving_of_a_caller_priced_site_counts_only_the_long_caller(
     [long_caller] = [c for c in entry["callers"] if c["line"] == 15]
     calls = Decimal(entry["usage"]["calls_per_month"]) / 2  # an even share per caller
     assert 0 < saved < Decimal(long_caller["usd_per_call"]) * calls
+
+
+RETRYING_MODEL = """
+import anthropic
+
+MANUAL = "Refunds are issued within 30 days of purchase when the item is unused. " * 150
+
+
+class Model:
+    def __init__(self, model="claude-sonnet-5-5"):
+        self.client = anthropic.Anthropic()
+        self.model = model
+
+    def _create(self, **kwargs):
+        return self.client.messages.create(model=self.model, **kwargs)
+
+    def call(self, **kwargs):
+        for _ in range(3):
+            try:
+                return self._create(**kwargs)
+            except anthropic.APIError:
+                continue
+
+    def answer(self, question):
+        turn = {"role": "user", "content": question}
+        return self.call(max_tokens=800, system=MANUAL, messages=[turn])
+"""
+
+
+def test_cl002_through_two_kwargs_hops_of_methods(tmp_path):
+    result = scan(tmp_path, {"app.py": RETRYING_MODEL})
+    site = only_site(result)
+    assert site.opaque_kwargs  # the call as written passes **kwargs
+    [caller] = site.candidates[CALLER_PROMPTS]
+    assert caller.origin.line == 24
+    [finding] = [f for f in result.findings if f.rule == "CL002"]
+    assert finding.line == 13 and "the largest a caller brings from app.py:24" in finding.message
+
+
+def test_cl002_skips_a_caller_that_caches_its_prompt(tmp_path):
+    cached = RETRYING_MODEL.replace(
+        "messages=[turn])", 'messages=[turn], cache_control={"type": "ephemeral"})'
+    )
+    result = scan(tmp_path, {"app.py": cached})
+    assert CALLER_PROMPTS in only_site(result).candidates
+    assert "CL002" not in {f.rule for f in result.findings}

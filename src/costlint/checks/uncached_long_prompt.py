@@ -26,7 +26,9 @@ REMEDIES = (PrefixCache,)
 
 
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
-    if not site.repeated or site.opaque_kwargs or has_cache_control(site):
+    if not site.repeated or has_cache_control(site):
+        return
+    if site.opaque_kwargs and not site.candidates.get(CALLER_PROMPTS):
         return
     prefix = site.tokens.get("prefix")
     parts = stable_prefix_parts(site)
@@ -34,7 +36,7 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
     minimum = getattr(model, "min_cacheable", None) or 0
     threshold = max(int(ctx.params.get("min_tokens", 1024)), minimum)
     brought = ""
-    if prefix is None or parts is None or prefix.count < threshold:
+    if site.opaque_kwargs or prefix is None or parts is None or prefix.count < threshold:
         largest = _largest_caller_prefix(site)
         if largest is None or largest[1].count < threshold:
             yield from _late_block(site, threshold, getattr(model, "new_tokenizer", False))
@@ -59,11 +61,13 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
 
 def _largest_caller_prefix(site: PromptSite) -> tuple[PromptSite, TokenCount, str] | None:
     """A wrapper whose callers bring the prompt: the site as its caller with the largest
-    counted stable prefix sends it, that count, and where that caller is."""
+    counted stable prefix sends it (callers that cache it aside), that count, and where that
+    caller is."""
     counted = [
         (count, position, args)
         for position, args in priced_callers(site)
         if (count := site.tokens.get(caller_token_key("prefix", position))) is not None
+        and not has_cache_control(replace(site, args=args))
     ]
     if not counted:
         return None
