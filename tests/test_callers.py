@@ -184,6 +184,23 @@ def test_the_caller_graph_keeps_the_answers_asked_last_and_forgets_the_oldest(
     assert sorted(key[2] for key in graph._memo) == ["a", "b"]
 
 
+def test_a_caller_reached_through_a_linked_file_is_the_file_it_links_to(tmp_path):
+    write(
+        tmp_path,
+        {
+            "work.py": "def step(x):\n    return x\n",
+            "jobs/run.py": "from work import step\nstep(1)\n",
+        },
+    )
+    (tmp_path / "alias_run.py").symlink_to(tmp_path / "jobs" / "run.py")
+    project = Project(tmp_path.resolve())
+    module = project.module_at(tmp_path / "work.py")
+    callers = caller_graph(project).callers_of(module, module.module_scope.functions["step"])
+    assert [Path(s.path).relative_to(tmp_path.resolve()).as_posix() for s in callers] == [
+        "jobs/run.py"
+    ]  # once, as the file it is
+
+
 # -- 2. callers in notebooks ------------------------------------------------------------------
 
 CHAT = HEAD + (

@@ -154,11 +154,15 @@ class CallerGraph:
         if module.path.suffix != ".py":
             return  # a notebook: its own cells only
         stem = module.path.parent.name if module.path.name == "__init__.py" else module.path.stem
-        paths = list(self.importers(stem))
+        walked = self.importers(stem)  # from the index's walk: real folders, under the root
+        paths = list(walked)
         if is_method:
             paths.extend(self._imported_paths(module))
-        for path in paths:
-            resolved = path.resolve()
+        for number, path in enumerate(paths):
+            # A walked path is its own resolved form unless the file is a link (the walk
+            # enters no linked folder): one lstat instead of one per folder of the path.
+            indexed = number < len(walked) and not path.is_symlink()
+            resolved = path if indexed else path.resolve()
             if resolved in seen or resolved.suffix != ".py":  # notebooks: value flow only
                 continue
             seen.add(resolved)
