@@ -114,6 +114,9 @@ class Extractor:
         self.budget = float(DEFAULT_FILE_BUDGET if budget is None else budget)
         self.cache = cache if cache is not None else file_cache(config, use_cache, analysis_salt)
         self.replay = analysis_salt is not None
+        # Whether a result gets ``deps``: a run that neither caches nor asks for dependents
+        # (``--no-cache``) would hash every file an analysis read, only to drop the hashes.
+        self.hash_reads = True
         self._extracted: list[PromptSite] | None = None  # the last file's, when shareable
 
     @cached_property
@@ -174,7 +177,8 @@ class Extractor:
 
         result = self._extract(source, data)
         dependencies = result.dependencies or Dependencies()
-        result.deps = self._hashes(dependencies, source)  # also what pre-commit's dependents read
+        if self.hash_reads:  # also what pre-commit's dependents read
+            result.deps = self._hashes(dependencies, source)
         if self.cache.enabled and dependencies.hashable and result.cacheable:
             result.rel, result.cache_key = source.rel, key
         return result
@@ -374,6 +378,7 @@ def _init_worker(
     global _WORKER, _KEEP_READS
     tune_gc()
     _WORKER = Extractor(config, cwd, use_cache, analysis_salt)
+    _WORKER.hash_reads = _WORKER.cache.enabled or keep_reads
     _KEEP_READS = keep_reads
 
 
@@ -414,6 +419,7 @@ def extract_all(
     with ``keep_reads``, where it has sites (pre-commit's dependents).
     """
     extractor = Extractor(config, cwd, use_cache, analysis_salt, cache)
+    extractor.hash_reads = extractor.cache.enabled or keep_reads
     results: list[FileResult | None] = [
         extractor.cached(source) if use_cache else None for source in sources
     ]
