@@ -159,6 +159,48 @@ def test_the_caller_graph_keeps_only_calls_whose_imports_reach_the_function(tmp_
     assert callers[0].loops  # the loop around the call is seen
 
 
+def test_the_caller_graph_keeps_the_answers_asked_last_and_forgets_the_oldest(
+    tmp_path, monkeypatch
+):
+    from costlint.resolve import callgraph
+
+    monkeypatch.setattr(callgraph, "MEMO_SIZE", 2)
+    names = ["a", "b", "c"]
+    files = {f"m_{n}.py": f"def {n}(x):\n    return x\n" for n in names}
+    files["run.py"] = "".join(f"from m_{n} import {n}\n{n}(1)\n" for n in names)
+    write(tmp_path, files)
+    project = Project(tmp_path.resolve())
+    graph = caller_graph(project)
+
+    def ask(name: str) -> list[int]:
+        module = project.module_at(tmp_path / f"m_{name}.py")
+        function = module.module_scope.functions[name]
+        return [site.line for site in graph.callers_of(module, function)]
+
+    assert [ask(n) for n in names] == [[2], [4], [6]]
+    assert sorted(key[2] for key in graph._memo) == ["b", "c"]  # "a" was asked first
+    assert ask("b") == [4]  # from the memo, which now holds "b" as the newest
+    assert ask("a") == [2]  # asked again, the same answer
+    assert sorted(key[2] for key in graph._memo) == ["a", "b"]
+
+
+def test_a_caller_reached_through_a_linked_file_is_the_file_it_links_to(tmp_path):
+    write(
+        tmp_path,
+        {
+            "work.py": "def step(x):\n    return x\n",
+            "jobs/run.py": "from work import step\nstep(1)\n",
+        },
+    )
+    (tmp_path / "alias_run.py").symlink_to(tmp_path / "jobs" / "run.py")
+    project = Project(tmp_path.resolve())
+    module = project.module_at(tmp_path / "work.py")
+    callers = caller_graph(project).callers_of(module, module.module_scope.functions["step"])
+    assert [Path(s.path).relative_to(tmp_path.resolve()).as_posix() for s in callers] == [
+        "jobs/run.py"
+    ]  # once, as the file it is
+
+
 # -- 2. callers in notebooks ------------------------------------------------------------------
 
 CHAT = HEAD + (

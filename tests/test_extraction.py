@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from helpers import scan, write
 
 from costlint.config import load_config
@@ -85,6 +86,48 @@ def test_worker_processes_give_the_same_results_as_one_process(tmp_path):
         parallel[[s.path for s in sources].index(tmp_path / "app.py")].sites[0].args["system"]
         == "Classify the sentiment of the review."
     )
+
+
+def test_results_reach_the_parent_without_what_it_never_reads(tmp_path):
+    make_tree(tmp_path, plain_files=40)
+    config = load_config(tmp_path)
+    config.jobs = 2
+    sources = list(discover([], config, tmp_path))
+    results = extract_all(sources, config, tmp_path, use_cache=False)
+    assert all(result.dependencies is None for result in results)
+    assert all(result.deps is None for result in results)  # no cache: nothing to remember
+    dependents = extract_all(sources, config, tmp_path, use_cache=False, keep_reads=True)
+    by_path = dict(zip([s.path.name for s in sources], dependents, strict=True))
+    # pre-commit's dependents: a file with sites keeps the files its analysis read
+    assert str((tmp_path / "prompts.py").resolve()) in by_path["app.py"].deps
+    assert by_path["mod0.py"].deps is None
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_run_without_cache_or_dependents_hashes_no_file_it_read(tmp_path, monkeypatch, jobs):
+    make_tree(tmp_path, plain_files=40)
+    config = load_config(tmp_path)
+    config.jobs = jobs
+
+    def hashing(*args):
+        raise AssertionError("hashed the files an analysis read")
+
+    monkeypatch.setattr(Extractor, "_hashes", hashing)  # the forked workers inherit it
+    sources = list(discover([], config, tmp_path))
+    results = extract_all(sources, config, tmp_path, use_cache=False)
+    assert sum(len(result.sites) for result in results) == 1
+    with pytest.raises(AssertionError, match="hashed"):
+        extract_all(sources, config, tmp_path, use_cache=False, keep_reads=True)
+
+
+def test_cached_files_keep_their_dependency_hashes_for_remember(tmp_path):
+    make_tree(tmp_path, plain_files=40)
+    config = load_config(tmp_path)
+    config.jobs = 2
+    sources = list(discover([], config, tmp_path))
+    results = extract_all(sources, config, tmp_path, use_cache=True)
+    assert all(r.deps is not None for r in results if r.cache_key is not None)
+    assert sum(r.cache_key is not None for r in results) >= 40
 
 
 def test_findings_identical_with_and_without_cache(tmp_path):

@@ -148,3 +148,16 @@ def test_a_run_in_one_process_scans_kept_texts_with_the_same_answers(tree):
             assert scan.names_word(path, name) == index.names_word(path, name), (path, name)
     alone = CallerIndex(Project(tree, read_limit=400))
     assert isinstance(alone._load(), TextScan)  # nothing shared: no word index is built
+
+
+def test_importing_any_holds_the_files_that_import_any_of_the_names(tree):
+    index = WordIndex.build(tree, read_limit=400)
+    scan = TextScan(tree, read_limit=400)
+    names = {"util", "app", "os"}
+    expected = {path for name in names for path in index.importers(name)}
+    assert expected  # the names are imported
+    for answer in (index.importing_any(names), scan.importing_any(names)):
+        for path in WordIndex(tree, 400)._walk():
+            assert (path in answer) == (path in expected), path
+    assert tree / "lib" / "x.py" not in index.importing_any(names)
+    assert str(tree / "app" / "core.py") not in index.importing_any(names)  # paths only

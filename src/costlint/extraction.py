@@ -114,6 +114,9 @@ class Extractor:
         self.budget = float(DEFAULT_FILE_BUDGET if budget is None else budget)
         self.cache = cache if cache is not None else file_cache(config, use_cache, analysis_salt)
         self.replay = analysis_salt is not None
+        # Whether a result gets ``deps``: a run that neither caches nor asks for dependents
+        # (``--no-cache``) would hash every file an analysis read, only to drop the hashes.
+        self.hash_reads = True
         self._extracted: list[PromptSite] | None = None  # the last file's, when shareable
 
     @cached_property
@@ -174,7 +177,8 @@ class Extractor:
 
         result = self._extract(source, data)
         dependencies = result.dependencies or Dependencies()
-        result.deps = self._hashes(dependencies, source)  # also what pre-commit's dependents read
+        if self.hash_reads:  # also what pre-commit's dependents read
+            result.deps = self._hashes(dependencies, source)
         if self.cache.enabled and dependencies.hashable and result.cacheable:
             result.rel, result.cache_key = source.rel, key
         return result
@@ -365,15 +369,34 @@ def jobs_for(config: Config, count: int) -> int:
 _WORKER: Extractor | None = None
 
 
-def _init_worker(config: Config, cwd: Path, use_cache: bool, analysis_salt: str | None) -> None:
-    global _WORKER
+_KEEP_READS = False  # the worker's ``keep_reads`` (see ``extract_all``)
+
+
+def _init_worker(
+    config: Config, cwd: Path, use_cache: bool, analysis_salt: str | None, keep_reads: bool
+) -> None:
+    global _WORKER, _KEEP_READS
     tune_gc()
     _WORKER = Extractor(config, cwd, use_cache, analysis_salt)
+    _WORKER.hash_reads = _WORKER.cache.enabled or keep_reads
+    _KEEP_READS = keep_reads
 
 
 def _work(source: SourceFile) -> FileResult:
     assert _WORKER is not None
-    return _WORKER.one(source, lookup=False)  # the parent looked it up already
+    result = _WORKER.one(source, lookup=False)  # the parent looked it up already
+    return for_the_parent(result, _KEEP_READS)
+
+
+def for_the_parent(result: FileResult, keep_reads: bool = False) -> FileResult:
+    """The result without what the parent never reads, so that holding every file's result
+    (20,000 on a large tree) costs it little: the ``Dependencies`` (``deps`` says the same,
+    with hashes), and ``deps`` unless ``remember`` caches the file (it has a cache key) or,
+    with ``keep_reads``, pre-commit's dependents ask which files a site's analysis read."""
+    result.dependencies = None
+    if result.cache_key is None and not (keep_reads and result.sites):
+        result.deps = None
+    return result
 
 
 def extract_all(
@@ -384,6 +407,7 @@ def extract_all(
     analysis_salt: str | None = None,
     cache: FileCache | None = None,
     progress: Callable[[int, int], None] | None = None,
+    keep_reads: bool = False,
 ) -> list[FileResult]:
     """Results in the order of ``sources``. Cache hits are served here; only the files that
     need work go to worker processes, and only when there are enough of them. Nothing is
@@ -391,8 +415,11 @@ def extract_all(
 
     With ``analysis_salt`` (see filecache), files with call sites may come from the cache too
     (``replayed``). ``progress`` is told (files done, files in all) as files finish.
+    A result keeps what its analysis read (``deps``) only where the cache keeps the file, or,
+    with ``keep_reads``, where it has sites (pre-commit's dependents).
     """
     extractor = Extractor(config, cwd, use_cache, analysis_salt, cache)
+    extractor.hash_reads = extractor.cache.enabled or keep_reads
     results: list[FileResult | None] = [
         extractor.cached(source) if use_cache else None for source in sources
     ]
@@ -404,7 +431,8 @@ def extract_all(
     jobs = jobs_for(config, len(pending))
     if jobs <= 1:
         for index in pending:
-            results[index] = extractor.one(sources[index], lookup=False)
+            result = extractor.one(sources[index], lookup=False)
+            results[index] = for_the_parent(result, keep_reads)
             done += 1
             if progress is not None:
                 progress(done, total)
@@ -414,7 +442,7 @@ def extract_all(
         context = multiprocessing.get_context("fork")
         chunk = max(1, min(32, len(pending) // (jobs * 8) or 1))
         work = [sources[index] for index in pending]
-        initargs = (config, cwd, use_cache, analysis_salt)
+        initargs = (config, cwd, use_cache, analysis_salt, keep_reads)
         shared = _share_caller_words(config, work, jobs)
         try:
             with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:

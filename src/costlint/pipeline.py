@@ -282,7 +282,7 @@ def _dependents(sources: list[Any], config: Config, options: RunOptions) -> list
     candidates = importers(sources, config, options.cwd, options.repo_root)
     if not candidates:
         return []
-    results = extract_all(candidates, config, options.cwd, use_cache=False)
+    results = extract_all(candidates, config, options.cwd, use_cache=False, keep_reads=True)
     kept = []
     for source, result in zip(candidates, results, strict=True):
         if result.sites and given & set(result.deps or {}):

@@ -25,6 +25,7 @@ Python files and ``MAX_INDEXED_NOTEBOOKS`` notebooks are indexed (see ``wordinde
 from __future__ import annotations
 
 import ast
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,6 +96,11 @@ class CallerIndex:
     def importers(self, module_name: str) -> list[Path]:
         """Project Python files whose import statements name ``module_name``."""
         return self._load().importers(module_name)
+
+    def importing_any(self, module_names: Iterable[str]) -> Container[Path]:
+        """Project Python files whose import statements name any of ``module_names``, asked
+        by path (``path in found``): on a large tree, thousands of files for a top package."""
+        return self._load().importing_any(module_names)
 
     def files_calling(self, name: str) -> list[Path]:
         """Files (Python, and notebooks' code) that mention ``name`` as a word (called, or

@@ -17,7 +17,7 @@ candidates per value, steps per query); where a bound is hit the set is cut and 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -793,14 +793,14 @@ class ValueFlow:
             found = self._binds[key] = _may_bind(path, name, home_parts, self.project.root)
         return found
 
-    def _importers_of(self, home: ModuleInfo, name: str) -> set[Path]:
+    def _importers_of(self, home: ModuleInfo, name: str) -> Container[Path]:
         """Project Python files whose import statements name ``home``'s module, a package
         above it, or ``name`` itself (re-exported by a package): the caller index's import
         table, so no file is parsed to find them."""
         assert self.project is not None
         index = caller_index(self.project)
         names = {*module_parts(Path(home.path), self.project.root), name}
-        return {found for word in names for found in index.importers(word)}
+        return index.importing_any(names)
 
     # -- attributes, objects ----------------------------------------------------------------
     def _attribute(

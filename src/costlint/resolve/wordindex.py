@@ -362,6 +362,14 @@ class WordIndex:
         """Python files whose import statements name ``module_name``."""
         return [Path(self.names[number]) for number in self.imports.get(module_name)]
 
+    def importing_any(self, module_names: Iterable[str]) -> FileSet:
+        """The Python files whose import statements name any of ``module_names``, as a set
+        asked by path (``importers``' files, without a ``Path`` made for each)."""
+        numbers: set[int] = set()
+        for module_name in module_names:
+            numbers.update(self.imports.get(module_name))
+        return FileSet(self.ids, numbers)
+
     def files_mentioning(self, name: str) -> list[Path]:
         """Files that mention ``name`` as a word: ``\\bname\\b`` in a Python file, ``name\\b`` in
         a notebook's JSON text; in walk order."""
@@ -439,6 +447,22 @@ class WordIndex:
         return any(self.used.holds(name, number) for name in names)
 
 
+class FileSet:
+    """Files of a ``WordIndex`` by id, asked by path (``path in files``): a question whose
+    answer holds thousands of the tree's files costs no object per file."""
+
+    def __init__(self, ids: dict[str, int], numbers: set[int]):
+        self._ids = ids
+        self._numbers = numbers
+
+    def __contains__(self, path: object) -> bool:
+        number = self._ids.get(str(path)) if isinstance(path, Path) else None
+        return number is not None and number in self._numbers
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+
 def _build_and_send(sending: Connection, root: Path, read_limit: int, jobs: int) -> None:
     import pickle
 
@@ -484,6 +508,9 @@ class TextScan:
 
     def importers(self, module_name: str) -> list[Path]:
         return list(self.imports.get(module_name, ()))
+
+    def importing_any(self, module_names: Iterable[str]) -> set[Path]:
+        return {path for name in module_names for path in self.imports.get(name, ())}
 
     def files_mentioning(self, name: str) -> list[Path]:
         in_python = re.compile(r"\b" + re.escape(name) + r"\b")
