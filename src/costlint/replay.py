@@ -243,11 +243,14 @@ class Session:
                 named.append(config.root / pattern)
         return sorted({str(path) for path in named})
 
-    def tree_inputs(self) -> dict[str, Any]:
-        """The scanned files (discovery runs) with their contents, and the project's Python
-        files and notebooks (callers); for `check FILES`, the files the importer search reads."""
+    def tree_inputs(self, sources: list[Any] | None = None) -> dict[str, Any]:
+        """The scanned files (discovery runs unless given its result) with their contents, and
+        the project's Python files and notebooks (callers); for `check FILES`, the files the
+        importer search reads."""
+        if sources is None:
+            sources = self.sources()
         return {
-            "sources": [self.source_row(source) for source in self.sources()],
+            "sources": [self.source_row(source) for source in sources],
             "project": self.project(),
         }
 
@@ -283,6 +286,11 @@ class Session:
         if limit and size > limit:
             return f"size {size}"
         return self.digests(path)
+
+    def _fits(self, source: Any) -> bool:
+        """Whether the run reads the file (not skipped as over ``max-file-size``)."""
+        content = self.content(source)
+        return content is None or not content.startswith("size ")
 
     def explicit(self) -> bool:
         """`check FILES`: the run also checks the importers of the given files."""
@@ -337,22 +345,25 @@ class Session:
         return data
 
     def _still_valid(self, body: dict[str, Any]) -> bool:
-        """Cheapest first; a file is hashed only while everything before it was equal."""
+        """Cheapest first: the file list before any file is hashed, then the scanned files in
+        order (an edit is usually there), then the cached entries' dependencies, the project."""
         if body["light"] != self.before:
+            return False
+        kept = body["tree"]["sources"]
+        sources = self.sources()
+        if len(kept) != len(sources):
+            return False
+        pairs = list(zip(sources, kept, strict=True))
+        for source, row in pairs:
+            if row[:4] != [source.rel, source.kind, str(source.path), source.repo_rel]:
+                return False
+        if any(row[4] != self.content(source) for source, row in pairs):
             return False
         deps = body["deps"]
         if not isinstance(deps, dict):
             return False
         if any(self.digests(path) != digest for path, digest in deps.items()):
             return False
-        kept = body["tree"]["sources"]
-        sources = self.sources()
-        if len(kept) != len(sources):
-            return False
-        for source, row in zip(sources, kept, strict=True):
-            identity = [source.rel, source.kind, str(source.path), source.repo_rel]
-            if row[:4] != identity or row[4] != self.content(source):
-                return False
         return body["tree"]["project"] == self.project()
 
     # -- keeping -----------------------------------------------------------------------------
@@ -384,17 +395,23 @@ class Session:
             return
 
     def _entry(self, code: Any) -> dict[str, Any] | None:
-        if not isinstance(code, int) or isinstance(code, bool) or self._hits is None:
+        hits = self._hits
+        if not isinstance(code, int) or isinstance(code, bool) or hits is None:
             return None
+        if any(hit is None for hit in hits.values()):
+            return None  # an entry was written: some file was extracted this run
         self.digests = Digests()  # after the run: read everything again
         if self.light_inputs() != self.before:
             return None  # something changed while it ran
-        tree = self.tree_inputs()
+        sources = self.sources()
+        if any(source.rel not in hits and self._fits(source) for source in sources):
+            return None  # extracted (or unreadable) this run: not kept
+        tree = self.tree_inputs(sources)
         deps: dict[str, str | None] = {}
         for rel, _kind, path, _repo_rel, content in tree["sources"]:
             if content is not None and content.startswith("size "):
                 continue  # skipped as too big: its size says what the run printed
-            hit = self._hits.get(rel)
+            hit = hits.get(rel)
             if hit is None or content is None:
                 return None  # extracted (or written) this run, or unreadable: not kept
             cache, key, entry_deps = hit
