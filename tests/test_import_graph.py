@@ -50,6 +50,7 @@ LAYERS: dict[str, int] = {
     "costlint.extraction": 4,
     "costlint.filecache": 4,
     "costlint.sitecodec": 4,
+    "costlint.replay": 4,  # the run-level replay cache (beside the per-file cache)
     # 5: counting
     "costlint.tokens": 5,
     "costlint.count": 5,

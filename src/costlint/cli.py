@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .replay import replayable
 from .site import PARSE_ERROR
 
 FORMATS = ("text", "json", "markdown", "sarif", "github", "gitlab", "junit")
@@ -332,6 +333,7 @@ def _render(
     "--show-fixes", is_flag=True, help="List each fix (file:line rule what) and each one skipped."
 )
 @_guard
+@replayable("check")  # an unchanged run prints what it printed (replay.py)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -491,6 +493,7 @@ def failing(findings: list[Any], fail_on: str | None) -> bool:
     "usage-file, or costlint-usage.yaml at the repository root), keeping figures already set.",
 )
 @_guard
+@replayable("report")
 def report(
     paths: tuple[Path, ...],
     output_format: str,

@@ -42,6 +42,9 @@ from .site import Diagnostic
 # entry's body kept as its JSON text, the MAC taken over that text).
 FORMAT = 8
 SHARDS = 64
+# When a dict (replay: a run is kept only when every file came from the cache): each path
+# served as a hit -> (the cache, its key, the entry's dependencies); a path written -> None.
+hit_log: dict[str, tuple[FileCache, str, dict[str, str | None]] | None] | None = None
 
 
 def _digest(data: bytes) -> str:
@@ -110,6 +113,8 @@ class FileCache:
             self.misses += 1
             return None
         self.hits += 1
+        if hit_log is not None:
+            hit_log[rel] = (self, key, data.get("deps", {}))
         return CachedFile(diagnostics, analysis)
 
     def put(
@@ -130,6 +135,8 @@ class FileCache:
             body = json.dumps(data, separators=(",", ":"))
         except (TypeError, ValueError, RecursionError):
             return  # a value that is not JSON: the file is extracted again next run
+        if hit_log is not None:
+            hit_log[rel] = None
         number = shard_of(rel)
         self._shard(rel)[rel] = {
             "key": key,
