@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .config import Config, ConfigError
 from .discover import discover
@@ -53,8 +53,7 @@ class RunOptions:
     progress: Callable[[int, int], None] | None = None
 
 
-@dataclass(frozen=True)
-class UsageWritten:
+class UsageWritten(NamedTuple):
     path: Path
     sites: int
     new: int
