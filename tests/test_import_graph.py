@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "costlint.regexfilter": 0,
     "costlint.request": 0,
     "costlint.cachetrust": 0,
+    "costlint.gitlisting": 0,  # one `git ls-files -t`: discovery's listing and the cache's trust
     "costlint.fingerprint": 0,  # not in the layering notes: imports only site
     # 1
     "costlint.config": 1,

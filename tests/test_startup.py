@@ -71,6 +71,86 @@ def test_a_cached_two_file_check_leaves_extraction_rules_and_resolver_unimported
     assert loaded == [], warm
 
 
+# A pre-commit run on a file that was just edited extracts it (front-end, resolver, checks,
+# counting), but needs no other front-end, no output format but text, no autofix, no `diff`,
+# no `when:` grammar, no process pool and no network code.
+NOT_FOR_AN_EDITED_FILE = (
+    "costlint.conditions",
+    "costlint.baseline",
+    "costlint.autofix",
+    "costlint.diff",
+    "costlint.extract.notebook",
+    "costlint.extract.templates",
+    "costlint.extract.yaml_generic",
+    "costlint.extract.frontmatter",
+    "costlint.report.json",
+    "costlint.report.sarif",
+    "costlint.report.markdown",
+    "jinja2",
+    "ruamel",
+    "anthropic",
+    "multiprocessing",
+    "concurrent",
+    "socket",
+    "ssl",
+    "email",
+    "http",
+    "urllib.request",
+)
+
+
+def test_a_two_file_check_of_an_edited_file_leaves_other_front_ends_and_formats_unimported(
+    tmp_path,
+):
+    write(tmp_path, {"a.py": WASTE, "b.py": CLEAN})
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "a.py", "b.py"], cwd=tmp_path, check=True)
+    args = ("check", "--tokens", "estimate", "a.py", "b.py")
+    _imported_by_check(tmp_path, *args)  # fills the cache
+    (tmp_path / "a.py").write_text(WASTE + "\nEDITED = 1\n")
+    edited, modules = _imported_by_check(tmp_path, *args)
+    assert "exit 1" in edited, edited
+    assert "costlint.extract.python" in modules  # a.py was extracted afresh
+    loaded = [
+        m for m in modules if any(m == h or m.startswith(h + ".") for h in NOT_FOR_AN_EDITED_FILE)
+    ]
+    assert loaded == [], edited
+
+
+def test_a_pre_commit_run_starts_one_git_process_cached_or_edited(tmp_path):
+    """The importers' listing of the project also tells the cache whether git tracks it."""
+    import shutil
+
+    real_git = shutil.which("git")
+    assert real_git is not None
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    log = tmp_path / "git-calls.log"
+    shim = shims / "git"
+    shim.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{real_git}" "$@"\n')
+    shim.chmod(0o755)
+    repo = tmp_path / "repo"
+    write(repo, {"a.py": WASTE, "b.py": CLEAN})
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "a.py", "b.py"], cwd=repo, check=True)
+    env = _env()
+    env["PATH"] = f"{shims}{os.pathsep}{env.get('PATH', '')}"
+    code = "import sys; from costlint.cli import main; main(sys.argv[1:])"
+    args = ["check", "--tokens", "estimate", "a.py", "b.py"]
+    calls = []
+    for edit in ("", "", "\nEDITED = 1\n"):  # the first run fills the cache
+        if edit:
+            (repo / "a.py").write_text(WASTE + edit)
+        log.write_text("")
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args], cwd=repo, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 1, done.stdout + done.stderr
+        calls.append(log.read_text().splitlines())
+    assert [len(run) for run in calls] == [1, 1, 1], calls
+    assert all("ls-files" in run[0] for run in calls), calls
+
+
 def test_console_script_tunes_the_gc_before_the_command_line_and_freezes_it_at_exit(tmp_path):
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["costlint"] == "costlint.launch:main"

@@ -5,7 +5,8 @@ therefore authenticated with an HMAC key kept outside the repository: ``COSTLINT
 from the environment (CI), else a random key in the user's cache directory
 (``$XDG_CACHE_HOME/costlint/key`` or ``~/.cache/costlint/key``, created 0600 on first use).
 An entry whose MAC does not verify is a miss. A cache directory tracked by git came with the
-tree, so it is never read (git is asked once per directory and run).
+tree, so it is never read (git is asked once per directory and run, unless the run's listing
+of the repository already said: ``gitlisting``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import os
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from .gitlisting import tracked_under
 
 KEY_ENV = "COSTLINT_CACHE_KEY"
 
@@ -83,9 +86,14 @@ def text_verifies(key: bytes, claimed: Any, *parts: str) -> bool:
     return isinstance(claimed, str) and hmac.compare_digest(claimed, text_mac(key, *parts))
 
 
-@cache
 def tracked_by_git(directory: Path) -> bool:
     """True when git tracks any file under ``directory`` (then it came with the tree)."""
+    known = tracked_under(directory)  # the run's listing of the repository, when it made one
+    return _asked_git(directory) if known is None else known
+
+
+@cache
+def _asked_git(directory: Path) -> bool:
     import subprocess  # deferred: only a cache directory without a key file needs git
 
     try:

@@ -9,10 +9,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, fields
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
@@ -121,8 +120,7 @@ OUTPUT_FILE_OPTION = click.option(
 )
 
 
-@dataclass(frozen=True)
-class ScanChoices:
+class ScanChoices(NamedTuple):
     """The rule, config, token and cache options every scanning command shares."""
 
     select: tuple[str, ...]
@@ -160,7 +158,7 @@ def _scan_choices(*, force_exclude: bool) -> Callable[[Any], Any]:
         ),
         NO_CACHE_OPTION,
     ]
-    names = [field.name for field in fields(ScanChoices)]
+    names = ScanChoices._fields
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(func)

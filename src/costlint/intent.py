@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .regexfilter import may_match
 
@@ -193,14 +194,12 @@ def asks_for_complex_work(text: str) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class AnswerShape:
+class AnswerShape(NamedTuple):
     name: str
     cap: int  # a generous max_tokens for that answer
 
 
-@dataclass(frozen=True)
-class SimpleTask:
+class SimpleTask(NamedTuple):
     name: str
     suggested_family: str  # "haiku" or "sonnet"
 

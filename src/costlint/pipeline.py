@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .config import Config, ConfigError
 from .discover import discover
@@ -53,8 +53,7 @@ class RunOptions:
     progress: Callable[[int, int], None] | None = None
 
 
-@dataclass(frozen=True)
-class UsageWritten:
+class UsageWritten(NamedTuple):
     path: Path
     sites: int
     new: int
@@ -232,10 +231,13 @@ def scan(config: Config, options: RunOptions) -> Run:
     sources = list(
         discover(options.paths, config, options.cwd, options.force_exclude, options.repo_root)
     )
+    # Nominated before the extraction: the project listing this makes also answers the
+    # cache's trust check (one `git` process instead of two).
+    nominated = _nominated(sources, config, options) if _explicit_files(options) else []
     results = extract_all(
         sources, config, options.cwd, options.use_cache, salt, cache, options.progress
     )
-    dependents = _dependents(sources, config, options) if _explicit_files(options) else []
+    dependents = _dependents(sources, nominated, config, options) if nominated else []
     sites: list[PromptSite] = []
     fresh: list[PromptSite] = []
     replayed: list[Finding] = []
@@ -273,13 +275,19 @@ def _explicit_files(options: RunOptions) -> bool:
     )
 
 
-def _dependents(sources: list[Any], config: Config, options: RunOptions) -> list[Any]:
-    """The importers of the given files whose call sites' analysis read one of them
-    (extracted afresh: a cached analysis does not say what it read)."""
+def _nominated(sources: list[Any], config: Config, options: RunOptions) -> list[Any]:
+    """The project files that may import the given ones (a text search, dependents.py)."""
     from .dependents import importers
 
+    return importers(sources, config, options.cwd, options.repo_root)
+
+
+def _dependents(
+    sources: list[Any], candidates: list[Any], config: Config, options: RunOptions
+) -> list[Any]:
+    """The ``candidates`` (importers of the given files) whose call sites' analysis read one
+    of them (extracted afresh: a cached analysis does not say what it read)."""
     given = {str(source.path.resolve()) for source in sources}
-    candidates = importers(sources, config, options.cwd, options.repo_root)
     if not candidates:
         return []
     results = extract_all(candidates, config, options.cwd, use_cache=False, keep_reads=True)

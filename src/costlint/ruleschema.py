@@ -16,7 +16,7 @@ several as ``expect: [{line, column?, message}, ...]``. Pass examples carry only
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .config import ConfigError
 
@@ -31,8 +31,7 @@ class RuleError(ConfigError):
     """A rule file that cannot be used: exit 2 with a message naming the file and key."""
 
 
-@dataclass(frozen=True)
-class Expected:
+class Expected(NamedTuple):
     """One finding a flag example must produce."""
 
     line: int

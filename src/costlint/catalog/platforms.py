@@ -15,7 +15,7 @@ fails, and on ``AnthropicVertex`` the ids of current models equal the Claude API
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model_info import ModelInfo
 
@@ -24,8 +24,7 @@ _VERTEX = re.compile(r"^claude-[a-z0-9.-]+@\d{8}$")
 PLATFORM_NAMES = {"bedrock": "Bedrock", "vertex": "Vertex AI"}
 
 
-@dataclass(frozen=True)
-class PlatformId:
+class PlatformId(NamedTuple):
     """``model``'s id on ``platform`` (None: the Claude API); ``verified`` False when derived
     by the naming rule rather than known to the catalog."""
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..resolve.syntax import call_name
 
@@ -28,8 +27,7 @@ BODY_KEYWORDS = ("json", "data", "content")
 RETIRED_BETA_NAMESPACES = frozenset({"prompt_caching", "tools"})
 
 
-@dataclass(frozen=True)
-class HttpCall:
+class HttpCall(NamedTuple):
     """A POST to the Messages API (``endpoint`` "messages") or the Batches API ("batches")."""
 
     endpoint: str
@@ -155,8 +153,7 @@ def _skip_wrappers(node: ast.AST) -> ast.AST:
 # -- method references ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MethodReference:
+class MethodReference(NamedTuple):
     """What a called name or expression stands for: a method, plus bound keywords."""
 
     method: ast.Attribute

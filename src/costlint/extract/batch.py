@@ -19,8 +19,8 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..resolve.callgraph import CallerSite, caller_graph
 from ..resolve.project import ModuleInfo, Project
@@ -66,8 +66,7 @@ AGENT_WORDS = ("stop_reason", "tool_use", "tool_result", "tool_calls")
 CLI_DECORATORS = frozenset({"command", "group", "main", "cli"})
 
 
-@dataclass(frozen=True)
-class Level:
+class Level(NamedTuple):
     """One step up from the call: the place (the call itself or a caller) and what is around it."""
 
     module: ModuleInfo

@@ -21,8 +21,8 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..resolve.callgraph import caller_graph
 from ..resolve.evaluator import Resolver
@@ -39,8 +39,7 @@ MAX_STEPS = 4  # rebinding steps followed back from the call to a parameter
 MAX_CALLERS = 32
 
 
-@dataclass(frozen=True)
-class KeptHistory:
+class KeptHistory(NamedTuple):
     """Where the re-sent history grows: the caller's variable, or the conversation parameter."""
 
     variable: str  # as written there: ``self.history``, ``chat_ctx``
@@ -48,8 +47,7 @@ class KeptHistory:
     line: int
 
 
-@dataclass(frozen=True)
-class _Param:
+class _Param(NamedTuple):
     name: str
     function: ast.FunctionDef | ast.AsyncFunctionDef
     annotation: ast.AST | None

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import ast
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from ..resolve.callers import caller_index
@@ -37,8 +36,7 @@ REQUEST_KEYWORDS = ("system", "messages")
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-@dataclass(frozen=True)
-class TemplateLink:
+class TemplateLink(NamedTuple):
     """The call that sends a template: its site, and how the rendered text reaches it."""
 
     site: PromptSite  # the sending call (model, max_tokens, cache state)
@@ -46,8 +44,7 @@ class TemplateLink:
     rendered_at: str  # where code names the template (``app/bot.py:12``)
 
 
-@dataclass(frozen=True)
-class _Send:
+class _Send(NamedTuple):
     module: ModuleInfo
     line: int
     wrapped: bool
@@ -306,8 +303,7 @@ def _unique_method(project: Project, name: str) -> list[tuple[ModuleInfo, _Funct
     return found if len(found) == 1 else []
 
 
-@dataclass(frozen=True)
-class _Extracted:
+class _Extracted(NamedTuple):
     """A Python module as the run's front-end extracted it, and what that extraction used."""
 
     rel: str

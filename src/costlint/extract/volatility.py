@@ -23,8 +23,8 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..resolve.callgraph import FUNCTION_NODES, caller_graph
 from ..resolve.evaluator import Resolver
@@ -62,8 +62,7 @@ PARTS = ("tools", "system", "messages")
 MAX_DEPTH = 4
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):
     what: str
     line: int
     reason: str

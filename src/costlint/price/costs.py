@@ -4,7 +4,7 @@ assumptions behind them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..site import Finding, Origin, PromptSite
 from ..usage import SiteUsage
@@ -44,8 +44,7 @@ class FindingCost:
         return self.kind == "saving" and self.saving is not None
 
 
-@dataclass(frozen=True)
-class CallerCost:
+class CallerCost(NamedTuple):
     """One caller's share of a site whose prompt its callers bring: where the caller is,
     the input tokens its prompt makes, and what one call costs with it."""
 

@@ -29,6 +29,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
 from .callers import caller_index, reaches
@@ -62,8 +63,7 @@ class CallerSite:
         return self.module.path
 
 
-@dataclass(frozen=True)
-class CallerChain:
+class CallerChain(NamedTuple):
     """A path from a function up through its callers: ``sites[0]`` calls the function."""
 
     sites: tuple[CallerSite, ...]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Dependencies:
+class Dependencies(NamedTuple):
     """The files an analysis used (each resolved, absolute), and whether hashes cover it all."""
 
     files: frozenset[Path] = frozenset()  # read or loaded: modules, prompt files, templates

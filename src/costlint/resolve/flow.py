@@ -20,7 +20,7 @@ import ast
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..site import UNKNOWN, Candidate, Candidates, Origin, Str
 from .callers import called_as, caller_index, is_test_path, reaches
@@ -51,8 +51,7 @@ MAX_PROMPT_READS = 64  # caller calls whose prompt one site reads (all hops toge
 MAX_MODULES_HELD = 256  # modules one analysis keeps parsed while it follows callers
 
 
-@dataclass(frozen=True)
-class ScopedCall:
+class ScopedCall(NamedTuple):
     """One call of a function by name (value flow's view): the call, and where it sits."""
 
     module: ModuleInfo
@@ -77,8 +76,7 @@ class Found:
     overridable: bool = False
 
 
-@dataclass(frozen=True)
-class Frame:
+class Frame(NamedTuple):
     """A function entered through one particular call: its parameters are that call's
     arguments."""
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from .callers import MAX_REEXPORT_DEPTH
 
@@ -29,8 +29,7 @@ _COMMENT = re.compile(r"#[^\n]*")
 PackageText = Callable[[list[str]], "str | None"]
 
 
-@dataclass(frozen=True)
-class _Question:
+class _Question(NamedTuple):
     """Can an import bind ``name`` (any name when None) of the module at ``home``?"""
 
     name: str | None
@@ -125,7 +124,7 @@ def _reexports(anchor: list[str], question: _Question) -> bool:
     text = question.package_text(anchor)
     if text is None:
         return False
-    return _binds(text, anchor, replace(question, depth=question.depth + 1))
+    return _binds(text, anchor, question._replace(depth=question.depth + 1))
 
 
 def _above(parts: list[str], home_parts: Sequence[str]) -> bool:

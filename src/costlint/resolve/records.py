@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_RECORDS = 512  # records of one registry looked at
 
 
-@dataclass(frozen=True)
-class FieldGuard:
+class FieldGuard(NamedTuple):
     """A test on a record's field around a dispatch: ``rec.style in [A, B]`` / ``== A``; the
     allowed values as the source writes them."""
 

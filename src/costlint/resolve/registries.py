@@ -12,22 +12,20 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .project import ModuleInfo
 from .scope import Scope
 
 
-@dataclass(frozen=True)
-class Registration:
+class Registration(NamedTuple):
     """``fn`` is filed in the module-level dict ``registry`` under ``key``."""
 
     registry: str
     key: str
 
 
-@dataclass(frozen=True)
-class RegistryCall:
+class RegistryCall(NamedTuple):
     """A call through a registry: ``call`` in ``scope``, the key expression it indexes with."""
 
     call: ast.Call

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .syntax import child_nodes, is_self
 
@@ -24,8 +24,7 @@ class Binding:
     kind: str = "assign"  # assign | aug | with | param | import | def
 
 
-@dataclass(frozen=True)
-class ListEdit:
+class ListEdit(NamedTuple):
     """A call that may add to the list a name holds: ``name.append(x)`` and the other
     mutators (``direct``), or ``helper(name, ...)``, the list handed to a function that may
     append to it. ``loops``: the loops around the call, in its scope."""
