@@ -11,14 +11,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# The tracked names of the last listing of each folder (relative to it), for the cache's
-# trust check; a later listing of the same folder replaces its entry.
+# The tracked names of the listing of each folder (relative to it), for the cache's trust
+# check.
 _TRACKED: dict[Path, frozenset[str]] = {}
+# Each folder is listed once per process: the replay check, discovery and the importers'
+# search of one run ask for the same listing (a new process lists afresh).
+_LISTED: dict[Path, list[str] | None] = {}
 
 
 def ls_files(top: Path) -> list[str] | None:
     """Files under ``top`` that git does not ignore (tracked or not), sorted, relative to
     ``top``; None when git fails or is missing."""
+    if top not in _LISTED:
+        _LISTED[top] = _listing(top)
+    listed = _LISTED[top]
+    return None if listed is None else list(listed)
+
+
+def _listing(top: Path) -> list[str] | None:
     import subprocess
 
     try:

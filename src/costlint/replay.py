@@ -168,7 +168,7 @@ class Session:
         paths = params.get("paths") or ()
         if not all((cwd / path).exists() for path in paths):
             return None  # the run says which one is missing
-        from .cachetrust import cache_key, tracked_by_git
+        from .cachetrust import cache_key
         from .config import ConfigError, load_config, search_start
 
         try:
@@ -176,9 +176,16 @@ class Session:
         except ConfigError:
             return None
         key_bytes = cache_key()
-        if key_bytes is None or tracked_by_git(_cache_dir(config)):
+        if key_bytes is None:
             return None
         return cls(command, params, config, key_bytes)
+
+    def _untracked(self) -> bool:
+        """The cache directory is not tracked by git (asked only once an entry is to be
+        served or written: by then the run's listing of the repository usually answers)."""
+        from .cachetrust import tracked_by_git
+
+        return not tracked_by_git(_cache_dir(self.config))
 
     # -- what the run rests on ---------------------------------------------------------------
     def run_key(self) -> str:
@@ -306,7 +313,7 @@ class Session:
         """Print the kept run and give its exit code; None when there is none or it is stale."""
         try:
             body = self._load()
-            if body is None or not self._still_valid(body):
+            if body is None or not self._still_valid(body) or not self._untracked():
                 return None
             pieces = _pieces(body)
             code = body["code"]
@@ -420,6 +427,8 @@ class Session:
                 return None  # the run saw other bytes than the file holds now
             deps.update(entry_deps)
         if self.explicit() and self._nominates_importers():
+            return None
+        if not self._untracked():
             return None
         output = None
         target = self.params.get("output_file")
