@@ -346,6 +346,8 @@ NOT_FOR_A_REPLAY = (
     "costlint.extract",
     "costlint.filecache",
     "costlint.sitecodec",
+    "costlint.site",
+    "costlint.fixes",
     "costlint.resolve",
     "costlint.engine",
     "costlint.checks",

@@ -17,7 +17,6 @@ import click
 
 from . import __version__
 from .replay import replayable
-from .site import PARSE_ERROR
 
 FORMATS = ("text", "json", "markdown", "sarif", "github", "gitlab", "junit")
 SEVERITIES = ("error", "warning", "info")  # most severe first (--fail-on)
@@ -434,6 +433,8 @@ def check(
         return EXIT_CLEAN
     if failing(result.findings, fail_on or configured[0]):
         return EXIT_FINDINGS
+    from .site import PARSE_ERROR  # deferred: a replayed run imports nothing of site
+
     broken = [d.path for d in result.diagnostics if d.kind == PARSE_ERROR]
     if pre_commit and broken:
         click.echo(
