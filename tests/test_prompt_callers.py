@@ -310,3 +310,124 @@ def extract(document):
     site = only_site(scan(tmp_path, {"app.py": source}))
     [caller] = site.candidates[CALLER_PROMPTS]
     assert caller.value is UNKNOWN
+
+
+KWARGS_WRAPPER = """
+import anthropic
+client = anthropic.Anthropic()
+
+def ask(model="claude-sonnet-5-5", **kwargs):
+    return client.messages.create(model=model, max_tokens=300, **kwargs).content[0].text
+
+def grade(answer):
+    return ask(messages=[{"role": "user", "content": f"Grade this answer from 1 to 10: {answer}"}])
+
+def summarize(text, **options):
+    turn = {"role": "user", "content": text}
+    return ask(system="You write one-line summaries.", messages=[turn], **options)
+
+def tune(text):
+    turn = {"role": "user", "content": "Say it shorter: " + text}
+    return ask(temperature=0.2, **{"messages": [turn]})
+"""
+
+
+def test_callers_fill_a_kwargs_wrapper(tmp_path):
+    site = only_site(scan(tmp_path, {"app.py": KWARGS_WRAPPER}))
+    callers = site.candidates[CALLER_PROMPTS]
+    assert [c.origin.line for c in callers] == [9, 13, 17]
+    assert user_text(callers[0].value).startswith("Grade this answer from 1 to 10:")
+    assert callers[1].value["system"] == "You write one-line summaries."
+    assert user_text(callers[2].value).startswith("Say it shorter: ")
+
+
+def test_a_kwargs_caller_that_passes_no_prompt_is_an_unknown_caller(tmp_path):
+    source = KWARGS_WRAPPER.split("def grade")[0] + "ask(temperature=0.5)\nask(**settings())\n"
+    site = only_site(scan(tmp_path, {"app.py": source}))
+    callers = site.candidates[CALLER_PROMPTS]
+    assert [(c.origin.line, c.value) for c in callers] == [(8, UNKNOWN), (9, UNKNOWN)]
+
+
+LONG_SYSTEM_CALLER = """
+MANUAL = "Refunds are issued within 30 days of purchase when the item is unused. " * 150
+
+def support(question):
+    return chat([{"role": "user", "content": question}], system=MANUAL)
+
+def small(question):
+    return chat([{"role": "user", "content": question}], system="Answer briefly.")
+"""
+
+
+def test_cl002_judges_the_largest_prompt_a_caller_brings(tmp_path):
+    result = scan(tmp_path, {"app.py": WRAPPER + LONG_SYSTEM_CALLER})
+    [finding] = [f for f in result.findings if f.rule == "CL002"]
+    assert finding.path == "app.py" and finding.line == 10  # the wrapper's call
+    assert "the largest a caller brings from app.py:15" in finding.message
+    assert "system prompt of ~" in finding.message
+
+
+def test_cl002_stays_quiet_when_every_callers_prompt_is_short(tmp_path):
+    short = LONG_SYSTEM_CALLER.replace("* 150", "* 2")
+    result = scan(tmp_path, {"app.py": WRAPPER + short})
+    assert CALLER_PROMPTS in only_site(result).candidates
+    assert "CL002" not in {f.rule for f in result.findings}
+
+
+def test_the_cl002_saving_of_a_caller_priced_site_counts_only_the_long_caller(
+    tmp_path, monkeypatch
+):
+    write(tmp_path, {"app.py": WRAPPER + LONG_SYSTEM_CALLER})
+    (tmp_path / ".git").mkdir()
+    entry = site_entry(report(tmp_path, monkeypatch), "app.py::chat")
+    [cl002] = [f for f in entry["findings"] if f["rule"] == "CL002"]
+    saved = Decimal(cl002["savings"]["usd_per_month"])
+    [long_caller] = [c for c in entry["callers"] if c["line"] == 15]
+    calls = Decimal(entry["usage"]["calls_per_month"]) / 2  # an even share per caller
+    assert 0 < saved < Decimal(long_caller["usd_per_call"]) * calls
+
+
+RETRYING_MODEL = """
+import anthropic
+
+MANUAL = "Refunds are issued within 30 days of purchase when the item is unused. " * 150
+
+
+class Model:
+    def __init__(self, model="claude-sonnet-5-5"):
+        self.client = anthropic.Anthropic()
+        self.model = model
+
+    def _create(self, **kwargs):
+        return self.client.messages.create(model=self.model, **kwargs)
+
+    def call(self, **kwargs):
+        for _ in range(3):
+            try:
+                return self._create(**kwargs)
+            except anthropic.APIError:
+                continue
+
+    def answer(self, question):
+        turn = {"role": "user", "content": question}
+        return self.call(max_tokens=800, system=MANUAL, messages=[turn])
+"""
+
+
+def test_cl002_through_two_kwargs_hops_of_methods(tmp_path):
+    result = scan(tmp_path, {"app.py": RETRYING_MODEL})
+    site = only_site(result)
+    assert site.opaque_kwargs  # the call as written passes **kwargs
+    [caller] = site.candidates[CALLER_PROMPTS]
+    assert caller.origin.line == 24
+    [finding] = [f for f in result.findings if f.rule == "CL002"]
+    assert finding.line == 13 and "the largest a caller brings from app.py:24" in finding.message
+
+
+def test_cl002_skips_a_caller_that_caches_its_prompt(tmp_path):
+    cached = RETRYING_MODEL.replace(
+        "messages=[turn])", 'messages=[turn], cache_control={"type": "ephemeral"})'
+    )
+    result = scan(tmp_path, {"app.py": cached})
+    assert CALLER_PROMPTS in only_site(result).candidates
+    assert "CL002" not in {f.rule for f in result.findings}

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ..engine import CheckContext, Report
 from ..estimate import estimate_tokens
 from ..fixes import EPHEMERAL, PrefixCache, cache_control_fix
 from ..request import (
+    CALLER_PROMPTS,
+    caller_token_key,
     describe_prefix,
     has_cache_control,
     has_variable_part,
     late_stable_block,
+    priced_callers,
     stable_prefix_parts,
 )
 from ..sdkpin import supports_top_level_cache_control
@@ -22,16 +26,23 @@ REMEDIES = (PrefixCache,)
 
 
 def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
-    if not site.repeated or site.opaque_kwargs or has_cache_control(site):
+    if not site.repeated or has_cache_control(site):
+        return
+    if site.opaque_kwargs and not site.candidates.get(CALLER_PROMPTS):
         return
     prefix = site.tokens.get("prefix")
     parts = stable_prefix_parts(site)
     model = ctx.model(site)
     minimum = getattr(model, "min_cacheable", None) or 0
     threshold = max(int(ctx.params.get("min_tokens", 1024)), minimum)
-    if prefix is None or parts is None or prefix.count < threshold:
-        yield from _late_block(site, threshold, getattr(model, "new_tokenizer", False))
-        return
+    brought = ""
+    if site.opaque_kwargs or prefix is None or parts is None or prefix.count < threshold:
+        largest = _largest_caller_prefix(site)
+        if largest is None or largest[1].count < threshold:
+            yield from _late_block(site, threshold, getattr(model, "new_tokenizer", False))
+            return
+        site, prefix, brought = largest
+        parts = stable_prefix_parts(site) or {}
     what = describe_prefix(parts)
     read = ""
     prices = getattr(model, "prices", None) if model is not None else None
@@ -41,11 +52,29 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
             f"price on {model.id}"
         )
     message = (
-        f"{what} of ~{tokens(prefix.count)} tokens ({prefix.source}) is sent on every call "
-        f"without prompt caching{read}"
+        f"{what} of ~{tokens(prefix.count)} tokens ({prefix.source}){brought} is sent on every "
+        f"call without prompt caching{read}"
     )
     fix = _cache_fix(has_variable_part(site.args.get("messages")), ctx)
     yield Report(message, fix=fix, tokens=prefix, remedy=PrefixCache(tuple(sorted(parts))))
+
+
+def _largest_caller_prefix(site: PromptSite) -> tuple[PromptSite, TokenCount, str] | None:
+    """A wrapper whose callers bring the prompt: the site as its caller with the largest
+    counted stable prefix sends it (callers that cache it aside), that count, and where that
+    caller is."""
+    counted = [
+        (count, position, args)
+        for position, args in priced_callers(site)
+        if (count := site.tokens.get(caller_token_key("prefix", position))) is not None
+        and not has_cache_control(replace(site, args=args))
+    ]
+    if not counted:
+        return None
+    count, position, args = max(counted, key=lambda item: item[0].count)
+    origin = site.candidates[CALLER_PROMPTS][position].origin
+    where = f" from {origin.where}" if origin is not None else ""
+    return replace(site, args=args), count, f", the largest a caller brings{where},"
 
 
 def _cache_fix(per_call_messages: bool, ctx: CheckContext) -> str:

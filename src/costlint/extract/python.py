@@ -691,7 +691,7 @@ class _CallFinder:
         def read(resolver: Resolver) -> Any:
             return _prompt_parts(resolver, call, scope, completions)
 
-        found = self._flow().prompt_callers(scope, read, _caller_prompt_known)
+        found = self._flow().prompt_callers(scope, read, _caller_prompt_known, PROMPT_PARTS)
         if found is not None:
             site.candidates[CALLER_PROMPTS] = self._in_cells(found)
 
@@ -990,7 +990,8 @@ def _prompt_parts(
     resolver: Resolver, call: ast.Call, scope: Scope, completions: bool
 ) -> dict[str, Any] | Any:
     """The prompt parts ``call`` sends (PROMPT_PARTS it names, directly or in a ``**``
-    mapping), as ``resolver`` evaluates them; UNKNOWN when a ``**`` mapping cannot be read."""
+    mapping, and a top-level ``cache_control``), as ``resolver`` evaluates them; UNKNOWN when
+    a ``**`` mapping cannot be read."""
     args: dict[str, Any] = {}
     for keyword in call.keywords:
         value = resolver.value(keyword.value, scope, call.lineno)
@@ -1004,7 +1005,7 @@ def _prompt_parts(
         args = _completion_as_message(args, {}, set())[0]
         if _unknown_turn(args.get("messages")):
             args["messages"] = UNKNOWN
-    return {name: args[name] for name in PROMPT_PARTS if name in args}
+    return {name: args[name] for name in (*PROMPT_PARTS, "cache_control") if name in args}
 
 
 def _caller_prompt_known(value: Any) -> bool:

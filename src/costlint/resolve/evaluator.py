@@ -497,7 +497,9 @@ class Resolver:
     ) -> dict[str, Any]:
         """The values one call written in this module (in ``scope``) passes to ``fn``'s
         parameters, by name; ``skip_first`` for a method or constructor called on an object
-        (``self`` is not passed). Parameters the call leaves out are not in the result."""
+        (``self`` is not passed). Parameters the call leaves out are not in the result. A
+        ``**kwargs`` parameter is bound to the dict of keywords no other parameter takes; a
+        ``**`` mapping that cannot be read adds nothing (it cannot repeat a written keyword)."""
         params = [p.arg for p in (*fn.args.posonlyargs, *fn.args.args)]
         if skip_first:
             params = params[1:]
@@ -506,9 +508,22 @@ class Resolver:
             if isinstance(argument, ast.Starred) or position >= len(params):
                 break
             bound[params[position]] = self.value(argument, scope, call.lineno)
+        named = {*params, *(p.arg for p in fn.args.kwonlyargs)}
+        extra: dict[str, Any] = {}
         for keyword in call.keywords:
+            value = self.value(keyword.value, scope, call.lineno)
             if keyword.arg is not None:
-                bound[keyword.arg] = self.value(keyword.value, scope, call.lineno)
+                bound[keyword.arg] = value
+                if keyword.arg not in named:
+                    extra[keyword.arg] = value
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    if key in named:
+                        bound.setdefault(key, item)
+                    else:
+                        extra[key] = item
+        if fn.args.kwarg is not None:
+            bound[fn.args.kwarg.arg] = extra
         return bound
 
     def parameter_defaults(

@@ -158,10 +158,12 @@ class ValueFlow:
         scope: Scope,
         read: Callable[[Resolver], Any],
         known: Callable[[Any], bool],
+        keyword_parts: tuple[str, ...] = (),
     ) -> Candidates | None:
         """The request parts a call inside the function ``scope`` sends, once per call of
         that function: ``read`` evaluates them (with the resolver value flow binds the
         function's parameters in) and ``known`` says whether a caller's value is usable.
+        ``keyword_parts`` are the keywords under which a ``**kwargs`` parameter may carry them.
         Each candidate's origin is the call that brings the value (the outermost one when a
         caller passes its own parameters on); a caller whose value stays unknown is a
         candidate of value UNKNOWN. None when the function has no caller."""
@@ -174,7 +176,7 @@ class ValueFlow:
         def here() -> Any:
             return read(self._resolver(self.module))
 
-        if not self._may_bring(fn, scope, here, known):
+        if not self._may_bring(fn, scope, here, known, keyword_parts):
             return None
 
         found: list[Candidate] = []
@@ -191,17 +193,22 @@ class ValueFlow:
         scope: Scope,
         read: Callable[[], Any],
         known: Callable[[Any], bool],
+        keyword_parts: tuple[str, ...],
     ) -> bool:
         """Whether a caller can bring the prompt at all: with every parameter bound to a
-        stand-in text, is it known? (A prompt built by code the evaluator cannot follow stays
-        unknown whatever the callers pass: the callers are not searched.)"""
+        stand-in text (a ``**kwargs`` to stand-ins at ``keyword_parts``), is it known? (A
+        prompt built by code the evaluator cannot follow stays unknown whatever the callers
+        pass: the callers are not searched.)"""
         args = fn.args
         names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
         if args.vararg is not None:
             names.append(args.vararg.arg)
+        probe: dict[str, Any] = {
+            name: Str(f"<{name}>") for name in names if name not in ("self", "cls")
+        }
         if args.kwarg is not None:
-            names.append(args.kwarg.arg)
-        probe = {name: Str(f"<{name}>") for name in names if name not in ("self", "cls")}
+            kwarg = args.kwarg.arg
+            probe[kwarg] = {part: Str(f"<{kwarg}.{part}>") for part in keyword_parts}
         if not probe:
             return False
         with self._resolver(self.module).bound(scope, probe):
