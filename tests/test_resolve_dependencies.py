@@ -68,3 +68,27 @@ def test_tracking_records_only_inside_its_block(tmp_path):
         project.read_text(tmp_path / "a.txt")
     project.read_text(tmp_path / "b.txt")
     assert log.result() == Dependencies(frozenset({(tmp_path / "a.txt").resolve()}))
+
+
+def test_resolved_paths_match_path_resolve_through_links_and_missing_files(tmp_path):
+    """The run's remembered resolution gives what ``Path.resolve`` gives: through a linked
+    folder, a linked file, ``..`` parts, a missing file and a relative path."""
+    root = tmp_path / "repo"
+    write(root, {"pkg/mod.py": "X = 1\n", "elsewhere/real.py": "Y = 2\n"})
+    (root / "linked").symlink_to(root / "pkg", target_is_directory=True)
+    (root / "pkg" / "alias.py").symlink_to(root / "elsewhere" / "real.py")
+    project = Project(root)
+    paths = [
+        root / "pkg" / "mod.py",
+        root / "linked" / "mod.py",
+        root / "pkg" / "alias.py",
+        root / "linked" / "alias.py",
+        root / "pkg" / ".." / "elsewhere" / "real.py",
+        root / "pkg" / "missing.py",
+        root / "linked" / "missing.py",
+        root / "pkg",
+        Path("relative") / "x.py",
+    ]
+    for _ in range(2):  # the second round answers from what the first remembered
+        assert [project.resolved(path) for path in paths] == [path.resolve() for path in paths]
+    assert project.resolved(root / "linked" / "mod.py") == root.resolve() / "pkg" / "mod.py"

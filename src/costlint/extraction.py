@@ -234,7 +234,7 @@ class Extractor:
     def _hashes(self, dependencies: Dependencies, source: SourceFile) -> dict[str, str | None]:
         """Every other file the extraction read or looked for, with its hash (None: absent):
         of the bytes the analysis read where it read them, not of the file as it is now."""
-        own = source.path.resolve()
+        own = self.project.resolved(source.path)
         read = self.project.read_digests
         return {
             str(path): read[path] if path in read else self.cache.digest(str(path))

@@ -158,7 +158,7 @@ def _relative(path: Path, project: Project | None) -> str:
     if project is None:
         return path.name
     try:
-        return path.resolve().relative_to(project.root).as_posix()
+        return project.resolved(path).relative_to(project.root).as_posix()
     except ValueError:
         return path.name
 

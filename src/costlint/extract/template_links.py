@@ -331,7 +331,7 @@ def remember_extraction(
     template it sends takes its site from there instead of extracting the module again."""
     if sites:
         entry = _Extracted(rel, _digest(text), tuple(sites), dependencies)
-        _EXTRACTED.setdefault(project, {})[path.resolve()] = entry
+        _EXTRACTED.setdefault(project, {})[project.resolved(path)] = entry
 
 
 def _extracted_sites(
@@ -339,7 +339,7 @@ def _extracted_sites(
 ) -> tuple[PromptSite, ...] | None:
     """The module's sites as the run extracted them from ``source`` under ``rel`` (and what
     that extraction used, recorded as used now), or None."""
-    entry = _EXTRACTED.get(project, {}).get(path.resolve())
+    entry = _EXTRACTED.get(project, {}).get(project.resolved(path))
     if entry is None or entry.rel != rel or entry.digest != _digest(source):
         return None
     project.depend_on(entry.dependencies.files)
@@ -369,6 +369,6 @@ def _site_of(project: Project, send: _Send) -> PromptSite | None:
 
 def _rel(project: Project, path: Path) -> str:
     try:
-        return path.resolve().relative_to(project.root.resolve()).as_posix()
+        return project.resolved(path).relative_to(project.root).as_posix()
     except ValueError:
         return path.name

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..site import Span
+from .yaml_plain import compose_plain
 
 MAX_NODES = 100_000  # YAML nodes in a document once aliases are expanded
 MAX_DEPTH = 200
@@ -24,7 +25,11 @@ class YamlRefused(Exception):
 
 
 def compose_yaml(text: str, line_offset: int = 0) -> list[Any]:
-    """The root node of each document (composition only: nothing is constructed)."""
+    """The root node of each document (composition only: nothing is constructed). Plain
+    files are composed by ``yaml_plain`` (the same nodes, without importing ruamel)."""
+    plain = compose_plain(text)
+    if plain is not None:
+        return plain
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 

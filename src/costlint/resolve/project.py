@@ -44,7 +44,7 @@ class Project(Repository):
         self._template_settings: tuple[list[str] | None, int | None] = (None, None)
 
     def register(self, path: Path, module: ModuleInfo) -> None:
-        self._remember(path.resolve(), module)
+        self._remember(self.resolved(path), module)
 
     def register_tree(self, path: Path, tree: ast.Module) -> None:
         """A module without Claude calls: not kept (memory); re-parsed if something imports it."""
@@ -57,7 +57,7 @@ class Project(Repository):
             self._modules.pop(next(iter(self._modules)))
 
     def module_at(self, path: Path) -> ModuleInfo | None:
-        key = path.resolve()
+        key = self.resolved(path)
         self.depend_on((key,))
         if key not in self._modules:
             self._modules[key] = None  # guards against import cycles

@@ -9,6 +9,8 @@ its new content vouch for an analysis of the old.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 from .dependencies import DependencyLog
 
 PROMPT_FILE_LIMIT = 2_000_000  # bytes read from one prompt file
+RESOLVED_FILES_KEPT = 4096  # resolved file paths remembered (folders: all of them)
 
 
 class Repository:
@@ -27,6 +30,39 @@ class Repository:
         self._texts: dict[Path, str | None] = {}
         self._read_digests: dict[Path, str] = {}  # sha256 of the bytes read, by resolved path
         self._log: DependencyLog | None = None  # open while one file is analysed
+        self._real_dirs: dict[Path, Path] = {}  # folder -> its resolved path
+        self._real_files: dict[Path, Path] = {}  # recent files -> their resolved paths
+
+    def resolved(self, path: Path) -> Path:
+        """``path.resolve()``, with each folder resolved once per run: a file then costs one
+        ``lstat`` (is it a symbolic link?) instead of one per part of its path. A path with
+        ``.``/``..`` parts, a relative one or a link goes through ``Path.resolve``."""
+        if not path.is_absolute():
+            return path.resolve()  # depends on the working folder: not remembered
+        known = self._real_files.get(path)
+        if known is not None:
+            return known
+        real = self._resolve_fresh(path)
+        if len(self._real_files) >= RESOLVED_FILES_KEPT:
+            self._real_files.clear()
+        self._real_files[path] = real
+        return real
+
+    def _resolve_fresh(self, path: Path) -> Path:
+        parent = path.parent
+        name = path.name
+        if parent == path or name in ("", ".", "..") or ".." in path.parts:
+            return path.resolve()
+        real_parent = self._real_dirs.get(parent)
+        if real_parent is None:
+            real_parent = self._real_dirs[parent] = parent.resolve()
+        try:
+            mode = os.lstat(os.path.join(real_parent, name)).st_mode
+        except (OSError, ValueError):
+            return path.resolve()  # absent (or unreadable): as ``resolve`` has it
+        if stat.S_ISLNK(mode):
+            return path.resolve()
+        return real_parent / name
 
     @contextmanager
     def tracking(self) -> Iterator[DependencyLog]:
@@ -71,14 +107,14 @@ class Repository:
 
     def inside(self, path: Path) -> bool:
         try:
-            path.resolve().relative_to(self.root)
+            self.resolved(path).relative_to(self.root)
         except (ValueError, OSError, RuntimeError):
             return False
         return True
 
     def read_text(self, path: Path) -> str | None:
         """The text of a file inside the root (relative paths: to the root), or None."""
-        key = path.resolve() if path.is_absolute() else (self.root / path).resolve()
+        key = self.resolved(path if path.is_absolute() else self.root / path)
         self.depend_on((key,))
         if key in self._texts:
             return self._texts[key]

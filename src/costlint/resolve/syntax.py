@@ -36,13 +36,14 @@ def is_self(node: ast.AST) -> bool:
 
 
 def child_nodes(node: ast.AST) -> list[ast.AST]:
-    """``ast.iter_child_nodes`` without its two generators (this is the hot loop)."""
+    """``ast.iter_child_nodes`` without its two generators (this is the hot loop), and
+    without the ``Load``/``Store``/``Del`` markers of names (leaves nothing reads)."""
     children: list[ast.AST] = []
     for name in node._fields:
         value = getattr(node, name, None)
         if isinstance(value, list):
             children.extend(item for item in value if isinstance(item, ast.AST))
-        elif isinstance(value, ast.AST):
+        elif isinstance(value, ast.AST) and not isinstance(value, ast.expr_context):
             children.append(value)
     return children
 

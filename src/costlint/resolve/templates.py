@@ -143,7 +143,7 @@ class TemplateRenderer:
         """Where includes are looked up: ``extra``, template-dirs, then ``near`` up to the root."""
         dirs: list[Path] = [*extra, *self.options.template_dirs]
         root = self.project.root
-        current = near.resolve() if near is not None else None
+        current = self.project.resolved(near) if near is not None else None
         while current is not None and self.project.inside(current):
             dirs.append(current)
             if current == root:
