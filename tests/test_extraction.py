@@ -88,11 +88,16 @@ def test_worker_processes_give_the_same_results_as_one_process(tmp_path):
     )
 
 
-def test_results_reach_the_parent_without_what_it_never_reads(tmp_path):
+def tree_sources(tmp_path, jobs):
+    """The generated tree of 40 plain files, its config (run with ``jobs``) and its files."""
     make_tree(tmp_path, plain_files=40)
     config = load_config(tmp_path)
-    config.jobs = 2
-    sources = list(discover([], config, tmp_path))
+    config.jobs = jobs
+    return config, list(discover([], config, tmp_path))
+
+
+def test_results_reach_the_parent_without_what_it_never_reads(tmp_path):
+    config, sources = tree_sources(tmp_path, jobs=2)
     results = extract_all(sources, config, tmp_path, use_cache=False)
     assert all(result.dependencies is None for result in results)
     assert all(result.deps is None for result in results)  # no cache: nothing to remember
@@ -105,15 +110,12 @@ def test_results_reach_the_parent_without_what_it_never_reads(tmp_path):
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_run_without_cache_or_dependents_hashes_no_file_it_read(tmp_path, monkeypatch, jobs):
-    make_tree(tmp_path, plain_files=40)
-    config = load_config(tmp_path)
-    config.jobs = jobs
+    config, sources = tree_sources(tmp_path, jobs=jobs)
 
     def hashing(*args):
         raise AssertionError("hashed the files an analysis read")
 
     monkeypatch.setattr(Extractor, "_hashes", hashing)  # the forked workers inherit it
-    sources = list(discover([], config, tmp_path))
     results = extract_all(sources, config, tmp_path, use_cache=False)
     assert sum(len(result.sites) for result in results) == 1
     with pytest.raises(AssertionError, match="hashed"):
@@ -121,10 +123,7 @@ def test_a_run_without_cache_or_dependents_hashes_no_file_it_read(tmp_path, monk
 
 
 def test_cached_files_keep_their_dependency_hashes_for_remember(tmp_path):
-    make_tree(tmp_path, plain_files=40)
-    config = load_config(tmp_path)
-    config.jobs = 2
-    sources = list(discover([], config, tmp_path))
+    config, sources = tree_sources(tmp_path, jobs=2)
     results = extract_all(sources, config, tmp_path, use_cache=True)
     assert all(r.deps is not None for r in results if r.cache_key is not None)
     assert sum(r.cache_key is not None for r in results) >= 40
