@@ -146,3 +146,26 @@ def test_python_version_is_part_of_the_cache_key(tmp_path, monkeypatch):
     before = cache_salt(load_config(tmp_path))
     monkeypatch.setattr(sys, "version_info", (3, 99, 0, "final", 0))
     assert cache_salt(load_config(tmp_path)) != before
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_modules_are_kept_for_templates_only_when_the_run_extracts_templates(
+    tmp_path, monkeypatch, jobs
+):
+    from costlint.extract import template_links
+
+    log = tmp_path / "kept.log"
+
+    def kept(project, path, rel, text, sites, dependencies):
+        if sites:  # what remember_extraction keeps
+            with log.open("a") as handle:  # the forked workers write here too
+                handle.write(rel + "\n")
+
+    monkeypatch.setattr(template_links, "remember_extraction", kept)
+    config, sources = tree_sources(tmp_path, jobs=jobs)
+    extract_all(sources, config, tmp_path, use_cache=False)
+    assert not log.exists()  # no template in the run: no module kept for one
+    write(tmp_path, {"prompts/ask.j2": "Classify: {{ review }}\n"})
+    sources = list(discover([], config, tmp_path))
+    extract_all(sources, config, tmp_path, use_cache=False)
+    assert log.read_text().split() == ["app.py"]

@@ -117,6 +117,10 @@ class Extractor:
         # Whether a result gets ``deps``: a run that neither caches nor asks for dependents
         # (``--no-cache``) would hash every file an analysis read, only to drop the hashes.
         self.hash_reads = True
+        # Whether a Python module's sites are kept for the templates it sends: only a run
+        # that extracts Jinja2 templates reads them (a 20,000-file tree without templates
+        # kept every module's sites in each worker, ~58 MB in all).
+        self.keep_for_templates = True
         self._extracted: list[PromptSite] | None = None  # the last file's, when shareable
 
     @cached_property
@@ -193,7 +197,7 @@ class Extractor:
         with self.project.tracking() as log:
             result = self._extract_text(source, text)
         result.dependencies = log.result()
-        if self._extracted is not None and source.kind == "python":
+        if self._extracted is not None and source.kind == "python" and self.keep_for_templates:
             from .extract.template_links import remember_extraction
 
             remember_extraction(
@@ -373,12 +377,18 @@ _KEEP_READS = False  # the worker's ``keep_reads`` (see ``extract_all``)
 
 
 def _init_worker(
-    config: Config, cwd: Path, use_cache: bool, analysis_salt: str | None, keep_reads: bool
+    config: Config,
+    cwd: Path,
+    use_cache: bool,
+    analysis_salt: str | None,
+    keep_reads: bool,
+    templates: bool,
 ) -> None:
     global _WORKER, _KEEP_READS
     tune_gc()
     _WORKER = Extractor(config, cwd, use_cache, analysis_salt)
     _WORKER.hash_reads = _WORKER.cache.enabled or keep_reads
+    _WORKER.keep_for_templates = templates
     _KEEP_READS = keep_reads
 
 
@@ -424,6 +434,8 @@ def extract_all(
         extractor.cached(source) if use_cache else None for source in sources
     ]
     pending = [index for index, result in enumerate(results) if result is None]
+    templates = any(sources[index].kind == "jinja" for index in pending)
+    extractor.keep_for_templates = templates
     total = len(sources)
     done = total - len(pending)
     if progress is not None:
@@ -442,7 +454,7 @@ def extract_all(
         context = multiprocessing.get_context("fork")
         chunk = max(1, min(32, len(pending) // (jobs * 8) or 1))
         work = [sources[index] for index in pending]
-        initargs = (config, cwd, use_cache, analysis_salt, keep_reads)
+        initargs = (config, cwd, use_cache, analysis_salt, keep_reads, templates)
         shared = _share_caller_words(config, work, jobs)
         try:
             with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:
