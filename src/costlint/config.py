@@ -17,6 +17,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Folders no walk of the project's Python files looks into (the caller index's walk, and
+# the replay cache's list of what that walk can read), besides hidden ones and virtualenvs.
+PROJECT_WALK_SKIPPED_DIRS = frozenset(
+    {"node_modules", "__pycache__", "site-packages", "venv", ".venv", "env", "build", "dist"}
+)
+
+
+def project_walk_dirs(folder: str, dirs: list[str]) -> list[str]:
+    """The subfolders of ``folder`` (from ``os.walk``) a project walk enters, sorted."""
+    import os
+
+    return sorted(
+        d
+        for d in dirs
+        if not d.startswith(".")
+        and d not in PROJECT_WALK_SKIPPED_DIRS
+        and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
+    )
+
+
 DEFAULT_EXCLUDE = (
     ".git",
     ".hg",

@@ -63,10 +63,6 @@ ENV_READ = (
 ENV_PRESENCE = ("ANTHROPIC_API_KEY",)  # only whether it is set: a key never enters an entry
 # Options after which the run must really run (it writes files, or reads no cache).
 NEVER_REPLAYED = ("apply_fixes", "show_diff", "show_settings", "write_usage")
-# Folders no project walk looks into (as the caller index's walk; see ``project_files``).
-SKIPPED_DIRS = frozenset(
-    {"node_modules", "__pycache__", "site-packages", "venv", ".venv", "env", "build", "dist"}
-)
 SDK_PIN_FILES = (  # sdkpin._READERS' patterns, under the repository root
     "poetry.lock",
     "uv.lock",
@@ -597,15 +593,11 @@ def _distributions() -> list[str]:
 def project_files(root: Path) -> list[str]:
     """The project's Python files and notebooks, as the caller index walks them (a superset:
     no limits): a file that starts calling a scanned function invalidates a kept run."""
+    from .config import project_walk_dirs
+
     found: list[str] = []
     for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if not d.startswith(".")
-            and d not in SKIPPED_DIRS
-            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
-        )
+        dirs[:] = project_walk_dirs(folder, dirs)
         found.extend(
             os.path.join(folder, name) for name in sorted(names) if name.endswith((".py", ".ipynb"))
         )

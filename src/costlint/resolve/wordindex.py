@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..config import project_walk_dirs
+
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
@@ -44,11 +46,6 @@ MAX_INDEXED_NOTEBOOKS = 2_000  # notebooks indexed per project (their JSON text)
 # is a folder of unrelated files: fewer of them are indexed.
 MAX_INDEXED_OUTSIDE_A_PROJECT = 2_000
 PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", ".costlint.yaml")
-SKIPPED_DIRS = frozenset(
-    {
-        "node_modules", "__pycache__", "site-packages", "venv", ".venv", "env", "build", "dist",
-    }
-)  # fmt: skip
 _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)|import[ \t]+([^\n#]+))",
     re.MULTILINE,
@@ -339,13 +336,7 @@ class WordIndex:
         notebooks = 0
         limit = MAX_INDEXED_FILES if is_project(self.root) else MAX_INDEXED_OUTSIDE_A_PROJECT
         for folder, dirs, names in os.walk(self.root):
-            dirs[:] = sorted(
-                d
-                for d in dirs
-                if not d.startswith(".")
-                and d not in SKIPPED_DIRS
-                and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
-            )
+            dirs[:] = project_walk_dirs(folder, dirs)
             for name in sorted(names):
                 if name.endswith(".py"):
                     if len(found) - notebooks >= limit:
