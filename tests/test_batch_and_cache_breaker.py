@@ -315,9 +315,11 @@ def test_cl005_is_priced_at_the_catalog_batch_discount(tmp_path):
 
 
 def test_cl006_now_writes_every_call_and_after_reads_the_stable_part(tmp_path):
-    from dataclasses import replace
-
-    from costlint.price.formulas import PlanChange, monthly_cost
+    from costlint.price.formulas import (
+        PlanChange,
+        monthly_cost,
+        replace,  # Plan is a NamedTuple
+    )
     from costlint.price.run import current_plan, workload
 
     by_rule, sites = _costs(tmp_path)

@@ -6,7 +6,15 @@ import random
 import re
 
 from costlint import intent
-from costlint.regexfilter import ASCII_FOLDS, AllOf, AnyOf, may_match, requirement
+from costlint.regexfilter import (
+    ASCII_FOLDS,
+    AllOf,
+    AnyOf,
+    LazyPattern,
+    lazy_compile,
+    may_match,
+    requirement,
+)
 
 INTENT_PATTERNS = [pattern for _, _, pattern in intent.ANSWER_SHAPES + intent.SIMPLE_TASKS] + [
     intent.COMPLEX_WORK
@@ -118,3 +126,38 @@ def test_the_filter_never_hides_a_match_of_an_intent_pattern() -> None:
                 matched.add(pattern.pattern)
                 assert may_match(pattern, text), (pattern.pattern, text)
     assert matched == {pattern.pattern for pattern in INTENT_PATTERNS}  # each one was tried
+
+
+def _module_patterns() -> list[object]:
+    return [value for value in vars(intent).values() if isinstance(value, LazyPattern)]
+
+
+def test_every_intent_pattern_reads_and_matches_as_its_compiled_form() -> None:
+    lazy = _module_patterns() + INTENT_PATTERNS
+    assert len({id(pattern) for pattern in lazy}) == 26  # every pattern of the module
+    assert all(isinstance(pattern, LazyPattern) for pattern in lazy)
+    texts = [
+        "Answer yes or no: is the ticket urgent?",
+        "Classify the sentiment of the review as positive, negative or neutral.",
+        "Write a detailed report, step by step.",
+        "Extract the email address. Respond with A or B. json only",
+    ]
+    for pattern in lazy:
+        compiled = re.compile(pattern.pattern, pattern.flags)
+        assert pattern.flags == compiled.flags
+        for text in texts:
+            assert [m.span() for m in pattern.finditer(text)] == [
+                m.span() for m in compiled.finditer(text)
+            ]
+            found, expected = pattern.search(text), compiled.search(text)
+            assert (found and found.span()) == (expected and expected.span())
+
+
+def test_a_lazy_pattern_is_compiled_at_its_first_search_only() -> None:
+    pattern = lazy_compile(r"\bsentiment\b", re.IGNORECASE)
+    assert pattern._compiled is None
+    assert not may_match(pattern, "Summarise the ticket.")  # the pre-filter reads the source
+    assert pattern._compiled is None
+    assert pattern.search("The SENTIMENT, please").span() == (4, 13)
+    assert pattern._compiled is pattern.compiled()
+    assert pattern.sub("x", "sentiment") == "x"  # the rest of re.Pattern, through the compiled

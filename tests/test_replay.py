@@ -130,6 +130,53 @@ def test_editing_a_scanned_file_is_a_full_run(project, name):
     assert ("b.py:" in result.stdout) == (name == "b.py") and "b.py:" not in first.stdout
 
 
+@pytest.mark.parametrize("args", [(), ("a.py", "b.py")])
+def test_a_miss_loads_the_config_and_discovers_the_files_once(project, monkeypatch, args):
+    """The replay check's config and discovery are handed to the run that follows a miss."""
+    import costlint.config
+    import costlint.discover
+
+    project.kept(*args)
+    write(project.root, {"a.py": WASTE + "\nEDITED = 1\n"})
+    loads: list[Path] = []
+    walks: list[list[Path]] = []
+    real_load, real_discover = costlint.config.load_config, costlint.discover.discover
+
+    def load_config(*a, **k):
+        loads.append(a[0])
+        return real_load(*a, **k)
+
+    def discover(paths, *a, **k):
+        walks.append(list(paths))
+        return real_discover(paths, *a, **k)
+
+    monkeypatch.setattr(costlint.config, "load_config", load_config)
+    monkeypatch.setattr(costlint.discover, "discover", discover)
+    monkeypatch.setattr(costlint.pipeline, "discover", discover)
+    result, full = project(*args)
+    assert full and "a.py:" in result.stdout  # a miss: the edited file was checked
+    assert len(loads) == 1
+    scanned = [paths for paths in walks if paths != [project.root]]  # the importers' walk
+    assert scanned == [[Path(arg) for arg in args]]
+
+
+def test_a_run_with_no_entry_to_check_discovers_in_the_pipeline(project, monkeypatch):
+    seen = []
+    real = costlint.pipeline.scan
+
+    def scan(config, options):
+        seen.append(options.sources)
+        return real(config, options)
+
+    monkeypatch.setattr(costlint.pipeline, "scan", scan)
+    result, full = project()
+    assert full and seen == [None]  # no kept entry: the replay check did not discover
+    project()
+    write(project.root, {"a.py": WASTE + "\nEDITED = 1\n"})
+    project()
+    assert [len(s) if s is not None else None for s in seen] == [None, None, 3]
+
+
 @pytest.mark.parametrize(
     ("change", "name"),
     [("add", "c.py"), ("add", "more.yaml"), ("remove", "b.py"), ("remove", "notes.yaml")],

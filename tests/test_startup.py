@@ -96,6 +96,29 @@ NOT_FOR_AN_EDITED_FILE = (
     "email",
     "http",
     "urllib.request",
+    # Nor the other commands' modules, `diff`'s git reader, the API client, the Jinja2
+    # sandbox, TOML and .gitignore parsing (the repository has neither file), or textwrap
+    # (a `dedent` the file does not call).
+    "costlint.settings",
+    "costlint.init",
+    "costlint.usage_import",
+    "costlint.comment",
+    "costlint.ruledocs",
+    "costlint.catalog.mirror",
+    "costlint.report.statistics",
+    "costlint.report.models_table",
+    "costlint.report.github",
+    "costlint.report.gitlab",
+    "costlint.report.junit",
+    "costlint.report.diff_formats",
+    "costlint.report.diff_markdown",
+    "costlint.gitsource",
+    "costlint.tokens.api_client",
+    "costlint.resolve.jinja_sandbox",
+    "tomllib",
+    "pathspec",
+    "textwrap",
+    "difflib",
 )
 
 

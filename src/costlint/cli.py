@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import click
 
 from . import __version__
-from .replay import replayable
+from .replay import Prepared, replayable
 
 FORMATS = ("text", "json", "markdown", "sarif", "github", "gitlab", "junit")
 SEVERITIES = ("error", "warning", "info")  # most severe first (--fail-on)
@@ -197,11 +197,13 @@ def _run(
     diagnostics_to_stdout: bool = False,
     fail_on: list[str | None] | None = None,
     echo: bool = True,
+    prepared: Prepared | None = None,
     **more: Any,
 ) -> Any:
     """Runs the pipeline (``more``: further RunOptions); prints warnings and diagnostics
     (unless ``echo`` is False: `check --fix` prints those of its last run only).
-    ``fail_on``: a list to which the configured ``fail-on`` is appended."""
+    ``fail_on``: a list to which the configured ``fail-on`` is appended. ``prepared``: the
+    config and discovered files the replay check computed (not loaded or discovered again)."""
     from .config import ConfigError, load_config, search_start
     from .pipeline import RunOptions, run
 
@@ -209,7 +211,11 @@ def _run(
     for path in paths:
         if not (cwd / path).exists():
             raise ConfigError(f"path does not exist: {path}")
-    config = load_config(search_start(cwd, paths), choices.config_path)
+    if prepared is not None:
+        config = prepared.config
+        more["sources"] = prepared.sources
+    else:
+        config = load_config(search_start(cwd, paths), choices.config_path)
     if fail_on is not None:
         fail_on.append(config.fail_on)
     options = RunOptions(
@@ -348,6 +354,7 @@ def check(
     unsafe_fixes: bool = False,
     show_diff: bool = False,
     show_fixes: bool = False,
+    prepared: Prepared | None = None,
 ) -> int:
     """Lint PATHS (default: the current directory); exit 1 on findings.
 
@@ -375,9 +382,12 @@ def check(
     to_stdout = pre_commit and output_format == "text"
 
     def scan() -> Any:
+        nonlocal prepared
+        given, prepared = prepared, None  # the first scan only: `--fix` scans again
         return _run(
             paths,
             choices,
+            prepared=given,
             diagnostics_to_stdout=to_stdout,
             fail_on=configured if not configured else None,  # the first scan reads it
             echo=not fixing,
@@ -500,12 +510,13 @@ def report(
     choices: ScanChoices,
     usage_file: Path | None,
     write_usage: bool,
+    prepared: Prepared | None = None,
 ) -> int:
     """Projected monthly cost of each call site in PATHS and what each finding's fix saves.
 
     Exits 0 whatever it finds (2 on a usage or config error): use `check` to gate CI.
     """
-    result = _run(paths, choices, usage_file=usage_file, write_usage=write_usage)
+    result = _run(paths, choices, prepared=prepared, usage_file=usage_file, write_usage=write_usage)
     written = result.usage_written
     if written is not None:
         click.echo(

@@ -12,16 +12,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from .regexfilter import may_match
+from .regexfilter import LazyPattern, lazy_compile, may_match
+
+# The patterns are compiled on first use (regexfilter.LazyPattern): a run whose prompts hold
+# none of a pattern's words never compiles it.
 
 _FLAGS = re.IGNORECASE
 
 # Answer shapes -> a generous cap (tokens) for the answer they describe.
-ANSWER_SHAPES: list[tuple[str, int, re.Pattern[str]]] = [
+ANSWER_SHAPES: list[tuple[str, int, LazyPattern]] = [
     (
         "yes/no",
         16,
-        re.compile(
+        lazy_compile(
             r"\b(?:answer|respond|reply|return|output|say|print|decide)\b[^.\n]{0,50}?"
             r"\b(?:yes|true)\s*(?:or|/)\s*(?:no|false)\b"
             r"|\b(?:\"yes\"|'yes'|yes)\s*(?:or|/)\s*(?:\"no\"|'no'|no)\s*(?:only\b|[?:])"
@@ -29,11 +32,11 @@ ANSWER_SHAPES: list[tuple[str, int, re.Pattern[str]]] = [
             _FLAGS,
         ),
     ),
-    ("one word", 16, re.compile(r"\b(?:one|single|1)[- ]word\b", _FLAGS)),
+    ("one word", 16, lazy_compile(r"\b(?:one|single|1)[- ]word\b", _FLAGS)),
     (
         "a number",
         16,
-        re.compile(
+        lazy_compile(
             r"\b(?:only|just)\s+(?:a|the|one)\s+(?:number|integer|digit|score|rating)\b"
             r"|\b(?:return|respond\s+with|reply\s+with|answer\s+with|output)\s+(?:only\s+|just\s+)?"
             r"(?:a|the|one)\s+(?:single\s+)?(?:number|integer|numeric\s+(?:score|value))\b"
@@ -45,7 +48,7 @@ ANSWER_SHAPES: list[tuple[str, int, re.Pattern[str]]] = [
     (
         "a label",
         32,
-        re.compile(
+        lazy_compile(
             r"\b(?:only|just)\s+(?:the|a|one)\s+(?:label|category|class|tag|intent|team|department)"
             r"|\b(?:classify|categori[sz]e)\b[^.\n]{0,80}\b(?:into|as)\s+(?:one\s+of|either)\b"
             r"|\brespond\s+with\s+(?:only\s+)?(?:one\s+of|the\s+(?:label|category))\b"
@@ -56,16 +59,16 @@ ANSWER_SHAPES: list[tuple[str, int, re.Pattern[str]]] = [
     (
         "a choice between two answers",
         16,
-        re.compile(
+        lazy_compile(
             r"\b(?i:respond|answer|reply|output|return|say)\s+(?i:with\s+)?(?i:only\s+|just\s+)?"
             r"(?:\[\[)?[\"']?A[\"']?(?:\]\])?\s*(?:or|/)\s*(?:\[\[)?[\"']?B[\"']?(?:\]\])?(?![\w])"
         ),
     ),
-    ("one sentence", 128, re.compile(r"\b(?:one|a\s+single|1|single)\s+sentence\b", _FLAGS)),
+    ("one sentence", 128, lazy_compile(r"\b(?:one|a\s+single|1|single)\s+sentence\b", _FLAGS)),
     (
         "a few sentences",
         256,
-        re.compile(
+        lazy_compile(
             r"\b(?:in|with|using|of|to)\s+(?:two|three|2|3|a\s+couple\s+of)\s+(?:short\s+)?"
             r"sentences\b|\b(?:two|three|2|3)[- ]sentence\s+(?:summary|answer|description)\b",
             _FLAGS,
@@ -74,12 +77,12 @@ ANSWER_SHAPES: list[tuple[str, int, re.Pattern[str]]] = [
     (
         "a very short answer",
         128,
-        re.compile(r"\bvery\s+(?:short|brief(?:ly)?|concise(?:ly)?)\b", _FLAGS),
+        lazy_compile(r"\bvery\s+(?:short|brief(?:ly)?|concise(?:ly)?)\b", _FLAGS),
     ),
     (
         "a small fenced JSON answer",
         128,
-        re.compile(
+        lazy_compile(
             r"```json\s*\{\s*\"\w+\"\s*:[^,{}\n]{0,40}(?:,\s*\"\w+\"\s*:[^,{}\n]{0,40})?\s*\}\s*```",
             _FLAGS,
         ),
@@ -87,7 +90,7 @@ ANSWER_SHAPES: list[tuple[str, int, re.Pattern[str]]] = [
     (
         "a small JSON object",
         256,
-        re.compile(
+        lazy_compile(
             r"\bjson\b[^.\n]{0,40}\{\s*\"?\w+\"?\s*(?::[^,}]{0,30})?\s*(?:,\s*\"?\w+\"?\s*"
             r"(?::[^,}]{0,30})?\s*){0,5}\}"
             r"|\bjson\s+only\b|\bonly\s+(?:valid\s+)?json\b",
@@ -96,19 +99,19 @@ ANSWER_SHAPES: list[tuple[str, int, re.Pattern[str]]] = [
     ),
 ]
 
-SIMPLE_TASKS: list[tuple[str, str, re.Pattern[str]]] = [
-    ("sentiment", "haiku", re.compile(r"\bsentiment\b", _FLAGS)),
+SIMPLE_TASKS: list[tuple[str, str, LazyPattern]] = [
+    ("sentiment", "haiku", lazy_compile(r"\bsentiment\b", _FLAGS)),
     (
         "classification",
         "haiku",
-        re.compile(
+        lazy_compile(
             r"\b(?:classify|classifier|categori[sz]e|categori[sz]ation|label\s+the)\b", _FLAGS
         ),
     ),
     (
         "extraction",
         "haiku",
-        re.compile(
+        lazy_compile(
             r"\bextract\s+(?:the\s+|a\s+|all\s+)?[\w\s]{0,30}\b(?:field|name|date|email|address|"
             r"amount|number|id|title|entities|entity|values?)\b",
             _FLAGS,
@@ -117,14 +120,14 @@ SIMPLE_TASKS: list[tuple[str, str, re.Pattern[str]]] = [
     (
         "routing",
         "haiku",
-        re.compile(r"\b(?:route|routing|which\s+(?:team|queue|department))\b", _FLAGS),
+        lazy_compile(r"\b(?:route|routing|which\s+(?:team|queue|department))\b", _FLAGS),
     ),
     ("a yes/no answer", "haiku", ANSWER_SHAPES[0][2]),
     ("a numeric answer", "haiku", ANSWER_SHAPES[2][2]),
     (
         "pairwise judging",
         "sonnet",
-        re.compile(
+        lazy_compile(
             ANSWER_SHAPES[4][2].pattern
             + r"|\b(?i:which\s+(?:response|answer|output|summary|completion)\s+is\s+better)\b"
         ),
@@ -132,31 +135,31 @@ SIMPLE_TASKS: list[tuple[str, str, re.Pattern[str]]] = [
     (
         "transcription",
         "haiku",
-        re.compile(
+        lazy_compile(
             r"\btranscribe\s+(?:the|this|all|every)?\s*(?:typed\s+|printed\s+)?text\b", _FLAGS
         ),
     ),
     (
         "a short JSON list",
         "haiku",
-        re.compile(
+        lazy_compile(
             r"\b(?:give|return|output|generate|list)\s+(?:me\s+)?(?:a\s+)?(?:json\s+)?"
             r"(?:list|array)\s+of\s+(?:\d+|three|five|ten|a\s+few)\b",
             _FLAGS,
         ),
     ),
-    ("a very short answer", "haiku", re.compile(r"\bvery\s+(?:short|brief(?:ly)?)\b", _FLAGS)),
+    ("a very short answer", "haiku", lazy_compile(r"\bvery\s+(?:short|brief(?:ly)?)\b", _FLAGS)),
     (
         "a one-sentence summary",
         "sonnet",
-        re.compile(
+        lazy_compile(
             r"\bsummari[sz]e\b[^.\n]{0,60}\b(?:one|a\s+single|1)\s+sentence\b|\btl;?dr\b", _FLAGS
         ),
     ),
 ]
 
 # Long-form or multi-step work: never a short answer, never model overkill.
-COMPLEX_WORK = re.compile(
+COMPLEX_WORK = lazy_compile(
     r"\bwrite\s+(?:a\s+|an\s+|the\s+)?(?:detailed\s+|long\s+|full\s+)?(?:essay|report|article|"
     r"blog|story|document|code|function|program|proposal)"
     r"|\bexplain\s+(?:why|how|your|the\s+reason)|\bjustify\b|\byour\s+reasoning\b"
@@ -172,11 +175,11 @@ COMPLEX_WORK = re.compile(
 
 
 # A complex-work phrase that names the INPUT ("the step-by-step plan below") asks for nothing.
-_INPUT_BEFORE = re.compile(
+_INPUT_BEFORE = lazy_compile(
     r"\b(?:the|this|these|that|following|given|provided|attached|user'?s)\s+(?:\w+\s+){0,2}$",
     _FLAGS,
 )
-_INPUT_AFTER = re.compile(
+_INPUT_AFTER = lazy_compile(
     r"^[\w\s-]{0,30}?\b(?:below|above|provided|attached|given|follows|in\s+<)", _FLAGS
 )
 
@@ -204,14 +207,14 @@ class SimpleTask(NamedTuple):
     suggested_family: str  # "haiku" or "sonnet"
 
 
-NEGATION = re.compile(r"\b(?:avoid|not|never|don't|do\s+not|without|instead\s+of)\b", _FLAGS)
+NEGATION = lazy_compile(r"\b(?:avoid|not|never|don't|do\s+not|without|instead\s+of)\b", _FLAGS)
 
 
 # A heading that labels an input section ("Sentiment Analysis:" above the data): not a task.
-_LABEL_AFTER = re.compile(r"^[\w \t-]{0,30}:[ \t]*$", re.MULTILINE)
+_LABEL_AFTER = lazy_compile(r"^[\w \t-]{0,30}:[ \t]*$", re.MULTILINE)
 
 
-def _affirmed(text: str, pattern: re.Pattern[str]) -> bool:
+def _affirmed(text: str, pattern: LazyPattern) -> bool:
     """A match that is not negated just before it ("avoid yes/no questions"), not the label
     of an input section (a line of its own ending in a colon) and not a placeholder's name."""
     if not may_match(pattern, text):
@@ -257,12 +260,12 @@ def simple_task(text: str) -> SimpleTask | None:
 
 SCALAR_TYPES = frozenset({"string", "number", "integer", "boolean", "null"})
 # String fields that carry free text (their answer can be long), and tools that do real work.
-LONG_TEXT_FIELD = re.compile(
+LONG_TEXT_FIELD = lazy_compile(
     r"content|text|code|body|html|markdown|essay|article|report|answer|response|explanation|"
     r"reasoning|summary|message|draft|script|query|command|patch|diff",
     _FLAGS,
 )
-AGENT_TOOL = re.compile(
+AGENT_TOOL = lazy_compile(
     r"bash|shell|exec|run|code|python|file|edit|write|read|str_replace|computer|browser|"
     r"terminal|sql|search|fetch|navigate|click|create|delete|update",
     _FLAGS,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .config import Config, ConfigError
-from .discover import discover
+from .discover import SourceFile, discover
 from .engine import Engine, Rule, load_project_rules, load_rules
 from .extraction import (  # noqa: F401 (FileTimeout, extractor_for: re-exported)
     FileTimeout,
@@ -51,6 +51,9 @@ class RunOptions:
     dependents: bool = False
     # Called with (files extracted, files to extract) as extraction goes (a progress bar).
     progress: Callable[[int, int], None] | None = None
+    # The files to scan, already discovered for these paths, cwd, force_exclude and repo_root
+    # (the replay check's discovery, handed over on a miss); None: discover them.
+    sources: list[SourceFile] | None = None
 
 
 class UsageWritten(NamedTuple):
@@ -228,9 +231,11 @@ def scan(config: Config, options: RunOptions) -> Run:
     )
     salt = analysis_salt(config, options, engine, counter) if options.use_cache else None
     cache = file_cache(config, options.use_cache, salt)
-    sources = list(
-        discover(options.paths, config, options.cwd, options.force_exclude, options.repo_root)
-    )
+    sources = options.sources
+    if sources is None:
+        sources = list(
+            discover(options.paths, config, options.cwd, options.force_exclude, options.repo_root)
+        )
     # Nominated before the extraction: the project listing this makes also answers the
     # cache's trust check (one `git` process instead of two).
     nominated = _nominated(sources, config, options) if _explicit_files(options) else []

@@ -42,7 +42,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .discover import SourceFile
 
 FORMAT = 1  # bump when an entry's layout or what it rests on changes
 KEPT_RUNS = 8  # entries kept per cache directory (the most recently written)
@@ -75,9 +79,24 @@ USAGE_FILE_NAMES = ("costlint-usage.yaml", "costlint-usage.yml")
 PACKAGE = Path(__file__).resolve().parent
 
 
+class Prepared:
+    """What the replay check computed before it missed, handed to the run so that it is not
+    done twice: the config as loaded (as `check` and `report` load it) and, when the check got
+    as far as discovery, the discovered files (discovery with the run's paths, directory and
+    ``--force-exclude``, and no other repository root). A plain class: it is defined on the
+    replayed path, where a NamedTuple's or dataclass's generated code would cost start-up."""
+
+    __slots__ = ("config", "sources")
+
+    def __init__(self, config: Config, sources: list[SourceFile] | None) -> None:
+        self.config = config
+        self.sources = sources
+
+
 def replayable(command: str) -> Callable[[Callable[..., int]], Callable[..., int]]:
-    """Serve ``command`` from a kept run when it can; else run it, and keep its output when
-    it qualifies. Wrapped inside cli's error guard: a failing run raises, and is not kept."""
+    """Serve ``command`` from a kept run when it can; else run it (with ``prepared=``: what
+    the check computed), and keep its output when it qualifies. Wrapped inside cli's error
+    guard: a failing run raises, and is not kept."""
 
     def decorate(func: Callable[..., int]) -> Callable[..., int]:
         @wraps(func)
@@ -89,7 +108,7 @@ def replayable(command: str) -> Callable[[Callable[..., int]], Callable[..., int
             if code is not None:
                 return code
             with session.recording():
-                code = func(*args, **params)
+                code = func(*args, prepared=session.prepared(), **params)
             session.keep(code)
             return code
 
@@ -142,6 +161,7 @@ class Session:
         self.before = self.light_inputs()
         self._chunks: list[tuple[int, str]] = []
         self._hits: dict[str, Any] | None = None
+        self._discovered: list[Any] | None = None  # discovery before the run, if it got there
 
     @classmethod
     def open(cls, command: str, params: dict[str, Any]) -> Session | None:
@@ -175,6 +195,11 @@ class Session:
         if key_bytes is None:
             return None
         return cls(command, params, config, key_bytes)
+
+    def prepared(self) -> Prepared:
+        """The config and the discovered files, for the run that follows a miss."""
+        found = self._discovered
+        return Prepared(self.config, None if found is None else list(found))
 
     def _untracked(self) -> bool:
         """The cache directory is not tracked by git (asked only once an entry is to be
@@ -354,6 +379,7 @@ class Session:
             return False
         kept = body["tree"]["sources"]
         sources = self.sources()
+        self._discovered = list(sources)  # the run takes these on a miss (prepared)
         if len(kept) != len(sources):
             return False
         pairs = list(zip(sources, kept, strict=True))

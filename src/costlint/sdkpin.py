@@ -21,9 +21,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 MAX_FILE_BYTES = 5_000_000
 PACKAGE = "anthropic"
@@ -35,10 +34,11 @@ _VERSION = re.compile(r"\d+(?:\.\d+)*")
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
 
 
-@dataclass(frozen=True)
-class SdkPin:
+class SdkPin(NamedTuple):
     """The pinned SDK: ``version`` is exact (a lock file, ``==``) or a range's lower bound;
-    ``below`` is the range's exclusive upper bound when one is written (``<2``, ``^1.3``)."""
+    ``below`` is the range's exclusive upper bound when one is written (``<2``, ``^1.3``).
+    (A NamedTuple: no dataclass feature is used, and a frozen dataclass costs ~3 M
+    instructions to build at import; never written to JSON or the cache, only described.)"""
 
     version: str | None
     exact: bool

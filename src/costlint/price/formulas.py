@@ -11,10 +11,10 @@ several together.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..fixes import MTOK, token_cost
 
@@ -24,6 +24,15 @@ SECONDS_PER_MONTH = 365.25 / 12 * 86_400  # 2,629,800 s: an average month
 TTL_SECONDS = {"5m": 300, "1h": 3600}
 NEW_TOKENIZER_FACTOR = 1.3  # Claude 4.7+ tokenizer: ~30% more tokens for the same text
 WINDOW_EXCHANGES = 3  # the window the resent-history fix suggests: about history[-6:]
+
+
+def replace(record: Any, /, **changes: Any) -> Any:
+    """A copy of ``record`` with ``changes``: ``Workload``, ``Plan`` and ``PlanChange`` are
+    NamedTuples (a frozen dataclass costs ~3 M instructions to build at import, and none of
+    them uses a dataclass feature); a dataclass (``FindingCost``) goes to dataclasses.replace."""
+    if isinstance(record, tuple):
+        return record._replace(**changes)
+    return dataclasses.replace(record, **changes)
 
 
 class Unpriced(Exception):
@@ -62,8 +71,7 @@ def cached_token_price(prices: Any, ttl: str, hit: float) -> float:
     return (1.0 - hit) * write + hit * prices.cache_read
 
 
-@dataclass(frozen=True)
-class Workload:
+class Workload(NamedTuple):
     """What a call site sends, in tokens of its current model's tokenizer.
 
     A single call sends ``prefix + rest`` input tokens and gets ``output`` back. A
@@ -102,8 +110,7 @@ class Workload:
         return self.new + self.output
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """How the request is sent: model, prefix caching (None, "5m", "1h"), history handling."""
 
     model: Any  # catalog.ModelInfo with prices
@@ -258,8 +265,7 @@ def _sum_runs(cost: Callable[[int], float], turns: int, breaks: Iterable[int]) -
     return total
 
 
-@dataclass(frozen=True)
-class PlanChange:
+class PlanChange(NamedTuple):
     """A change a finding's fix makes to the plan (a model, prefix caching, history)."""
 
     model: Any = None

@@ -9,7 +9,6 @@ are not counted twice in the totals).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from typing import Any
 
 from ..catalog import platform_of
@@ -28,7 +27,15 @@ from ..site import UNKNOWN, Finding, PromptSite
 from ..usage import SiteUsage, Usage, default_usage
 from .costs import Assumptions, CallerCost, CostReport, FindingCost, SiteCost
 from .fixplans import price_finding
-from .formulas import Plan, PlanChange, Unpriced, Workload, apply_changes, monthly_cost
+from .formulas import (  # replace: dataclasses.replace, for the NamedTuples too
+    Plan,
+    PlanChange,
+    Unpriced,
+    Workload,
+    apply_changes,
+    monthly_cost,
+    replace,
+)
 
 
 def price_run(result: Any, usage: Usage | None = None) -> CostReport:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import string
-import textwrap
 from typing import Any
 
 from ..site import UNKNOWN, Str
@@ -159,6 +158,8 @@ def transform(value: Any, method: str, *args: str) -> Any:
 
             new = inspect.cleandoc(text)
         else:
+            import textwrap  # only for a dedent (its import compiles several patterns)
+
             new = textwrap.dedent(text)
     elif method == "replace":
         new = text.replace(args[0], args[1])
