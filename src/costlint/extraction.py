@@ -455,6 +455,7 @@ def extract_all(
         chunk = max(1, min(32, len(pending) // (jobs * 8) or 1))
         work = [sources[index] for index in pending]
         initargs = (config, cwd, use_cache, analysis_salt, keep_reads, templates)
+        _import_front_ends({source.kind for source in work}, templates)
         shared = _share_caller_words(config, work, jobs)
         try:
             with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:
@@ -469,6 +470,21 @@ def extract_all(
         finally:
             _drop_caller_words(shared)
     return [result for result in results if result is not None]
+
+
+def _import_front_ends(kinds: set[str], templates: bool) -> None:
+    """Import, before forking, what every worker would import for its first file: the
+    front-ends of ``kinds``, the resolver, and the Jinja2 sandbox when templates are to be
+    extracted. Forked workers inherit the modules, so they are imported once, not per worker."""
+    from .resolve import dependencies, project  # noqa: F401
+
+    for kind in sorted(kinds):
+        try:
+            extractor_for(kind)
+        except KeyError:
+            continue
+    if templates:
+        from .resolve import jinja_sandbox  # noqa: F401
 
 
 CALLER_KINDS = frozenset({"python", "notebook", "jinja"})  # front-ends that ask the caller index

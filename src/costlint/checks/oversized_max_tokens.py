@@ -23,6 +23,8 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         return
     if _thinking_enabled(site.get("thinking")):
         return  # a thinking budget lives inside max_tokens
+    if max_tokens < int(ctx.params.get("min_max_tokens", 1024)):
+        return  # a small cap, whatever the answer (asked before reading the prompt's text)
     text = prompt_text(site)
     forced = False
     if site.get("tools") is not None:
@@ -43,8 +45,6 @@ def check(site: PromptSite, ctx: CheckContext) -> Iterator[Report]:
         if site.get("thinking") is None and not forced:  # thinking cannot run on a forced tool
             cap += int(ctx.params.get("thinking_allowance", 2048))
             note = f" (leaves {ctx.params.get('thinking_allowance', 2048)} for adaptive thinking)"
-    if max_tokens < int(ctx.params.get("min_max_tokens", 1024)):
-        return
     if max_tokens < cap * float(ctx.params.get("ratio", 8)):
         return
     remedy = OutputCap(_round_cap(cap), max_tokens=max_tokens, answer=shape.name)

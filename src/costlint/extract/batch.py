@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from ..resolve.callgraph import CallerSite, caller_graph
 from ..resolve.project import ModuleInfo, Project
-from ..resolve.syntax import call_name
+from ..resolve.syntax import all_nodes, call_name
 from ..site import BatchReach
 
 RETRY_NAMES = re.compile(r"(attempt|retr|tries|try_|backoff)", re.IGNORECASE)
@@ -206,7 +206,7 @@ def _loop_items(loop: ast.AST) -> str | None:
 
 
 def _is_retry(target: ast.AST, iterable: ast.AST) -> bool:
-    names = [node.id for node in ast.walk(target) if isinstance(node, ast.Name)]
+    names = [node.id for node in all_nodes(target) if isinstance(node, ast.Name)]
     if any(RETRY_NAMES.search(name) for name in names):
         return True
     if isinstance(iterable, ast.Call) and call_name(iterable.func) == "range" and iterable.args:
@@ -248,8 +248,7 @@ def _uses_batches(module: ModuleInfo) -> bool:
 
 
 def _interactive(level: Level) -> bool:
-    roots = {target[0].split(".")[0] for target in level.module.imports.values()}
-    if roots & INTERACTIVE_MODULES:
+    if _imports_interactive(level.module):
         return True
     function = level.function
     if function is None:
@@ -271,6 +270,17 @@ def _interactive(level: Level) -> bool:
     return False
 
 
+def _imports_interactive(module: ModuleInfo) -> bool:
+    """Whether the module imports a server, bot or UI framework: remembered on the module
+    (every chain through it asks)."""
+    known = getattr(module, "_costlint_interactive", None)
+    if known is None:
+        roots = {target[0].split(".")[0] for target in module.imports.values()}
+        known = bool(roots & INTERACTIVE_MODULES)
+        module._costlint_interactive = known  # type: ignore[attr-defined]
+    return known
+
+
 def _history_grows_in(loop: ast.AST, call: ast.AST) -> bool:
     """The loop adds to the object the request's ``messages`` come from
     (``history.append(...)``, ``conversation.add_turn(...)``): the turns depend on each other."""
@@ -282,7 +292,7 @@ def _history_grows_in(loop: ast.AST, call: ast.AST) -> bool:
         root = root.func if isinstance(root, ast.Call) else root.value
     if not isinstance(root, ast.Name):
         return False
-    for child in ast.walk(loop):
+    for child in all_nodes(loop):
         if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute):
             base = child.func.value
             method = child.func.attr
@@ -303,7 +313,7 @@ def _function_facts(function: ast.AST) -> tuple[bool, bool]:
     known = getattr(function, "_costlint_facts", None)
     if known is None:
         calls_input = runs_agent = False
-        for node in ast.walk(function):
+        for node in all_nodes(function):
             if (
                 not calls_input
                 and isinstance(node, ast.Call)
@@ -346,7 +356,7 @@ def _agent_loop_around(level: Level) -> bool:
 
 
 def _mentions_agent(node: ast.AST) -> bool:
-    for child in ast.walk(node):
+    for child in all_nodes(node):
         if isinstance(child, ast.Constant) and child.value in AGENT_WORDS:
             return True
         if isinstance(child, ast.Attribute) and child.attr in AGENT_WORDS:
@@ -408,14 +418,14 @@ def _progress_over(loop: ast.AST) -> bool:
         iterable = loop
     if iterable is None:
         return False
-    for child in ast.walk(iterable):
+    for child in all_nodes(iterable):
         if isinstance(child, ast.Call) and call_name(child.func).rsplit(".", 1)[-1] in PROGRESS:
             return True
     return False
 
 
 def _writes_results(function: ast.AST) -> bool:
-    for child in ast.walk(function):
+    for child in all_nodes(function):
         if not isinstance(child, ast.Call):
             continue
         leaf = call_name(child.func).rsplit(".", 1)[-1] or getattr(child.func, "attr", "")
@@ -439,10 +449,10 @@ def _source(node: ast.AST) -> str:
 
 
 def _names(node: ast.AST) -> list[str]:
-    found = [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
-    found += [n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)]
+    found = [n.id for n in all_nodes(node) if isinstance(n, ast.Name)]
+    found += [n.attr for n in all_nodes(node) if isinstance(n, ast.Attribute)]
     return found
 
 
 def _contains(tree: ast.AST, node: ast.AST) -> bool:
-    return any(child is node for child in ast.walk(tree))
+    return any(child is node for child in all_nodes(tree))

@@ -25,7 +25,7 @@ from ..resolve.evaluator import Resolver
 from ..resolve.flow import ValueFlow
 from ..resolve.project import ModuleInfo, Project
 from ..resolve.scope import Binding, Scope
-from ..resolve.syntax import call_name
+from ..resolve.syntax import all_nodes, call_name
 from ..resolve.values import ClassRef
 from ..site import (
     PARSE_ERROR,
@@ -1403,7 +1403,7 @@ def looks_like_claude_id(model: str) -> bool:
 
 
 def _contains_cache_control(node: ast.AST) -> bool:
-    for child in ast.walk(node):
+    for child in all_nodes(node):
         if isinstance(child, ast.Constant) and child.value == "cache_control":
             return True
         if isinstance(child, ast.keyword) and child.arg == "cache_control":
@@ -1456,7 +1456,7 @@ def _parameter_names(function: ast.AST) -> set[str]:
 
 def _appends_to(function: ast.AST, name: str) -> bool:
     """The function's body grows the list it received as ``name`` in place."""
-    for node in ast.walk(function):
+    for node in all_nodes(function):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)

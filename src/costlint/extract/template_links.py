@@ -24,7 +24,7 @@ from weakref import WeakKeyDictionary
 from ..resolve.callers import caller_index
 from ..resolve.dependencies import Dependencies
 from ..resolve.project import ModuleInfo, Project
-from ..resolve.syntax import call_name
+from ..resolve.syntax import all_nodes, call_name
 from ..site import PromptSite
 
 MAX_DEPTH = 3  # wrappers followed between the render and the call
@@ -179,7 +179,7 @@ def _target_names(target: ast.AST) -> set[str]:
 
 
 def _mentions(expr: ast.AST, seed_ids: set[int], names: set[str]) -> bool:
-    for node in ast.walk(expr):
+    for node in all_nodes(expr):
         if id(node) in seed_ids:
             return True
         if isinstance(node, ast.Name) and node.id in names:

@@ -29,7 +29,7 @@ from typing import NamedTuple
 from ..resolve.callgraph import FUNCTION_NODES, caller_graph
 from ..resolve.evaluator import Resolver
 from ..resolve.scope import Scope
-from ..resolve.syntax import call_name
+from ..resolve.syntax import all_nodes, call_name
 from ..site import VolatilePart
 
 CLOCKS = {
@@ -125,7 +125,7 @@ def _last_breakpoint(nodes: dict[str, ast.AST | None]) -> Position | None:
 def _has_cache_key(node: ast.AST) -> bool:
     return any(
         isinstance(child, ast.Constant) and child.value == "cache_control"
-        for child in ast.walk(node)
+        for child in all_nodes(node)
     )
 
 

@@ -92,6 +92,10 @@ class ModuleScopes:
         return self.scopes[node]
 
 
+# Nodes without children that no handler of the builder reads.
+_LEAVES = frozenset({ast.Name, ast.Constant})
+
+
 class _ScopeBuilder:
     """One iterative pass that records every binding per scope, and the calls and
     assignments with their context for the call finder (so the tree is walked once)."""
@@ -103,16 +107,29 @@ class _ScopeBuilder:
         module = self.module
         top = Visit(module.module_scope, None, ())
         stack: list[tuple[ast.AST, Visit]] = [(n, top) for n in reversed(module.tree.body)]
+        push = stack.append
         handlers = self._handlers()
         while stack:
             node, where = stack.pop()
             handler = handlers.get(type(node))
             if handler is not None:
                 children = handler(node, where)
-            else:
-                children = [(child, where) for child in child_nodes(node)]
-            if children:
-                stack.extend(reversed(children))
+                if children:
+                    stack.extend(reversed(children))
+                continue
+            # No handler: the children in order (pushed last first). Names and constants
+            # are leaves no handler reads, so they are not pushed at all (a third of the
+            # nodes of a typical module).
+            fields = node._fields
+            for index in range(len(fields) - 1, -1, -1):
+                value = getattr(node, fields[index], None)
+                if value.__class__ is list:
+                    for item in reversed(value):
+                        if isinstance(item, ast.AST) and item.__class__ not in _LEAVES:
+                            push((item, where))
+                elif isinstance(value, ast.AST) and value.__class__ not in _LEAVES:
+                    if not isinstance(value, ast.expr_context):
+                        push((value, where))
 
     def _handlers(self) -> dict[type, Any]:
         return {

