@@ -233,6 +233,47 @@ def test_cl005_state_beside_independent_requests_is_still_a_batch(tmp_path, body
     assert "loop over `steps`" in finding.message
 
 
+CHAT_AGENT = """
+import anthropic
+
+client = anthropic.Anthropic()
+
+
+class Agent:
+    def __init__(self):
+        self.{kept} = []
+
+    def _summarise(self):
+        old = self.{kept}[:-4]
+        client.messages.create(model="claude-haiku-4-5", max_tokens=300,
+                               messages=[{{"role": "user", "content": str(old)}}])
+
+    def query(self, question):
+        self.{kept}.append({{"role": "user", "content": question}})
+        if len(self.{kept}) > 10:
+            self._summarise()
+        return client.messages.create(model="claude-haiku-4-5", max_tokens=300,
+                                      messages={sent})
+
+
+if __name__ == "__main__":
+    agent = Agent()
+    for question in open("questions.txt").read().splitlines():
+        agent.query(question)
+"""
+
+
+def test_cl005_requests_of_a_conversation_object_are_its_turns_not_a_batch(tmp_path):
+    code = CHAT_AGENT.format(kept="history", sent="self.history")
+    assert _one(tmp_path, "CL005", {"chat.py": code}) == []
+
+
+def test_cl005_an_object_that_sends_fresh_messages_is_still_a_batch(tmp_path):
+    code = CHAT_AGENT.format(kept="notes", sent='[{"role": "user", "content": question}]')
+    lines = sorted(f.line for f in _one(tmp_path, "CL005", {"chat.py": code}))
+    assert len(lines) == 2  # the summary and the question, both over the questions
+
+
 def test_cl005_suppressed_on_the_call_line(tmp_path):
     code = (
         RULES["CL005"]

@@ -1,6 +1,6 @@
 """Whether a loop's requests depend on each other (CL005 asks before calling a loop a batch).
 
-Three shapes make a loop sequential whatever it iterates over:
+Four shapes make a loop sequential whatever it iterates over:
 
 * **state carried between iterations**: the call in the loop reads a name an earlier
   iteration wrote (``draft = revise(draft, notes)``, ``context += result`` read by the next
@@ -9,6 +9,9 @@ Three shapes make a loop sequential whatever it iterates over:
 * **a refinement loop**: a carried value is handed to a call and decides when the loop
   stops (``if review["passed"]: break`` after ``review = evaluate(draft)``), so even the
   first round's request (``if i == 1: draft = generate(task)``) is not one of a batch;
+* **a conversation held by an object**: the request is made by a method of a class that
+  sends one of its own lists as ``messages`` and adds to that list (a chat agent whose
+  ``query`` a loop calls; its summarising request belongs to the conversation too);
 * **the loop ends after the request**: a ``return`` or ``break`` right after it in the same
   block (``for model in fallbacks: try: return create(model=model)``) - at most one request
   succeeds, so it is a fallback or a search, not a batch.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable
+from typing import Any
 
 _MUTATORS = frozenset({"append", "extend", "insert", "update", "add"})
 _BLOCKS = ("body", "orelse", "finalbody")
@@ -243,3 +247,41 @@ def _walk(body: list[ast.stmt]) -> Iterable[ast.AST]:
         yield node
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             stack.extend(ast.iter_child_nodes(node))
+
+
+def holds_conversation(scopes: dict[ast.AST, Any], function: ast.AST | None) -> bool:
+    """``function`` is a method of a class that keeps a conversation: some request of the
+    class sends ``messages=self.<list>`` and the class adds to that list. Remembered on the
+    class node."""
+    scope = scopes.get(function) if function is not None else None
+    cls = getattr(scope, "class_scope", None)
+    node = getattr(cls, "node", None)
+    if not isinstance(node, ast.ClassDef):
+        return False
+    known = getattr(node, "_costlint_conversation", None)
+    if known is None:
+        sent: set[str] = set()
+        grown: set[str] = set()
+        for child in ast.walk(node):
+            if isinstance(child, ast.Call):
+                for keyword in child.keywords:
+                    if keyword.arg == "messages" and _self_attr(keyword.value):
+                        sent.add(_self_attr(keyword.value))
+                func = child.func
+                if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
+                    grown.add(_self_attr(func.value))
+            elif isinstance(child, ast.AugAssign):
+                grown.add(_self_attr(child.target))
+        known = bool(sent & (grown - {""}))
+        node._costlint_conversation = known  # type: ignore[attr-defined]
+    return known
+
+
+def _self_attr(node: ast.AST) -> str:
+    if (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    ):
+        return node.attr
+    return ""
