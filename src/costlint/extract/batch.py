@@ -120,7 +120,8 @@ def _judge(
             continue
         if index == 0 and _history_grows_in(loop[0], level.node):
             return None  # a conversation: each turn's request carries the earlier turns
-        if is_sequential(loop[0], level.node) or any(
+        owner = level.function if level.function is not None else level.module.tree
+        if is_sequential(loop[0], level.node, owner) or any(
             holds_conversation(below.module.scopes, below.function) for below in chain[:index]
         ):
             return None  # a chain, a refinement loop, a fallback, a conversation's turns

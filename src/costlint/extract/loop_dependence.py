@@ -33,21 +33,24 @@ _BLOCKS = ("body", "orelse", "finalbody")
 _LOGGING = re.compile(r"^(_?print|_?log|debug|info|warning|warn|error|exception|echo|write)", re.I)
 
 
-def is_sequential(loop: ast.AST, call: ast.AST) -> bool:
-    """``call`` (inside ``loop``) depends on an earlier iteration, or the loop ends after it."""
+def is_sequential(loop: ast.AST, call: ast.AST, owner: ast.AST) -> bool:
+    """``call`` (inside ``loop``, inside the function or module ``owner``) depends on an
+    earlier iteration, or the loop ends after it."""
     if not isinstance(loop, (ast.For, ast.AsyncFor)):
         return False
-    carried, refines = _facts(loop)
+    carried, refines = _facts(loop, owner)
     return refines or _ends_after(loop, call) or bool(_reads(call) & carried)
 
 
-def _facts(loop: ast.For | ast.AsyncFor) -> tuple[frozenset[str], bool]:
+def _facts(loop: ast.For | ast.AsyncFor, owner: ast.AST) -> tuple[frozenset[str], bool]:
     """The carried names (and names computed from them), and whether the loop refines: a
     call is handed a carried value and a carried value decides when the loop stops.
     Remembered on the loop node: every call site under a loop asks the same question."""
     known = getattr(loop, "_costlint_carried", None)
     if known is None:
-        written = _written(loop.body)
+        # a name the loop reads before writing is carried only when it has a value before
+        # the loop too: ``output`` set in an ``if/elif`` without ``else`` is not state
+        written = _written(loop.body) & _bound_outside(owner, loop)
         direct: set[str] = set()
         _scan(loop.body, _targets(loop.target), written, direct)
         carried = frozenset(_spread(loop.body, direct))
@@ -71,6 +74,36 @@ def _callee(func: ast.AST) -> str:
     if isinstance(func, ast.Attribute):
         return func.attr
     return func.id if isinstance(func, ast.Name) else ""
+
+
+def _bound_outside(owner: ast.AST, loop: ast.AST) -> set[str]:
+    """Names ``owner`` binds outside ``loop``: parameters, assignments, loop targets, ``with``
+    targets and imports (a module-level loop: the module's names)."""
+    names: set[str] = set()
+    arguments = getattr(owner, "args", None)
+    if isinstance(arguments, ast.arguments):
+        every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+        every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+        names |= {a.arg for a in every}
+    stack = list(getattr(owner, "body", []))
+    while stack:
+        node = stack.pop()
+        if node is loop or isinstance(node, (ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+            continue
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                names |= _targets(target)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
+            names |= _targets(node.target)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            names |= _targets(node.optional_vars)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        stack.extend(ast.iter_child_nodes(node))
+    return names
 
 
 def _written(body: list[ast.stmt]) -> set[str]:
@@ -236,7 +269,20 @@ def _loaded(target: ast.AST) -> ast.AST:
 
 
 def _targets(target: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    """The names an assignment target binds (``a``, ``a, *b``), or for ``d[k] = v`` and
+    ``obj.x = v`` the name whose value it changes in place (``d``, ``obj``), never ``k``."""
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return set().union(*(_targets(element) for element in target.elts))
+    if isinstance(target, ast.Starred):
+        return _targets(target.value)
+    if isinstance(target, (ast.Subscript, ast.Attribute)):
+        root = target.value
+        while isinstance(root, (ast.Subscript, ast.Attribute)):
+            root = root.value
+        return {root.id} if isinstance(root, ast.Name) else set()
+    return set()
 
 
 def _walk(body: list[ast.stmt]) -> Iterable[ast.AST]:
