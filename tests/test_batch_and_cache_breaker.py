@@ -203,6 +203,16 @@ INDEPENDENT = {
     "a counter handed to the request": (
         "    n = 0\n    for step in steps:\n        n += 1\n        grade(f'{n}: {step}')\n"
     ),
+    "a result set in if/elif branches and stored by key": (
+        "    tags = {}\n"
+        "    for step in steps:\n"
+        "        prompt = step.strip()\n"
+        "        if step.startswith('a'):\n"
+        "            out = grade(prompt)\n"
+        "        elif step.startswith('b'):\n"
+        "            out = grade(prompt.upper())\n"
+        "        tags[step] = str(out)\n"
+    ),
     "a prompt built first in the same iteration": (
         "    for step in steps:\n"
         "        prompt = step.strip()\n"
