@@ -155,6 +155,135 @@ def test_cl005_a_conversation_kept_by_a_helper_object_is_not_a_batch(tmp_path):
     assert _one(tmp_path, "CL005", {"chat.py": code}) == []
 
 
+SEQUENTIAL = {
+    "a chain: each step is handed the last one's output": (
+        "    current = task\n"
+        "    for step in steps:\n"
+        "        out = grade(step + current)\n"
+        "        if out:\n"
+        "            current = out.content[0].text\n"
+    ),
+    "context accumulated for the next step": (
+        "    context = ''\n"
+        "    for step in steps:\n"
+        "        result = grade(step + context)\n"
+        "        context += str(result)\n"
+    ),
+    "a refinement loop: the first round too": (
+        "    draft, notes = '', ''\n"
+        "    for round_no in range(1, MAX_ROUNDS + 1):\n"
+        "        if round_no == 1:\n"
+        "            draft = grade(task)\n"
+        "        else:\n"
+        "            draft = grade(str(draft) + notes)\n"
+        "        review = str(draft)\n"
+        "        if review.startswith('ok'):\n"
+        "            break\n"
+        "        notes = review\n"
+    ),
+    "a fallback over models: the loop ends at the first success": (
+        "    for model in steps:\n"
+        "        try:\n"
+        "            reply = grade(model + task)\n"
+        "            return reply\n"
+        "        except RuntimeError:\n"
+        "            continue\n"
+    ),
+}
+
+INDEPENDENT = {
+    "results accumulated beside the request": (
+        "    results, total = [], 0\n"
+        "    for step in steps:\n"
+        "        print(len(results), total)\n"
+        "        reply = grade(step)\n"
+        "        results.append(reply)\n"
+        "        total += len(str(reply))\n"
+    ),
+    "a counter handed to the request": (
+        "    n = 0\n    for step in steps:\n        n += 1\n        grade(f'{n}: {step}')\n"
+    ),
+    "a result set in if/elif branches and stored by key": (
+        "    tags = {}\n"
+        "    for step in steps:\n"
+        "        prompt = step.strip()\n"
+        "        if step.startswith('a'):\n"
+        "            out = grade(prompt)\n"
+        "        elif step.startswith('b'):\n"
+        "            out = grade(prompt.upper())\n"
+        "        tags[step] = str(out)\n"
+    ),
+    "a prompt built first in the same iteration": (
+        "    for step in steps:\n"
+        "        prompt = step.strip()\n"
+        "        if not prompt:\n"
+        "            prompt = 'empty'\n"
+        "        grade(prompt)\n"
+    ),
+}
+
+
+def _job(body):
+    return (
+        JUDGE
+        + "MAX_ROUNDS = 50\n\n\ndef run_all(task, steps):\n"
+        + body
+        + ("\n\nif __name__ == '__main__':\n    run_all('t', open('steps.txt').read().split())\n")
+    )
+
+
+@pytest.mark.parametrize("body", SEQUENTIAL.values(), ids=SEQUENTIAL.keys())
+def test_cl005_requests_that_depend_on_an_earlier_iteration_are_not_a_batch(tmp_path, body):
+    assert _one(tmp_path, "CL005", {"job.py": _job(body)}) == []
+
+
+@pytest.mark.parametrize("body", INDEPENDENT.values(), ids=INDEPENDENT.keys())
+def test_cl005_state_beside_independent_requests_is_still_a_batch(tmp_path, body):
+    [finding] = _one(tmp_path, "CL005", {"job.py": _job(body)})
+    assert "loop over `steps`" in finding.message
+
+
+CHAT_AGENT = """
+import anthropic
+
+client = anthropic.Anthropic()
+
+
+class Agent:
+    def __init__(self):
+        self.{kept} = []
+
+    def _summarise(self):
+        old = self.{kept}[:-4]
+        client.messages.create(model="claude-haiku-4-5", max_tokens=300,
+                               messages=[{{"role": "user", "content": str(old)}}])
+
+    def query(self, question):
+        self.{kept}.append({{"role": "user", "content": question}})
+        if len(self.{kept}) > 10:
+            self._summarise()
+        return client.messages.create(model="claude-haiku-4-5", max_tokens=300,
+                                      messages={sent})
+
+
+if __name__ == "__main__":
+    agent = Agent()
+    for question in open("questions.txt").read().splitlines():
+        agent.query(question)
+"""
+
+
+def test_cl005_requests_of_a_conversation_object_are_its_turns_not_a_batch(tmp_path):
+    code = CHAT_AGENT.format(kept="history", sent="self.history")
+    assert _one(tmp_path, "CL005", {"chat.py": code}) == []
+
+
+def test_cl005_an_object_that_sends_fresh_messages_is_still_a_batch(tmp_path):
+    code = CHAT_AGENT.format(kept="notes", sent='[{"role": "user", "content": question}]')
+    lines = sorted(f.line for f in _one(tmp_path, "CL005", {"chat.py": code}))
+    assert len(lines) == 2  # the summary and the question, both over the questions
+
+
 def test_cl005_suppressed_on_the_call_line(tmp_path):
     code = (
         RULES["CL005"]

@@ -114,6 +114,45 @@ def test_growth_by_rebinding_from_another_name_is_flagged(tmp_path):
     assert rules(tmp_path, body) == ["CL003"]
 
 
+CHAT_CLASS = """
+class Chat:
+    def __init__(self):
+        self.history = []
+
+    def add(self, role, content):
+        self.history.append({{"role": role, "content": content}})
+        if len(self.history) > 20:
+            self.{method}()
+
+    def {method}(self):
+        {body}
+
+    def ask(self, text):
+        self.add("user", text)
+        reply = client.messages.create(model="claude-sonnet-5-5", max_tokens=500,
+            messages=self.history)
+        self.add("assistant", reply.content)
+"""
+
+KEEP_RECENT = """kept = []
+        for message in reversed(self.history):
+            if len(kept) < 10:
+                kept.insert(0, message)
+        self.history = kept"""
+
+
+def test_history_rebound_in_a_trimming_method_is_not_flagged(tmp_path):
+    body = CHAT_CLASS.format(method="_trim_history", body=KEEP_RECENT)
+    assert "CL003" not in rules(tmp_path, body)
+
+
+def test_history_rebound_in_another_method_or_reset_is_flagged(tmp_path):
+    rebuilt = CHAT_CLASS.format(method="_rebuild", body=KEEP_RECENT)
+    assert rules(tmp_path, rebuilt) == ["CL003"]
+    reset = CHAT_CLASS.format(method="_trim_history", body="self.history = []")
+    assert rules(tmp_path / "reset", reset) == ["CL003"]
+
+
 # -- CL004: the output budget it reads, retired top-tier models ----------------------------------
 
 CLASSIFY = """

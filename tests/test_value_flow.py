@@ -155,6 +155,39 @@ def test_registry_indexed_by_unknown_key_and_dict_get_default(tmp_path):
     assert default_of(got) == "claude-sonnet-5-5"
 
 
+def test_registry_held_by_the_object_indexed_in_another_method(tmp_path):
+    source = HEAD + (
+        "class Agent:\n"
+        '    TIERS = {"cheap": "claude-haiku-5-5"}\n'
+        '    def __init__(self, variant="smart"):\n'
+        '        self.models = {"smart": "claude-opus-5-5", "fast": "claude-sonnet-5-5"}\n'
+        '        self.model = self.models.get(variant, "claude-opus-5-5")\n'
+        "    def switch(self, variant):\n"
+        "        self.model = self.models[variant]\n"
+        "    def cheap(self, tier):\n"
+        "        return client.messages.create(model=self.TIERS[tier], max_tokens=9, messages=[])\n"
+        "    def ask(self, q):\n"
+        "        return client.messages.create(model=self.model, max_tokens=9, messages=q)\n"
+    )
+    cheap, ask = scan(tmp_path, {"app.py": source}).sites
+    assert model_set(cheap) == ["claude-haiku-5-5"]
+    assert model_set(ask) == ["claude-opus-5-5", "claude-sonnet-5-5"]
+
+
+def test_registry_held_by_the_object_unknown_when_one_store_is_unknown(tmp_path):
+    source = HEAD + (
+        "class Agent:\n"
+        "    def __init__(self, models):\n"
+        '        self.models = {"smart": "claude-opus-5-5"}\n'
+        "        if models:\n"
+        "            self.models = models\n"
+        "    def ask(self, tier, q):\n"
+        "        return client.messages.create(model=self.models[tier], max_tokens=9, messages=q)\n"
+    )
+    [site] = scan(tmp_path, {"app.py": source}).sites
+    assert not site.candidates.get("model")
+
+
 def test_list_iterated_in_a_loop(tmp_path):
     source = HEAD + (
         'JUDGES = ["claude-3-haiku-20240307", "claude-3-opus-20240229"]\n'

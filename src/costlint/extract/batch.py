@@ -26,6 +26,7 @@ from ..resolve.callgraph import CallerSite, caller_graph
 from ..resolve.project import ModuleInfo, Project
 from ..resolve.syntax import all_nodes, call_name
 from ..site import BatchReach
+from .loop_dependence import holds_conversation, is_sequential
 
 RETRY_NAMES = re.compile(r"(attempt|retr|tries|try_|backoff)", re.IGNORECASE)
 RETRY_BOUND = 10  # ``for _ in range(5)`` around one request is a retry, not a batch
@@ -119,6 +120,11 @@ def _judge(
             continue
         if index == 0 and _history_grows_in(loop[0], level.node):
             return None  # a conversation: each turn's request carries the earlier turns
+        owner = level.function if level.function is not None else level.module.tree
+        if is_sequential(loop[0], level.node, owner) or any(
+            holds_conversation(below.module.scopes, below.function) for below in chain[:index]
+        ):
+            return None  # a chain, a refinement loop, a fallback, a conversation's turns
         outer = chain[index:]
         if _inside_agent_loop(level, loop) or any(
             _agent_loop_around(item) for item in chain[index + 1 :]

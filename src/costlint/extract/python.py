@@ -286,7 +286,7 @@ class _CallFinder:
                 key = self._variable_key(target, scope)
                 if key is not None and self._same_list(node.value.left, target, scope):
                     self.growth.setdefault(key, []).append(loops)
-            elif _windows(node.value, target):
+            elif _windows(node.value, target) or _trimmed_in(function, node.value):
                 key = self._variable_key(target, scope)
                 if key is not None:
                     self.windows.add(key)
@@ -1508,6 +1508,16 @@ def _windows(value: ast.AST, target: ast.AST) -> bool:
             _refers_to(arg, target) for arg in value.args
         )
     return False
+
+
+def _trimmed_in(function: ast.AST | None, value: ast.AST) -> bool:
+    """``self.history = kept`` inside ``def _trim_history(self)``: a list rebound in a
+    function named for windowing (trim, summarize, ...) is a window of itself, whatever
+    the new list is built from; rebinding it to an empty list is a reset, not a window."""
+    name = getattr(function, "name", "").lower()
+    if not name or not any(word in name for word in WINDOW_HELPER_WORDS):
+        return False
+    return not (isinstance(value, (ast.List, ast.Tuple)) and not value.elts)
 
 
 def _refers_to(node: ast.AST, target: ast.AST) -> bool:

@@ -1379,6 +1379,8 @@ class ValueFlow:
                 return None
             return self._elements(binding.value, module, owner, binding.line, ctx, part, depth + 1)
         if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                return self._self_elements(node.attr, module, scope, ctx, part, depth)
             value = self._resolver(module).value(node.value, scope, line)
             if isinstance(value, ModuleRef):
                 inner = value.module.module_scope.lookup(node.attr, None)
@@ -1485,6 +1487,34 @@ class ValueFlow:
             if binding.kind == "assign" and binding.value is not None:
                 return self._literal_members(binding.value, module, owner, ctx, depth + 1)
         return None
+
+    def _self_elements(
+        self, attr: str, module: ModuleInfo, scope: Scope, ctx: _Context, part: str, depth: int
+    ) -> list[Found] | None:
+        """The elements of ``self.attr`` in a method: those of every container the class
+        stores there (``self.models = {...}`` in any method, a class-level ``MODELS = {...}``);
+        unknown when any store is not a container written in the source."""
+        cls = scope.class_scope if scope.kind == "function" else scope
+        if cls is None or cls.kind != "class":
+            return None
+        module = self._module_of(cls, module)
+        parts: list[list[Found] | None] = []
+        for binding in cls.self_attrs.get(attr, []):
+            if binding.value is None or binding.kind != "assign":
+                return None
+            method = _method_at(module, cls, binding.line)
+            parts.append(
+                self._elements(binding.value, module, method, binding.line, ctx, part, depth + 1)
+            )
+        declared = cls.bindings.get(attr)
+        if declared:
+            latest = declared[-1]
+            if latest.value is None or latest.kind != "assign":
+                return None
+            parts.append(
+                self._elements(latest.value, module, cls, latest.line, ctx, part, depth + 1)
+            )
+        return _union(parts) if parts else None
 
     def _dict_entry(
         self, node: ast.AST, key: str, module: ModuleInfo, scope: Scope, line: int, ctx: _Context
