@@ -25,7 +25,7 @@ Python files and ``MAX_INDEXED_NOTEBOOKS`` notebooks are indexed (see ``wordinde
 from __future__ import annotations
 
 import ast
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -114,7 +114,7 @@ class CallerIndex:
         """Whether the file's text names ``module_path``'s module or a package above it (a
         file that does not cannot import from it; checked before parsing a notebook)."""
         try:
-            relative = module_path.resolve().relative_to(self.project.root)
+            relative = self.project.resolved(module_path).relative_to(self.project.root)
         except (ValueError, OSError):
             return True
         parts = [part for part in relative.with_suffix("").parts if part != "__init__"]
@@ -142,14 +142,15 @@ class CallerIndex:
 TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 
 
-def is_test_path(path: Path, root: Path) -> bool:
+def is_test_path(path: Path, root: Path, resolve: Callable[[Path], Path] = Path.resolve) -> bool:
     """A test module: ``test_*.py``, ``*_test.py``, ``conftest.py`` or under a tests folder
-    of the project (``root``)."""
+    of the project (``root``). ``resolve``: ``Path.resolve``, or the run's memo of it
+    (``Repository.resolved``: asked for thousands of files on a large tree)."""
     name = path.name
     if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
         return True
     try:
-        folders = path.resolve().relative_to(root.resolve()).parts[:-1]
+        folders = resolve(path).relative_to(resolve(root)).parts[:-1]
     except (ValueError, OSError):
         return False
     return any(part in TEST_FOLDERS for part in folders)
@@ -224,7 +225,7 @@ def import_map(module: ModuleInfo) -> ImportMap:
         if project is None:
             return None
         located = project.find_module(dotted, level, path)
-        return located.resolve() if located is not None else None
+        return project.resolved(located) if located is not None else None
 
     for node in ast.walk(module.tree):
         if isinstance(node, ast.Import):
@@ -291,7 +292,13 @@ def reaches(
 
 
 def _key(module: ModuleInfo) -> Path:
-    return Path(module.path).resolve()
+    return real_path(Path(module.path), module.project)
+
+
+def real_path(path: Path, project: Project | None) -> Path:
+    """``path.resolve()``, through the project's memo of resolved folders when there is one
+    (``Repository.resolved``: a file costs one ``lstat``, and a recent one none)."""
+    return project.resolved(path) if project is not None else path.resolve()
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -312,7 +319,7 @@ def _locate(module: ModuleInfo, dotted: str) -> Path | None:
         return None
     bare = dotted.lstrip(".")
     found = project.find_module(bare, len(dotted) - len(bare), Path(module.path))
-    return found.resolve() if found is not None else None
+    return project.resolved(found) if found is not None else None
 
 
 def _is_home(path: Path | None, dotted: str, home: ModuleInfo) -> bool:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..site import UNKNOWN, Candidate, Candidates, Origin, Str
-from .callers import called_as, caller_index, is_test_path, reaches
+from .callers import called_as, caller_index, is_test_path, reaches, real_path
 from .cells import run_lines
 from .configfiles import ANY_ENTRY, LOADERS, config_values
 from .evaluator import Resolver
@@ -512,8 +512,8 @@ class ValueFlow:
     def _module_at(self, path: Path) -> ModuleInfo | None:
         if self.project is None:
             return None
-        key = Path(path).resolve()
-        if key == Path(self.module.path).resolve():
+        key = self.project.resolved(Path(path))
+        if key == self.project.resolved(Path(self.module.path)):
             return self.module
         module = self._loaded.get(key)
         if module is not None:
@@ -754,26 +754,28 @@ class ValueFlow:
         only when its import lines can bind it (``import_lines.can_bind_from``).
         ``importers_only`` (a prompt's callers, methods included): of the Python files, only
         those whose imports name home's module, a package above it or ``name``."""
+        project = self.project
         seen: set[Path] = set()
         for module in (self.module, home):
-            key = Path(module.path).resolve()
+            key = real_path(Path(module.path), project)
             if key not in seen:
                 seen.add(key)
                 yield module
-        if self.project is None or Path(home.path).suffix == ".ipynb":
+        if project is None or Path(home.path).suffix == ".ipynb":
             return  # nothing imports a notebook: its functions are called in it only
-        index = caller_index(self.project)
-        in_tests = is_test_path(Path(home.path), self.project.root)
-        home_parts = module_parts(Path(home.path), self.project.root) if imported else ()
+        index = caller_index(project)
+        in_tests = is_test_path(Path(home.path), project.root, project.resolved)
+        home_parts = module_parts(Path(home.path), project.root) if imported else ()
         allowed = self._importers_of(home, name) if importers_only else None
         for path in index.files_calling(name):
-            if path.resolve() in seen:
+            real = project.resolved(path)
+            if real in seen:
                 continue
             if allowed is not None and path.suffix != ".ipynb" and path not in allowed:
                 continue  # both paths as the caller index holds them
-            if not in_tests and is_test_path(path, self.project.root):
+            if not in_tests and is_test_path(path, project.root, project.resolved):
                 continue  # a test's arguments are fixtures, not the values the code runs with
-            seen.add(path.resolve())
+            seen.add(real)
             if path.suffix == ".ipynb" and not index.may_import(path, Path(home.path)):
                 continue  # a notebook is parsed only when its text names home's module
             if imported and path.suffix == ".py" and not self._may_bind(path, name, home_parts):
@@ -1773,7 +1775,8 @@ class ValueFlow:
         root = self.project.root if self.project is not None else None
         if root is not None:
             try:
-                return Origin(path.resolve().relative_to(root).as_posix(), line, name)
+                relative = real_path(path, self.project).relative_to(root)
+                return Origin(relative.as_posix(), line, name)
             except (ValueError, OSError):
                 pass
         return Origin(path.name, line, name)
