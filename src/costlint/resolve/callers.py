@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 MAX_REEXPORT_DEPTH = 2  # packages followed that re-export a name (``from .core import f``)
 WORDS_KEPT = 2_048  # files outside the index whose call-shaped names are kept
+IMPORTERS_KEPT = 16_384  # paths of the latest ``importers`` answers kept (all answers together)
 
 _INDEXES: WeakKeyDictionary[Project, CallerIndex] = WeakKeyDictionary()
 _SHARED: dict[tuple[Path, int], WordIndex] = {}
@@ -73,6 +74,8 @@ class CallerIndex:
         self._index: WordIndex | TextScan | None = None
         self._by_name: dict[str, list[Path]] = {}
         self._words: dict[Path, frozenset[str]] = {}
+        self._importers: dict[str, list[Path]] = {}  # the latest answers, oldest first
+        self._importers_held = 0  # paths in them
 
     def _load(self) -> WordIndex | TextScan:
         """The shared word index, or else the walk's texts (built on the first question)."""
@@ -94,8 +97,17 @@ class CallerIndex:
 
     # -- questions ---------------------------------------------------------------------------
     def importers(self, module_name: str) -> list[Path]:
-        """Project Python files whose import statements name ``module_name``."""
-        return self._load().importers(module_name)
+        """Project Python files whose import statements name ``module_name`` (not to be
+        changed: the caller graph asks again for the same module stems, file after file,
+        and the same ``Path`` objects then cost no new object and no new hash)."""
+        found = self._importers.get(module_name)
+        if found is None:
+            found = self._importers[module_name] = self._load().importers(module_name)
+            self._importers_held += len(found)
+            while self._importers_held > IMPORTERS_KEPT and len(self._importers) > 1:
+                oldest = next(iter(self._importers))
+                self._importers_held -= len(self._importers.pop(oldest))
+        return found
 
     def importing_any(self, module_names: Iterable[str]) -> Container[Path]:
         """Project Python files whose import statements name any of ``module_names``, asked
