@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 MAX_REEXPORT_DEPTH = 2  # packages followed that re-export a name (``from .core import f``)
 WORDS_KEPT = 2_048  # files outside the index whose call-shaped names are kept
-IMPORTERS_KEPT = 16_384  # paths of the latest ``importers`` answers kept (all answers together)
+IMPORTERS_KEPT = 4_096  # paths of the latest ``importers`` answers kept (all answers together)
 
 _INDEXES: WeakKeyDictionary[Project, CallerIndex] = WeakKeyDictionary()
 _SHARED: dict[tuple[Path, int], WordIndex] = {}
