@@ -25,7 +25,7 @@ Python files and ``MAX_INDEXED_NOTEBOOKS`` notebooks are indexed (see ``wordinde
 from __future__ import annotations
 
 import ast
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 MAX_REEXPORT_DEPTH = 2  # packages followed that re-export a name (``from .core import f``)
 WORDS_KEPT = 2_048  # files outside the index whose call-shaped names are kept
+IMPORTERS_KEPT = 4_096  # paths of the latest ``importers`` answers kept (all answers together)
 
 _INDEXES: WeakKeyDictionary[Project, CallerIndex] = WeakKeyDictionary()
 _SHARED: dict[tuple[Path, int], WordIndex] = {}
@@ -73,6 +74,8 @@ class CallerIndex:
         self._index: WordIndex | TextScan | None = None
         self._by_name: dict[str, list[Path]] = {}
         self._words: dict[Path, frozenset[str]] = {}
+        self._importers: dict[str, list[Path]] = {}  # the latest answers, oldest first
+        self._importers_held = 0  # paths in them
 
     def _load(self) -> WordIndex | TextScan:
         """The shared word index, or else the walk's texts (built on the first question)."""
@@ -94,8 +97,17 @@ class CallerIndex:
 
     # -- questions ---------------------------------------------------------------------------
     def importers(self, module_name: str) -> list[Path]:
-        """Project Python files whose import statements name ``module_name``."""
-        return self._load().importers(module_name)
+        """Project Python files whose import statements name ``module_name`` (not to be
+        changed: the caller graph asks again for the same module stems, file after file,
+        and the same ``Path`` objects then cost no new object and no new hash)."""
+        found = self._importers.get(module_name)
+        if found is None:
+            found = self._importers[module_name] = self._load().importers(module_name)
+            self._importers_held += len(found)
+            while self._importers_held > IMPORTERS_KEPT and len(self._importers) > 1:
+                oldest = next(iter(self._importers))
+                self._importers_held -= len(self._importers.pop(oldest))
+        return found
 
     def importing_any(self, module_names: Iterable[str]) -> Container[Path]:
         """Project Python files whose import statements name any of ``module_names``, asked
@@ -114,7 +126,7 @@ class CallerIndex:
         """Whether the file's text names ``module_path``'s module or a package above it (a
         file that does not cannot import from it; checked before parsing a notebook)."""
         try:
-            relative = module_path.resolve().relative_to(self.project.root)
+            relative = self.project.resolved(module_path).relative_to(self.project.root)
         except (ValueError, OSError):
             return True
         parts = [part for part in relative.with_suffix("").parts if part != "__init__"]
@@ -142,14 +154,15 @@ class CallerIndex:
 TEST_FOLDERS = frozenset({"tests", "test", "testing"})
 
 
-def is_test_path(path: Path, root: Path) -> bool:
+def is_test_path(path: Path, root: Path, resolve: Callable[[Path], Path] = Path.resolve) -> bool:
     """A test module: ``test_*.py``, ``*_test.py``, ``conftest.py`` or under a tests folder
-    of the project (``root``)."""
+    of the project (``root``). ``resolve``: ``Path.resolve``, or the run's memo of it
+    (``Repository.resolved``: asked for thousands of files on a large tree)."""
     name = path.name
     if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
         return True
     try:
-        folders = path.resolve().relative_to(root.resolve()).parts[:-1]
+        folders = resolve(path).relative_to(resolve(root)).parts[:-1]
     except (ValueError, OSError):
         return False
     return any(part in TEST_FOLDERS for part in folders)
@@ -224,7 +237,7 @@ def import_map(module: ModuleInfo) -> ImportMap:
         if project is None:
             return None
         located = project.find_module(dotted, level, path)
-        return located.resolve() if located is not None else None
+        return project.resolved(located) if located is not None else None
 
     for node in ast.walk(module.tree):
         if isinstance(node, ast.Import):
@@ -291,7 +304,13 @@ def reaches(
 
 
 def _key(module: ModuleInfo) -> Path:
-    return Path(module.path).resolve()
+    return real_path(Path(module.path), module.project)
+
+
+def real_path(path: Path, project: Project | None) -> Path:
+    """``path.resolve()``, through the project's memo of resolved folders when there is one
+    (``Repository.resolved``: a file costs one ``lstat``, and a recent one none)."""
+    return project.resolved(path) if project is not None else path.resolve()
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -312,7 +331,7 @@ def _locate(module: ModuleInfo, dotted: str) -> Path | None:
         return None
     bare = dotted.lstrip(".")
     found = project.find_module(bare, len(dotted) - len(bare), Path(module.path))
-    return found.resolve() if found is not None else None
+    return project.resolved(found) if found is not None else None
 
 
 def _is_home(path: Path | None, dotted: str, home: ModuleInfo) -> bool:

@@ -110,7 +110,7 @@ class CallerGraph:
         found: list[CallerSite] = []
         searched: list[Path] = []
         for other in self._modules_to_search(module, is_method, {name, *registries}):
-            searched.append(other.path.resolve())
+            searched.append(self.project.resolved(other.path))
             sites = list(_calls_in(other, name, function, is_method))
             if other is not module:  # found by name: keep the calls whose imports reach it
                 sites = [s for s in sites if _reaches(s, module, name, is_method)]
@@ -147,7 +147,7 @@ class CallerGraph:
     def _modules_to_search(
         self, module: ModuleInfo, is_method: bool, names: set[str]
     ) -> Iterator[ModuleInfo]:
-        own = module.path.resolve()
+        own = self.project.resolved(module.path)
         if self._mentions(own, names):
             yield module
         seen = {own}
@@ -158,11 +158,10 @@ class CallerGraph:
         paths = list(walked)
         if is_method:
             paths.extend(self._imported_paths(module))
-        for number, path in enumerate(paths):
-            # A walked path is its own resolved form unless the file is a link (the walk
-            # enters no linked folder): one lstat instead of one per folder of the path.
-            indexed = number < len(walked) and not path.is_symlink()
-            resolved = path if indexed else path.resolve()
+        for path in paths:
+            # Through the run's memo of resolved folders: a walked path (the walk enters no
+            # linked folder) costs one lstat, and none when it was asked about lately.
+            resolved = self.project.resolved(path)
             if resolved in seen or resolved.suffix != ".py":  # notebooks: value flow only
                 continue
             seen.add(resolved)
@@ -179,7 +178,7 @@ class CallerGraph:
         return caller_index(self.project).mentions(path, names)
 
     def _imported_paths(self, module: ModuleInfo) -> list[Path]:
-        key = module.path.resolve()
+        key = self.project.resolved(module.path)
         paths = self._imported.get(key)
         if paths is None:
             paths = []

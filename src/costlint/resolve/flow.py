@@ -21,14 +21,15 @@ from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 from ..site import UNKNOWN, Candidate, Candidates, Origin, Str
-from .callers import called_as, caller_index, is_test_path, reaches
+from .callers import called_as, caller_index, is_test_path, reaches, real_path
 from .cells import run_lines
 from .configfiles import ANY_ENTRY, LOADERS, config_values
 from .evaluator import Resolver
 from .import_lines import can_bind_from, folder_parts, module_parts, package_reader
-from .project import ModuleInfo
+from .project import ModuleInfo, Project
 from .records import (
     MAX_RECORDS,
     FieldGuard,
@@ -49,6 +50,7 @@ MAX_CANDIDATES = 16  # values kept per argument
 MAX_STEPS = 4_000  # expressions visited per query
 MAX_PROMPT_READS = 64  # caller calls whose prompt one site reads (all hops together)
 MAX_MODULES_HELD = 256  # modules one analysis keeps parsed while it follows callers
+BIND_ANSWERS_KEPT = 8_192  # answers of ``_may_bind`` a run keeps (files x names asked)
 
 
 class ScopedCall(NamedTuple):
@@ -59,6 +61,10 @@ class ScopedCall(NamedTuple):
     scope: Scope
 
 
+# per run (its Project): (file, name, home parts) -> whether the file can bind it (_may_bind)
+_BIND_ANSWERS: WeakKeyDictionary[Project, dict[tuple[Path, str, tuple[str, ...]], bool]] = (
+    WeakKeyDictionary()
+)
 _ENV_GETTERS = frozenset({"os.getenv", "getenv", "os.environ.get", "environ.get"})
 _CAST = frozenset({"cast", "typing.cast", "t.cast"})
 _LITERAL = frozenset({"Literal", "typing.Literal", "typing_extensions.Literal", "t.Literal"})
@@ -134,7 +140,6 @@ class ValueFlow:
         self._line_maps: dict[str, list[tuple[int, int]]] = {}  # other notebooks read
         # (module of the parser, option) -> the records of the registry it is looked up in
         self._option_records: dict[tuple[Path, str], Any] = {}
-        self._binds: dict[tuple[Path, str, tuple[str, ...]], bool] = {}  # see _may_bind
 
     # -- public -----------------------------------------------------------------------------
     def candidates(self, node: ast.AST, scope: Scope, line: int) -> Candidates | None:
@@ -512,8 +517,8 @@ class ValueFlow:
     def _module_at(self, path: Path) -> ModuleInfo | None:
         if self.project is None:
             return None
-        key = Path(path).resolve()
-        if key == Path(self.module.path).resolve():
+        key = self.project.resolved(Path(path))
+        if key == self.project.resolved(Path(self.module.path)):
             return self.module
         module = self._loaded.get(key)
         if module is not None:
@@ -754,26 +759,28 @@ class ValueFlow:
         only when its import lines can bind it (``import_lines.can_bind_from``).
         ``importers_only`` (a prompt's callers, methods included): of the Python files, only
         those whose imports name home's module, a package above it or ``name``."""
+        project = self.project
         seen: set[Path] = set()
         for module in (self.module, home):
-            key = Path(module.path).resolve()
+            key = real_path(Path(module.path), project)
             if key not in seen:
                 seen.add(key)
                 yield module
-        if self.project is None or Path(home.path).suffix == ".ipynb":
+        if project is None or Path(home.path).suffix == ".ipynb":
             return  # nothing imports a notebook: its functions are called in it only
-        index = caller_index(self.project)
-        in_tests = is_test_path(Path(home.path), self.project.root)
-        home_parts = module_parts(Path(home.path), self.project.root) if imported else ()
+        index = caller_index(project)
+        in_tests = is_test_path(Path(home.path), project.root, project.resolved)
+        home_parts = module_parts(Path(home.path), project.root) if imported else ()
         allowed = self._importers_of(home, name) if importers_only else None
         for path in index.files_calling(name):
-            if path.resolve() in seen:
+            real = project.resolved(path)
+            if real in seen:
                 continue
             if allowed is not None and path.suffix != ".ipynb" and path not in allowed:
                 continue  # both paths as the caller index holds them
-            if not in_tests and is_test_path(path, self.project.root):
+            if not in_tests and is_test_path(path, project.root, project.resolved):
                 continue  # a test's arguments are fixtures, not the values the code runs with
-            seen.add(path.resolve())
+            seen.add(real)
             if path.suffix == ".ipynb" and not index.may_import(path, Path(home.path)):
                 continue  # a notebook is parsed only when its text names home's module
             if imported and path.suffix == ".py" and not self._may_bind(path, name, home_parts):
@@ -784,11 +791,18 @@ class ValueFlow:
 
     def _may_bind(self, path: Path, name: str, home_parts: tuple[str, ...]) -> bool:
         """Whether the file's import lines can bind ``name`` of the module at ``home_parts``
-        (read once per analysis and question)."""
+        (read once per run and question: the answer rests on the files' text alone, and on
+        a large tree the files in one folder ask alike about the same files)."""
+        assert self.project is not None
+        answers = _BIND_ANSWERS.get(self.project)
+        if answers is None:
+            answers = _BIND_ANSWERS[self.project] = {}
         key = (path, name, home_parts)
-        found = self._binds.get(key)
+        found = answers.get(key)
         if found is None:
-            found = self._binds[key] = _may_bind(path, name, home_parts, self.project.root)
+            if len(answers) >= BIND_ANSWERS_KEPT:
+                answers.clear()
+            found = answers[key] = _may_bind(path, name, home_parts, self.project.root)
         return found
 
     def _importers_of(self, home: ModuleInfo, name: str) -> Container[Path]:
@@ -1803,7 +1817,8 @@ class ValueFlow:
         root = self.project.root if self.project is not None else None
         if root is not None:
             try:
-                return Origin(path.resolve().relative_to(root).as_posix(), line, name)
+                relative = real_path(path, self.project).relative_to(root)
+                return Origin(relative.as_posix(), line, name)
             except (ValueError, OSError):
                 pass
         return Origin(path.name, line, name)

@@ -62,6 +62,8 @@ class Repository:
             return path.resolve()  # absent (or unreadable): as ``resolve`` has it
         if stat.S_ISLNK(mode):
             return path.resolve()
+        if real_parent == parent:
+            return path  # already its resolved form: no second ``Path`` kept for it
         return real_parent / name
 
     @contextmanager

@@ -46,6 +46,7 @@ MAX_INDEXED_NOTEBOOKS = 2_000  # notebooks indexed per project (their JSON text)
 # is a folder of unrelated files: fewer of them are indexed.
 MAX_INDEXED_OUTSIDE_A_PROJECT = 2_000
 PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", ".costlint.yaml")
+NUMBERS_KEPT = 8_192  # words a posting list remembers the number of (the names asked)
 _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)|import[ \t]+([^\n#]+))",
     re.MULTILINE,
@@ -121,6 +122,9 @@ class Postings:
         self.offsets = array("q", [0])
         self.starts = array("q", [0])
         self.ids = array(typecode)
+        # word -> its number (None: absent), for the words asked: the same few names are
+        # asked about thousands of files, and a binary search slices the vocabulary each step
+        self._numbers: dict[str, int | None] = {}
 
     @classmethod
     def pack(cls, typecode: str, parts: list[_Packed]) -> Postings:
@@ -172,8 +176,15 @@ class Postings:
         return low
 
     def _number(self, word: str) -> int | None:
-        number = self.lower_bound(word)
-        return number if number < len(self) and self.word(number) == word else None
+        if word in self._numbers:
+            return self._numbers[word]
+        number: int | None = self.lower_bound(word)
+        if number >= len(self) or self.word(number) != word:
+            number = None
+        if len(self._numbers) >= NUMBERS_KEPT:
+            self._numbers.clear()
+        self._numbers[word] = number
+        return number
 
     def ids_of(self, number: int) -> array:
         return self.ids[self.starts[number] : self.starts[number + 1]]
