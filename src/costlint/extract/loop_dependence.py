@@ -28,6 +28,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..resolve.syntax import is_self
+
 _MUTATORS = frozenset({"append", "extend", "insert", "update", "add"})
 _BLOCKS = ("body", "orelse", "finalbody")
 _LOGGING = re.compile(r"^(_?print|_?log|debug|info|warning|warn|error|exception|echo|write)", re.I)
@@ -324,10 +326,5 @@ def holds_conversation(scopes: dict[ast.AST, Any], function: ast.AST | None) -> 
 
 
 def _self_attr(node: ast.AST) -> str:
-    if (
-        isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Name)
-        and node.value.id == "self"
-    ):
-        return node.attr
-    return ""
+    """``attr`` for ``self.attr``, else ''."""
+    return node.attr if isinstance(node, ast.Attribute) and is_self(node.value) else ""
