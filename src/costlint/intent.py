@@ -240,7 +240,7 @@ _JSON_ANSWER = lazy_compile(
     r"\b(?:return|respond|reply|output|answer|format|structure|schema)\b[^\n]{0,80}\bjson\b",
     _FLAGS,
 )
-_JSON_KEY = re.compile(r'"\w+"\s*:')
+_JSON_KEY = lazy_compile(r'"\w+"\s*:')
 MAX_SHORT_JSON_KEYS = 6
 
 
