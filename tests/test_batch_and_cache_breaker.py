@@ -189,6 +189,14 @@ SEQUENTIAL = {
         "        except RuntimeError:\n"
         "            continue\n"
     ),
+    "a latency benchmark: a clock read before and after each request": (
+        "    import time\n"
+        "    latencies = []\n"
+        "    for step in steps:\n"
+        "        start = time.perf_counter()\n"
+        "        grade(step)\n"
+        "        latencies.append(time.perf_counter() - start)\n"
+    ),
 }
 
 INDEPENDENT = {
@@ -219,6 +227,12 @@ INDEPENDENT = {
         "        if not prompt:\n"
         "            prompt = 'empty'\n"
         "        grade(prompt)\n"
+    ),
+    "a timestamp taken before the request only": (
+        "    import time\n"
+        "    rows = []\n"
+        "    for step in steps:\n"
+        "        rows.append((time.time(), grade(step)))\n"
     ),
 }
 

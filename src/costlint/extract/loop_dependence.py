@@ -14,7 +14,10 @@ Four shapes make a loop sequential whatever it iterates over:
   ``query`` a loop calls; its summarising request belongs to the conversation too);
 * **the loop ends after the request**: a ``return`` or ``break`` right after it in the same
   block (``for model in fallbacks: try: return create(model=model)``) - at most one request
-  succeeds, so it is a fallback or a search, not a batch.
+  succeeds, so it is a fallback or a search, not a batch;
+* **the loop times each request**: a clock is read before the request and again after it
+  in the loop body (``start = time.perf_counter()`` ... ``latencies.append(time.perf_counter()
+  - start)``): a latency benchmark, whose measurements a batch would not give.
 
 Only syntax is read. A name counts as carried when some read of it in the loop body is not
 preceded, on every path from the top of the body, by an assignment in the body (an ``if``
@@ -28,10 +31,15 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..resolve.syntax import is_self
+from ..resolve.syntax import call_name, is_self
 
 _MUTATORS = frozenset({"append", "extend", "insert", "update", "add"})
 _BLOCKS = ("body", "orelse", "finalbody")
+_CLOCKS = frozenset(
+    f"{module}{clock}"
+    for module in ("", "time.")
+    for clock in ("time", "perf_counter", "monotonic", "time_ns", "perf_counter_ns", "monotonic_ns")
+) | {"timeit.default_timer", "default_timer"}
 _LOGGING = re.compile(r"^(_?print|_?log|debug|info|warning|warn|error|exception|echo|write)", re.I)
 
 
@@ -41,7 +49,18 @@ def is_sequential(loop: ast.AST, call: ast.AST, owner: ast.AST) -> bool:
     if not isinstance(loop, (ast.For, ast.AsyncFor)):
         return False
     carried, refines = _facts(loop, owner)
-    return refines or _ends_after(loop, call) or bool(_reads(call) & carried)
+    return refines or _ends_after(loop, call) or bool(_reads(call) & carried) or _timed(loop, call)
+
+
+def _timed(loop: ast.For | ast.AsyncFor, call: ast.AST) -> bool:
+    """A clock read in the loop body before ``call`` and another after it."""
+    start, end = call.lineno, getattr(call, "end_lineno", None) or call.lineno  # type: ignore[attr-defined]
+    lines = [
+        node.lineno
+        for node in _walk(loop.body)
+        if isinstance(node, ast.Call) and call_name(node.func) in _CLOCKS
+    ]
+    return any(line < start for line in lines) and any(line > end for line in lines)
 
 
 def _facts(loop: ast.For | ast.AsyncFor, owner: ast.AST) -> tuple[frozenset[str], bool]:
