@@ -23,28 +23,26 @@ def models(tmp_path, files, path="app.py"):
     return [value] if isinstance(value, str) else []
 
 
+def app_sending(model: str, imports: str, before: str = "") -> str:
+    """A module whose function sends ``model=<model>`` after ``imports`` and ``before``."""
+    body = f"    {before}\n" if before else ""
+    call = f"    return client.messages.create(model={model}, max_tokens=9, messages=q)\n"
+    return HEAD + imports + "def ask(q):\n" + body + call
+
+
 def test_settings_instance_imported_from_another_module(tmp_path):
-    app = HEAD + "from config import settings\n"
-    app += "def ask(q):\n"
-    app += "    return client.messages.create("
-    app += "model=settings.claude_model, max_tokens=9, messages=q)\n"
+    app = app_sending("settings.claude_model", "from config import settings\n")
     assert models(tmp_path, {"config.py": SETTINGS, "app.py": app}) == ["claude-haiku-5-5"]
 
 
 def test_settings_instance_reached_through_its_module(tmp_path):
-    app = HEAD + "import config\n"
-    app += "def ask(q):\n"
-    app += "    m = config.settings.claude_model\n"
-    app += "    return client.messages.create(model=m, max_tokens=9, messages=q)\n"
+    app = app_sending("m", "import config\n", before="m = config.settings.claude_model")
     assert models(tmp_path, {"config.py": SETTINGS, "app.py": app}) == ["claude-haiku-5-5"]
 
 
 def test_imported_name_that_is_not_an_object_stays_unknown(tmp_path):
     config = "from somewhere import load\nsettings = load()\n"
-    app = HEAD + "from config import settings\n"
-    app += "def ask(q):\n"
-    app += "    return client.messages.create("
-    app += "model=settings.claude_model, max_tokens=9, messages=q)\n"
+    app = app_sending("settings.claude_model", "from config import settings\n")
     assert models(tmp_path, {"config.py": config, "app.py": app}) == []
 
 
