@@ -15,9 +15,9 @@ Four shapes make a loop sequential whatever it iterates over:
 * **the loop ends after the request**: a ``return`` or ``break`` right after it in the same
   block (``for model in fallbacks: try: return create(model=model)``) - at most one request
   succeeds, so it is a fallback or a search, not a batch;
-* **the loop times each request**: a clock is read before the request and again after it
-  in the loop body (``start = time.perf_counter()`` ... ``latencies.append(time.perf_counter()
-  - start)``): a latency benchmark, whose measurements a batch would not give.
+* **the loop times each request**: after the request, a clock reading minus one taken before
+  it (``start = time.perf_counter()`` ... ``latencies.append(time.perf_counter() - start)``):
+  a latency benchmark, whose measurements a batch would not give.
 
 Only syntax is read. A name counts as carried when some read of it in the loop body is not
 preceded, on every path from the top of the body, by an assignment in the body (an ``if``
@@ -53,14 +53,34 @@ def is_sequential(loop: ast.AST, call: ast.AST, owner: ast.AST) -> bool:
 
 
 def _timed(loop: ast.For | ast.AsyncFor, call: ast.AST) -> bool:
-    """A clock read in the loop body before ``call`` and another after it."""
-    start, end = call.lineno, getattr(call, "end_lineno", None) or call.lineno  # type: ignore[attr-defined]
-    lines = [
-        node.lineno
-        for node in _walk(loop.body)
-        if isinstance(node, ast.Call) and call_name(node.func) in _CLOCKS
-    ]
-    return any(line < start for line in lines) and any(line > end for line in lines)
+    """After ``call``, a clock reading minus a name set from a clock before it (``time.
+    perf_counter() - start``, ``end - start``). A rate limiter that only notes when the last
+    request went (``last = time.time()``) times nothing."""
+    first = call.lineno  # type: ignore[attr-defined]
+    last = getattr(call, "end_lineno", None) or first
+    nodes = list(_walk(loop.body))
+    started: set[str] = set()  # clock readings taken before the request
+    ended: set[str] = set()  # and after it
+    for node in nodes:
+        if isinstance(node, ast.Assign) and _is_clock(node.value):
+            names = set().union(*(_targets(target) for target in node.targets))
+            if node.lineno < first:
+                started |= names
+            elif node.lineno > last:
+                ended |= names
+    return any(
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Sub)
+        and node.lineno > last
+        and (_is_clock(node.left) or (isinstance(node.left, ast.Name) and node.left.id in ended))
+        and isinstance(node.right, ast.Name)
+        and node.right.id in started
+        for node in nodes
+    )
+
+
+def _is_clock(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and call_name(node.func) in _CLOCKS
 
 
 def _facts(loop: ast.For | ast.AsyncFor, owner: ast.AST) -> tuple[frozenset[str], bool]:
