@@ -40,6 +40,12 @@ def test_settings_instance_reached_through_its_module(tmp_path):
     assert models(tmp_path, {"config.py": SETTINGS, "app.py": app}) == ["claude-haiku-5-5"]
 
 
+def test_settings_instance_re_exported_by_a_package(tmp_path):
+    package = {"core/__init__.py": "from core.config import settings\n", "core/config.py": SETTINGS}
+    app = app_sending("settings.claude_model", "from core import settings\n")
+    assert models(tmp_path, {**package, "app.py": app}) == ["claude-haiku-5-5"]
+
+
 def test_imported_name_that_is_not_an_object_stays_unknown(tmp_path):
     config = "from somewhere import load\nsettings = load()\n"
     app = app_sending("settings.claude_model", "from config import settings\n")

@@ -1016,8 +1016,10 @@ class ValueFlow:
                 imported = self._import_target(node.id, module)
                 if imported is None:
                     return []
-                binding, module = imported
-                owner = module.module_scope
+                other = imported[1]
+                original = ast.Name(id=module.imports[node.id][1] or node.id, ctx=ast.Load())
+                # line 0: at module level the last binding is the one importers see
+                return self._objects(original, other, other.module_scope, 0, ctx, depth + 1)
             if binding.kind in ("assign", "with") and binding.value is not None:
                 return self._objects(binding.value, module, owner, binding.line, ctx, depth + 1)
             if binding.kind == "param":
