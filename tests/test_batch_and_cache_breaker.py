@@ -189,6 +189,22 @@ SEQUENTIAL = {
         "        except RuntimeError:\n"
         "            continue\n"
     ),
+    "a latency benchmark: a clock read before and after each request": (
+        "    import time\n"
+        "    latencies = []\n"
+        "    for step in steps:\n"
+        "        start = time.perf_counter()\n"
+        "        grade(step)\n"
+        "        latencies.append(time.perf_counter() - start)\n"
+    ),
+    "a latency benchmark: both readings named": (
+        "    from time import perf_counter\n"
+        "    for step in steps:\n"
+        "        t0 = perf_counter()\n"
+        "        grade(step)\n"
+        "        t1 = perf_counter()\n"
+        "        print(step, t1 - t0)\n"
+    ),
 }
 
 INDEPENDENT = {
@@ -219,6 +235,22 @@ INDEPENDENT = {
         "        if not prompt:\n"
         "            prompt = 'empty'\n"
         "        grade(prompt)\n"
+    ),
+    "a rate limiter that notes when the last request went": (
+        "    import time\n"
+        "    last = 0.0\n"
+        "    for step in steps:\n"
+        "        wait = 1.0 - (time.time() - last)\n"
+        "        if wait > 0:\n"
+        "            time.sleep(wait)\n"
+        "        grade(step)\n"
+        "        last = time.time()\n"
+    ),
+    "a timestamp taken before the request only": (
+        "    import time\n"
+        "    rows = []\n"
+        "    for step in steps:\n"
+        "        rows.append((time.time(), grade(step)))\n"
     ),
 }
 

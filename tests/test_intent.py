@@ -99,3 +99,27 @@ def test_wider_simple_tasks(text, task):
 def test_input_described_as_complex_does_not_veto():
     assert simple_task("Classify the detailed report below as spam or not spam.") is not None
     assert simple_task("Classify the ticket, then write a detailed report.") is None
+
+
+SCORECARD = (
+    "Score each category from 0 to 10.\n"
+    "Return ONLY valid JSON with this exact structure:\n"
+    '{\n  "overall_score": 5,\n'
+    '  "opener": {"score": 5, "feedback": "..."},\n'
+    '  "closing": {"score": 5, "feedback": "..."},\n'
+    '  "best_moment": "...",\n  "biggest_mistake": "..."\n}'
+)
+
+
+def test_a_json_template_of_many_keys_is_not_a_short_answer():
+    """A scorecard: the score range alone would read as 'a number', the template asks for
+    per-category feedback (seen on a FastAPI sales-coaching app)."""
+    assert answer_shape(SCORECARD) is None
+
+
+def test_json_data_in_the_input_does_not_hide_a_short_answer():
+    record = ", ".join(f'"field_{i}": {i}' for i in range(10))
+    text = f"Here is the record: {{{record}}}\n"
+    text += "Rate the record from 1 to 10. Return only the number."
+    found = answer_shape(text)
+    assert found is not None and found.name == "a number"

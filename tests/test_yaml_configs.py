@@ -206,6 +206,18 @@ def test_promptfoo_provider_and_file_prompt(tmp_path):
     assert content.startswith("Classify the ticket") and content.holes == 1
 
 
+def test_promptfoo_absolute_glob_reads_nothing_outside_the_project(tmp_path):
+    """``file:///...*`` names files outside the repository: never read (no crash either)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("Answer yes or no: leaked?\n")
+    config = PROMPTFOO.replace("file://prompts/classify.txt", f"file://{outside}/*.txt")
+    result = scan(tmp_path / "project", {"promptfooconfig.yaml": config})
+    [site] = result.sites
+    assert not site.args.get("messages")
+    assert "leaked" not in repr(site.args)
+
+
 def test_promptfoo_inline_prompts_string_providers_and_chat_json(tmp_path):
     config = """\
 prompts:

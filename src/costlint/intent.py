@@ -234,10 +234,33 @@ def _affirmed(text: str, pattern: LazyPattern) -> bool:
     return False
 
 
+# An instruction to answer in JSON ("Return ONLY valid JSON with this structure:"), and a key
+# of the JSON template written after it.
+_JSON_ANSWER = lazy_compile(
+    r"\b(?:return|respond|reply|output|answer|format|structure|schema)\b[^\n]{0,80}\bjson\b",
+    _FLAGS,
+)
+_JSON_KEY = lazy_compile(r'"\w+"\s*:')
+MAX_SHORT_JSON_KEYS = 6
+
+
+def asks_for_large_json(text: str) -> bool:
+    """The answer is a JSON template of more keys than a short answer holds, written right
+    after an instruction to answer in JSON (a scorecard with feedback per category)."""
+    if text.count('":') <= MAX_SHORT_JSON_KEYS or not may_match(_JSON_ANSWER, text):
+        return False
+    for match in _JSON_ANSWER.finditer(text):
+        after = text[match.end() : match.end() + 3000]
+        start = after.find("{")
+        if 0 <= start <= 300 and len(_JSON_KEY.findall(after, start)) > MAX_SHORT_JSON_KEYS:
+            return True
+    return False
+
+
 @lru_cache(maxsize=1024)  # the same system prompt is often sent by many call sites
 def answer_shape(text: str) -> AnswerShape | None:
     """The short answer a prompt asks for, or None when it asks for more (or we can't tell)."""
-    if not text or asks_for_complex_work(text):
+    if not text or asks_for_complex_work(text) or asks_for_large_json(text):
         return None
     for name, cap, pattern in ANSWER_SHAPES:
         if _affirmed(text, pattern):

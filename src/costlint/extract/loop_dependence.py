@@ -14,7 +14,10 @@ Four shapes make a loop sequential whatever it iterates over:
   ``query`` a loop calls; its summarising request belongs to the conversation too);
 * **the loop ends after the request**: a ``return`` or ``break`` right after it in the same
   block (``for model in fallbacks: try: return create(model=model)``) - at most one request
-  succeeds, so it is a fallback or a search, not a batch.
+  succeeds, so it is a fallback or a search, not a batch;
+* **the loop times each request**: after the request, a clock reading minus one taken before
+  it (``start = time.perf_counter()`` ... ``latencies.append(time.perf_counter() - start)``):
+  a latency benchmark, whose measurements a batch would not give.
 
 Only syntax is read. A name counts as carried when some read of it in the loop body is not
 preceded, on every path from the top of the body, by an assignment in the body (an ``if``
@@ -28,11 +31,16 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..resolve.syntax import all_nodes, child_nodes, is_self
+from ..resolve.syntax import all_nodes, call_name, child_nodes, is_self
 
 _MUTATORS = frozenset({"append", "extend", "insert", "update", "add"})
 _BLOCKS = ("body", "orelse", "finalbody")
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_CLOCKS = frozenset(
+    f"{module}{clock}"
+    for module in ("", "time.")
+    for clock in ("time", "perf_counter", "monotonic", "time_ns", "perf_counter_ns", "monotonic_ns")
+) | {"timeit.default_timer", "default_timer"}
 _LOGGING = re.compile(r"^(_?print|_?log|debug|info|warning|warn|error|exception|echo|write)", re.I)
 
 
@@ -42,7 +50,43 @@ def is_sequential(loop: ast.AST, call: ast.AST, owner: ast.AST) -> bool:
     if not isinstance(loop, (ast.For, ast.AsyncFor)):
         return False
     carried, refines = _facts(loop, owner)
-    return refines or _ends_after(loop, call) or bool(carried and _reads(call) & carried)
+    return (
+        refines
+        or _ends_after(loop, call)
+        or bool(carried and _reads(call) & carried)
+        or _timed(loop, call)
+    )
+
+
+def _timed(loop: ast.For | ast.AsyncFor, call: ast.AST) -> bool:
+    """After ``call``, a clock reading minus a name set from a clock before it (``time.
+    perf_counter() - start``, ``end - start``). A rate limiter that only notes when the last
+    request went (``last = time.time()``) times nothing."""
+    first = call.lineno  # type: ignore[attr-defined]
+    last = getattr(call, "end_lineno", None) or first
+    nodes = _walk(loop.body)
+    started: set[str] = set()  # clock readings taken before the request
+    ended: set[str] = set()  # and after it
+    for node in nodes:
+        if isinstance(node, ast.Assign) and _is_clock(node.value):
+            names = set().union(*(_targets(target) for target in node.targets))
+            if node.lineno < first:
+                started |= names
+            elif node.lineno > last:
+                ended |= names
+    return any(
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Sub)
+        and node.lineno > last
+        and (_is_clock(node.left) or (isinstance(node.left, ast.Name) and node.left.id in ended))
+        and isinstance(node.right, ast.Name)
+        and node.right.id in started
+        for node in nodes
+    )
+
+
+def _is_clock(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and call_name(node.func) in _CLOCKS
 
 
 def _facts(loop: ast.For | ast.AsyncFor, owner: ast.AST) -> tuple[frozenset[str], bool]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from ..site import PromptSite, Span
@@ -208,6 +208,8 @@ def _prompt_files(target: str, context: FileContext) -> list[Path]:
     base = context.abs_path.parent
     if not any(ch in target for ch in "*?["):
         return [base / target]
+    if PurePath(target).anchor:
+        return []  # an absolute pattern (``file:///etc/*.txt``) reaches outside the project
     found: list[Path] = []
     if context.project is not None:
         context.project.depend_on_unhashable()  # a file added later would match: not cached
@@ -217,7 +219,7 @@ def _prompt_files(target: str, context: FileContext) -> list[Path]:
                 found.append(path)
             if len(found) >= MAX_PROMPT_FILES:
                 break
-    except (OSError, ValueError, NotImplementedError):
+    except (OSError, ValueError):
         return []
     return found
 

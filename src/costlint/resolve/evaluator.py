@@ -227,6 +227,10 @@ class Resolver:
     def _eval_Attribute(self, node: ast.Attribute, scope: Scope, line: int, depth: int) -> Any:
         if is_self(node.value):
             return self._self_attr(node.attr, scope, depth)
+        if node.attr == "value" and isinstance(node.value, ast.Attribute):
+            owner = self.evaluate(node.value.value, scope, line, depth)
+            if isinstance(owner, ClassRef) and _is_enum(owner.scope.node):
+                return self._class_attr(owner.scope, node.value.attr, depth)  # Model.FAST.value
         base = self.evaluate(node.value, scope, line, depth)
         if isinstance(base, ModuleRef):
             return module_constant(base.module, node.attr)
@@ -567,6 +571,12 @@ def _named_class(node: ast.AST) -> bool:
         return False
     name = call_name(node).rsplit(".", 1)[-1]
     return name[:1].isupper() and name not in _PLAIN_TYPES
+
+
+def _is_enum(node: ast.AST) -> bool:
+    """A class whose bases include an ``enum`` class (``Enum``, ``StrEnum``, ``enum.IntEnum``)."""
+    bases = getattr(node, "bases", [])
+    return any(call_name(base).rsplit(".", 1)[-1].endswith("Enum") for base in bases)
 
 
 def _mutated(owner: Scope, name: str, bound: int, line: int) -> bool:

@@ -1012,11 +1012,29 @@ class ValueFlow:
             if found is None:
                 return []
             binding, owner = found
+            if binding.kind == "import":  # ``from app.config import settings``
+                imported = self._import_target(node.id, module)
+                if imported is None:
+                    return []
+                other = imported[1]
+                original = ast.Name(id=module.imports[node.id][1] or node.id, ctx=ast.Load())
+                # line 0: at module level the last binding is the one importers see
+                return self._objects(original, other, other.module_scope, 0, ctx, depth + 1)
             if binding.kind in ("assign", "with") and binding.value is not None:
                 return self._objects(binding.value, module, owner, binding.line, ctx, depth + 1)
             if binding.kind == "param":
                 return self._param_objects(node.id, binding, owner, module, ctx, depth)
             return []
+        if isinstance(node, ast.Attribute):
+            home = self._resolver(module).value(node.value, scope, line)
+            if isinstance(home, ModuleRef):  # ``config.settings`` with ``from app import config``
+                binding = home.module.module_scope.lookup(node.attr, None)
+                if binding is None or binding.kind not in ("assign", "with") or not binding.value:
+                    return []
+                return self._objects(
+                    binding.value, home.module, home.module.module_scope, binding.line, ctx,
+                    depth + 1,
+                )  # fmt: skip
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             if node.value.id in ("self", "cls"):
                 cls = scope.class_scope if scope.kind == "function" else scope
