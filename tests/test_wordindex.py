@@ -150,6 +150,17 @@ def test_a_run_in_one_process_scans_kept_texts_with_the_same_answers(tree):
     assert isinstance(alone._load(), TextScan)  # nothing shared: no word index is built
 
 
+@pytest.mark.parametrize("kept_bytes", [10_000, 120])
+def test_a_scan_that_indexed_its_word_runs_gives_the_same_answers(tree, monkeypatch, kept_bytes):
+    monkeypatch.setattr(wordindex, "SCANS_BEFORE_RUNS", 2)
+    monkeypatch.setattr(wordindex, "MAX_TEXT_BYTES", kept_bytes)  # 120: some texts re-read
+    scan = TextScan(tree, read_limit=400)
+    assert any(text is None for text in scan.texts.values()) == (kept_bytes == 120)
+    for name in [*NAMES, *NAMES]:  # the first two questions scan, the rest use the runs
+        assert scan.files_mentioning(name) == files_by_regex(tree, name, 400), name
+    assert scan._runs  # indexed: the later answers came from the word runs
+
+
 def test_importing_any_holds_the_files_that_import_any_of_the_names(tree):
     index = WordIndex.build(tree, read_limit=400)
     scan = TextScan(tree, read_limit=400)

@@ -112,10 +112,13 @@ def _judge(
     own: ModuleInfo,
     position: Callable[[int], tuple[int, int | None]],
 ) -> BatchReach | None:
+    loops = [_batch_loop(level) for level in chain]
+    if all(loop is None for loop in loops):
+        return None  # no loop over items up the chain (most chains): no function walked
     if any(_interactive(level) for level in chain) or _runs_an_agent(chain[0].function):
         return None
     for index, level in enumerate(chain):
-        loop = _batch_loop(level)
+        loop = loops[index]
         if loop is None:
             continue
         if index == 0 and _history_grows_in(loop[0], level.node):

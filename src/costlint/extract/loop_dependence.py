@@ -31,10 +31,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..resolve.syntax import call_name, is_self
+from ..resolve.syntax import all_nodes, call_name, child_nodes, is_self
 
 _MUTATORS = frozenset({"append", "extend", "insert", "update", "add"})
 _BLOCKS = ("body", "orelse", "finalbody")
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _CLOCKS = frozenset(
     f"{module}{clock}"
     for module in ("", "time.")
@@ -49,7 +50,12 @@ def is_sequential(loop: ast.AST, call: ast.AST, owner: ast.AST) -> bool:
     if not isinstance(loop, (ast.For, ast.AsyncFor)):
         return False
     carried, refines = _facts(loop, owner)
-    return refines or _ends_after(loop, call) or bool(_reads(call) & carried) or _timed(loop, call)
+    return (
+        refines
+        or _ends_after(loop, call)
+        or bool(carried and _reads(call) & carried)
+        or _timed(loop, call)
+    )
 
 
 def _timed(loop: ast.For | ast.AsyncFor, call: ast.AST) -> bool:
@@ -58,7 +64,7 @@ def _timed(loop: ast.For | ast.AsyncFor, call: ast.AST) -> bool:
     request went (``last = time.time()``) times nothing."""
     first = call.lineno  # type: ignore[attr-defined]
     last = getattr(call, "end_lineno", None) or first
-    nodes = list(_walk(loop.body))
+    nodes = _walk(loop.body)
     started: set[str] = set()  # clock readings taken before the request
     ended: set[str] = set()  # and after it
     for node in nodes:
@@ -103,6 +109,8 @@ def _facts(loop: ast.For | ast.AsyncFor, owner: ast.AST) -> tuple[frozenset[str]
 
 def _hands_on(body: list[ast.stmt], direct: set[str]) -> bool:
     """A call other than printing or logging reads a value an earlier iteration left."""
+    if not direct:
+        return False
     for node in _walk(body):
         if isinstance(node, ast.Call) and not _LOGGING.search(_callee(node.func)):
             arguments = [*node.args, *(k.value for k in node.keywords)]
@@ -143,7 +151,7 @@ def _bound_outside(owner: ast.AST, loop: ast.AST) -> set[str]:
             names |= _targets(node.optional_vars)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names |= {(a.asname or a.name).split(".")[0] for a in node.names}
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes(node))
     return names
 
 
@@ -234,6 +242,8 @@ def _assigned_by(statement: ast.stmt) -> set[str]:
 
 def _spread(body: list[ast.stmt], carried: set[str]) -> set[str]:
     """Carried names and every name assigned from an expression that reads one."""
+    if not carried:
+        return set()
     tainted = set(carried)
     assignments = [
         (_targets(target), node.value)
@@ -254,6 +264,8 @@ def _spread(body: list[ast.stmt], carried: set[str]) -> set[str]:
 def _converges(body: list[ast.stmt], carried: frozenset[str]) -> bool:
     """The loop stops when a carried value says so (``if review["passed"]: break`` after
     ``review = evaluate(draft)``): each round waits for the last."""
+    if not carried:
+        return False
     for node in _walk(body):
         if isinstance(node, ast.If) and _reads(node.test) & carried:
             if any(isinstance(s, (ast.Break, ast.Return)) for s in node.body):
@@ -297,11 +309,13 @@ def _is_compound(statement: ast.stmt) -> bool:
 
 
 def _contains(tree: ast.AST, node: ast.AST) -> bool:
-    return any(child is node for child in ast.walk(tree))
+    return any(child is node for child in all_nodes(tree))
 
 
 def _reads(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return {
+        n.id for n in all_nodes(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
 
 
 def _loaded(target: ast.AST) -> ast.AST:
@@ -326,14 +340,17 @@ def _targets(target: ast.AST) -> set[str]:
     return set()
 
 
-def _walk(body: list[ast.stmt]) -> Iterable[ast.AST]:
-    """The nodes of ``body``, not descending into nested functions or classes."""
+def _walk(body: list[ast.stmt]) -> list[ast.AST]:
+    """The nodes of ``body``, not descending into nested functions or classes (in no
+    particular order: every use asks whether some node is such, or collects a set)."""
+    found: list[ast.AST] = []
     stack: list[ast.AST] = list(body)
     while stack:
         node = stack.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
+        found.append(node)
+        if not isinstance(node, _NESTED):
+            stack.extend(child_nodes(node))
+    return found
 
 
 def holds_conversation(scopes: dict[ast.AST, Any], function: ast.AST | None) -> bool:
@@ -349,7 +366,7 @@ def holds_conversation(scopes: dict[ast.AST, Any], function: ast.AST | None) -> 
     if known is None:
         sent: set[str] = set()
         grown: set[str] = set()
-        for child in ast.walk(node):
+        for child in all_nodes(node):
             if isinstance(child, ast.Call):
                 for keyword in child.keywords:
                     if keyword.arg == "messages" and _self_attr(keyword.value):

@@ -1479,17 +1479,27 @@ SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
 def _global_names(function: ast.AST) -> frozenset[str]:
-    """Names a function declares ``global`` (its assignments rebind the module's list)."""
+    """Names a function declares ``global`` (its assignments rebind the module's list).
+    ``global`` is a statement, so only statement lists are walked, never expressions."""
     names: set[str] = set()
     body = getattr(function, "body", [])
-    stack = list(body) if isinstance(body, list) else [body]
+    if not isinstance(body, list):
+        return frozenset()  # a lambda: an expression holds no statement
+    stack: list[ast.AST] = list(body)
     while stack:
         node = stack.pop()
         if isinstance(node, ast.Global):
             names.update(node.names)
         elif not isinstance(node, SCOPE_NODES):
-            stack.extend(ast.iter_child_nodes(node))
+            for field in _STATEMENT_LISTS:
+                inner = getattr(node, field, None)
+                if inner:
+                    stack.extend(inner)
     return frozenset(names)
+
+
+# Fields of statements (and of ``except`` handlers and ``case`` blocks) that hold statements.
+_STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 WINDOW_HELPER_WORDS = ("trim", "window", "truncat", "summar", "compact", "prune", "last", "recent")

@@ -24,7 +24,7 @@ from weakref import WeakKeyDictionary
 from ..resolve.callers import caller_index
 from ..resolve.dependencies import Dependencies
 from ..resolve.project import ModuleInfo, Project
-from ..resolve.syntax import all_nodes, call_name
+from ..resolve.syntax import all_nodes, call_name, child_nodes
 from ..site import PromptSite
 
 MAX_DEPTH = 3  # wrappers followed between the render and the call
@@ -90,19 +90,26 @@ def _names(value: Any, template: Path) -> bool:
 
 
 def _functions(tree: ast.AST) -> list[_Function]:
-    return [n for n in ast.walk(tree) if isinstance(n, _Function)]
+    """The functions in ``tree`` in ``ast.walk``'s order (breadth first), as lists."""
+    queue: list[ast.AST] = [tree]
+    at = 0
+    while at < len(queue):
+        queue.extend(child_nodes(queue[at]))
+        at += 1
+    return [node for node in queue if isinstance(node, _Function)]
 
 
 def _own_walk(function: _Function) -> list[ast.AST]:
-    """The function's nodes, without those of functions nested in it."""
+    """The function's nodes, without those of functions nested in it (nor the names'
+    ``Load``/``Store`` markers)."""
     out: list[ast.AST] = []
-    stack: list[ast.AST] = list(ast.iter_child_nodes(function))
+    stack: list[ast.AST] = child_nodes(function)
     while stack:
         node = stack.pop()
         if isinstance(node, _Function | ast.Lambda | ast.ClassDef):
             continue
         out.append(node)
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes(node))
     return out
 
 

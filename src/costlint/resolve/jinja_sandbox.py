@@ -261,7 +261,7 @@ class BoundedSandbox(SandboxedEnvironment):
         if raw or not isinstance(source, str):
             return super().compile(source, name, filename, raw, defer_init)
         key: tuple[str, str | None, str | None, bool] = (source, None, None, defer_init)
-        if _SELF.search(source) is not None:
+        if "self" in source and _SELF.search(source) is not None:  # ``in`` spares the regex
             key = (source, name, filename, defer_init)
         code = self.compiled.get(key)
         if code is None:

@@ -474,17 +474,29 @@ def _build_and_send(sending: Connection, root: Path, read_limit: int, jobs: int)
 
 
 MAX_TEXT_BYTES = 64_000_000  # texts a ``TextScan`` keeps in memory; the rest are re-read
+# Names a ``TextScan`` searches for in every kept text before it indexes the texts' word runs
+# (indexing them costs about as much as 60 such searches; a pre-commit run asks a few).
+SCANS_BEFORE_RUNS = 16
 
 
 class TextScan:
     """The same questions answered by searching the files' texts, kept from the same walk
     (one regex search per file per name): cheaper than building a ``WordIndex`` when a run
     asks about a few names only (a pre-commit run in one process); a run that extracts
-    many files in worker processes builds the ``WordIndex`` before forking instead."""
+    many files in worker processes builds the ``WordIndex`` before forking instead.
+
+    A run in one process that asks about many names (one per template file) has the word
+    runs of the kept Python texts indexed after ``SCANS_BEFORE_RUNS`` questions; later
+    questions then search only the files holding every word run of the name (a file that
+    matches ``\\bname\\b`` holds each of them as a whole run), notebooks and texts not kept."""
 
     def __init__(self, root: Path, read_limit: int):
         self.root = root
         self.truncated = False
+        self._scans = 0
+        self._runs: dict[str, array] | None = None  # word run -> numbers of Python texts
+        self._unindexed: list[int] = []  # notebooks and texts not kept: always searched
+        self._paths: list[str] = []  # the texts' paths by number
         self.imports: dict[str, list[Path]] = {}
         self.texts: dict[str, str | None] = {}  # path -> text (None: re-read when asked)
         self.kinds: dict[str, int] = {}
@@ -518,13 +530,47 @@ class TextScan:
         in_python = re.compile(r"\b" + re.escape(name) + r"\b")
         in_json = re.compile(re.escape(name) + r"\b")  # see WordIndex.files_mentioning
         found: list[Path] = []
-        for path, text in self.texts.items():
+        for path in self._candidates(name):
+            text = self.texts[path]
             if text is None:
                 text = read_text(Path(path))
             pattern = in_json if self.kinds[path] == 2 else in_python
             if name in text and pattern.search(text):
                 found.append(Path(path))
         return found
+
+    def _candidates(self, name: str) -> Iterable[str]:
+        """The files (in walk order) whose text may mention ``name``: every file until the
+        word runs are indexed, then those holding all of the name's word runs."""
+        runs = _RUN.findall(name)
+        if not runs:
+            return self.texts
+        if self._runs is None:
+            self._scans += 1
+            if self._scans <= SCANS_BEFORE_RUNS:
+                return self.texts
+            self._index_runs()
+        assert self._runs is not None
+        numbers: set[int] | None = None
+        for run in runs:
+            holding = self._runs.get(run, ())
+            numbers = set(holding) if numbers is None else numbers.intersection(holding)
+        paths = self._paths
+        return [paths[number] for number in sorted({*(numbers or ()), *self._unindexed})]
+
+    def _index_runs(self) -> None:
+        runs: dict[str, array] = {}
+        self._paths = list(self.texts)
+        for number, (path, text) in enumerate(self.texts.items()):
+            if text is None or self.kinds[path] != 1:
+                self._unindexed.append(number)
+                continue
+            for run in word_runs(text):
+                holding = runs.get(run)
+                if holding is None:
+                    holding = runs[run] = array("I")
+                holding.append(number)
+        self._runs = runs
 
     def names_word(self, path: Path, name: str) -> bool:
         text = self.texts.get(str(path))
