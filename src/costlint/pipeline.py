@@ -247,13 +247,17 @@ def scan(config: Config, options: RunOptions) -> Run:
     fresh: list[PromptSite] = []
     replayed: list[Finding] = []
     diagnostics: list[Diagnostic] = []
+    seen: set[Diagnostic] = set()  # each listed once, in the order first met
     for result in [*results, *dependents]:
         sites.extend(result.sites)
         if result.replayed:
             replayed.extend(result.findings)
         else:
             fresh.extend(result.sites)
-        diagnostics.extend(d for d in result.diagnostics if d not in diagnostics)
+        for diagnostic in result.diagnostics:
+            if diagnostic not in seen:
+                seen.add(diagnostic)
+                diagnostics.append(diagnostic)
     diagnostics.extend(unknown_suppressions(sites, rules))
     before = len(warnings)
     if fresh:  # sites served from the cache keep their counts
