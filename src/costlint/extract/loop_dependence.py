@@ -62,27 +62,40 @@ def _timed(loop: ast.For | ast.AsyncFor, call: ast.AST) -> bool:
     """After ``call``, a clock reading minus a name set from a clock before it (``time.
     perf_counter() - start``, ``end - start``). A rate limiter that only notes when the last
     request went (``last = time.time()``) times nothing."""
+    readings, subtractions = _clock_facts(loop)
+    if not readings:
+        return False  # most loops: no clock read into a name
     first = call.lineno  # type: ignore[attr-defined]
     last = getattr(call, "end_lineno", None) or first
-    nodes = _walk(loop.body)
-    started: set[str] = set()  # clock readings taken before the request
-    ended: set[str] = set()  # and after it
-    for node in nodes:
-        if isinstance(node, ast.Assign) and _is_clock(node.value):
-            names = set().union(*(_targets(target) for target in node.targets))
-            if node.lineno < first:
-                started |= names
-            elif node.lineno > last:
-                ended |= names
+    started = {name for line, names in readings if line < first for name in names}
+    ended = {name for line, names in readings if line > last for name in names}
     return any(
-        isinstance(node, ast.BinOp)
-        and isinstance(node.op, ast.Sub)
-        and node.lineno > last
+        node.lineno > last
         and (_is_clock(node.left) or (isinstance(node.left, ast.Name) and node.left.id in ended))
         and isinstance(node.right, ast.Name)
         and node.right.id in started
-        for node in nodes
+        for node in subtractions
     )
+
+
+def _clock_facts(
+    loop: ast.For | ast.AsyncFor,
+) -> tuple[list[tuple[int, set[str]]], list[ast.BinOp]]:
+    """The loop body's clock readings assigned to names (line, names) and its subtractions.
+    Remembered on the loop node: every call site under a loop asks the same question."""
+    known = getattr(loop, "_costlint_clocks", None)
+    if known is None:
+        readings: list[tuple[int, set[str]]] = []
+        subtractions: list[ast.BinOp] = []
+        for node in _walk(loop.body):
+            if isinstance(node, ast.Assign) and _is_clock(node.value):
+                names = set().union(*(_targets(target) for target in node.targets))
+                readings.append((node.lineno, names))
+            elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
+                subtractions.append(node)
+        known = (readings, subtractions)
+        loop._costlint_clocks = known  # type: ignore[attr-defined]
+    return known
 
 
 def _is_clock(node: ast.AST) -> bool:
